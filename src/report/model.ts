@@ -1,0 +1,146 @@
+import type { FailureClass } from '../metrics/outcome.js';
+import type { LatencySummary } from '../metrics/run-data.js';
+
+/** Version of report.json's shape; bump on any incompatible change. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** The verdict of a run. */
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+/** One check a CI system lists (JUnit test case). */
+export interface Check {
+  /** Stable id, e.g. "failure-budget", "no-unsent-requests", "trigger-succeeded". */
+  id: string;
+  /** Readable name, e.g. "failed requests within the 0.1% budget". */
+  name: string;
+  status: 'pass' | 'fail' | 'inconclusive' | 'skipped';
+  message: string;
+}
+
+/** Request counts of a span. */
+export interface Counts {
+  sent: number;
+  succeeded: number;
+  failed: number;
+}
+
+/** A contiguous run of intervals with failures. */
+export interface OutageWindow {
+  startMs: number;
+  endMs: number;
+  durationMs: number;
+  failed: number;
+  sent: number;
+  failures: Partial<Record<FailureClass, number>>;
+  /** Rollout events shortly before or during the window (filled when a rollout was watched). */
+  nearbyEvents?: Array<{ tMs: number; type: string; object: string }>;
+}
+
+/** One phase of the run with its counts and latency. */
+export interface PhaseReport extends Counts {
+  name: string;
+  startMs: number;
+  endMs: number;
+  unsent: number;
+  failures: Record<FailureClass, number>;
+  latency: LatencySummary;
+}
+
+/** One interval of the timeline (compact: arrays would be smaller, objects are easier to read). */
+export interface TimelinePoint {
+  tMs: number;
+  sent: number;
+  succeeded: number;
+  failed: number;
+  unsent: number;
+  failures: Partial<Record<FailureClass, number>>;
+}
+
+/** A timestamped thing the rollout did (filled by the coordinator; empty without one). */
+export interface RolloutEventRecord {
+  tMs: number;
+  type: string;
+  object: string;
+  message?: string;
+}
+
+/** A likely cause of failures, with the evidence and the fix. */
+export interface Diagnosis {
+  id: string;
+  cause: string;
+  evidence: string;
+  fix: string;
+}
+
+/** What the trigger command did. */
+export interface TriggerRecord {
+  command: string;
+  startMs: number;
+  endMs: number;
+  exitCode: number | null;
+  signal: string | null;
+  /** Combined stdout+stderr, truncated to a bounded size. */
+  output: string;
+  outputTruncated: boolean;
+}
+
+/** How well the generator kept its schedule. */
+export interface GeneratorHealth {
+  unsent: number;
+  scheduleLagP99Ms: number | null;
+  scheduleLagMaxMs: number | null;
+  eventLoopDelayP99Ms: number | null;
+  eventLoopDelayMaxMs: number | null;
+  workers: number;
+  saturated: boolean;
+}
+
+/** report.json: the durable record of one run. Fields documented in the README. */
+export interface Report {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  verdict: Verdict;
+  /** Why, in plain words; the first reason is the headline. */
+  reasons: string[];
+  aborted: boolean;
+  totals: Counts & { unsent: number };
+  window: Counts & { startMs: number; endMs: number };
+  /** Failure classes over the whole run. */
+  failures: Record<FailureClass, number>;
+  statusCodes: Record<string, number>;
+  errorCodes: Record<string, number>;
+  budget: {
+    maxFailureRate: number;
+    observedFailureRate: number;
+    /** Upper bound of the exact (Clopper-Pearson) interval at `confidence`, over the window. */
+    upperBound: number;
+    confidence: number;
+    /** Requests with no failure a window would need for a pass at this budget and confidence. */
+    requiredRequests: number;
+  };
+  phases: PhaseReport[];
+  latency: {
+    overall: LatencySummary;
+    /** Rollout-phase p99 against the baseline's, when both exist. */
+    rolloutVsBaseline: { baselineP99Ms: number; rolloutP99Ms: number; ratio: number } | null;
+  };
+  outages: OutageWindow[];
+  timeline: { intervalMs: number; points: TimelinePoint[]; p99: Array<{ tMs: number; p99Ms: number }> };
+  events: RolloutEventRecord[];
+  trigger: TriggerRecord | null;
+  checks: Check[];
+  diagnosis: Diagnosis[];
+  generator: GeneratorHealth;
+  meta: {
+    tool: { name: 'zerodrop'; version: string };
+    runId: string;
+    name: string;
+    startedAt: string;
+    endedAt: string;
+    target: { url: string; method: string };
+    load: { model: 'open' | 'closed'; rate?: number; connections?: number; durationMs: number; warmupMs: number; timeoutMs: number; keepAlive: boolean };
+    scenarioDigest: string;
+    commandLine: string[];
+    /** Cluster facts (filled when a rollout is watched). */
+    cluster?: Record<string, unknown>;
+  };
+}
