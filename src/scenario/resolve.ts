@@ -1,0 +1,360 @@
+import { ProblemList } from '../errors.js';
+import {
+  parseBudget,
+  parseConfidence,
+  parseDuration,
+  parseHeader,
+  parsePositive,
+  parseStatusRanges,
+  type Parsed,
+} from './parse.js';
+import { REPORT_FORMATS, type ReportFormat, type Scenario } from './types.js';
+
+/** Flag values as yargs hands them over; undefined means "not given". */
+export interface ScenarioFlags {
+  name?: string | undefined;
+  url?: string | undefined;
+  method?: string | undefined;
+  header?: string[] | undefined;
+  body?: string | undefined;
+  timeout?: string | undefined;
+  keepAlive?: boolean | undefined;
+  http2?: boolean | undefined;
+  ca?: string | undefined;
+  insecure?: boolean | undefined;
+  successStatus?: string | undefined;
+  rate?: number | undefined;
+  rampUp?: string | undefined;
+  rampFrom?: number | undefined;
+  connections?: number | undefined;
+  duration?: string | undefined;
+  warmup?: string | undefined;
+  maxInFlight?: number | undefined;
+  interval?: string | undefined;
+  trigger?: string | undefined;
+  baseline?: string | undefined;
+  cooldown?: string | undefined;
+  triggerTimeout?: string | undefined;
+  budget?: string | undefined;
+  confidence?: string | undefined;
+  out?: string | undefined;
+  format?: string[] | undefined;
+}
+
+/** Which flag sets which scenario path (so problems name what the user typed). */
+const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
+  ['name', 'name', '--name'],
+  ['url', 'target.url', '--url'],
+  ['method', 'target.method', '--method'],
+  ['timeout', 'target.timeout', '--timeout'],
+  ['keepAlive', 'target.keepAlive', '--keep-alive'],
+  ['http2', 'target.http2', '--http2'],
+  ['ca', 'target.ca', '--ca'],
+  ['insecure', 'target.insecure', '--insecure'],
+  ['successStatus', 'target.successStatus', '--success-status'],
+  ['rate', 'load.rate', '--rate'],
+  ['rampUp', 'load.ramp.duration', '--ramp-up'],
+  ['rampFrom', 'load.ramp.from', '--ramp-from'],
+  ['connections', 'load.connections', '--connections'],
+  ['duration', 'load.duration', '--duration'],
+  ['warmup', 'load.warmup', '--warmup'],
+  ['maxInFlight', 'load.maxInFlight', '--max-in-flight'],
+  ['interval', 'load.interval', '--interval'],
+  ['trigger', 'trigger.command', '--trigger'],
+  ['baseline', 'trigger.baseline', '--baseline'],
+  ['cooldown', 'trigger.cooldown', '--cooldown'],
+  ['triggerTimeout', 'trigger.timeout', '--trigger-timeout'],
+  ['budget', 'budget.maxFailureRate', '--budget'],
+  ['confidence', 'budget.confidence', '--confidence'],
+  ['out', 'report.out', '--out'],
+  ['format', 'report.formats', '--format'],
+];
+
+/** Every field a scenario file may hold, for "unknown field" problems. */
+const KNOWN_FIELDS: Record<string, readonly string[]> = {
+  '': ['name', 'target', 'load', 'trigger', 'budget', 'report'],
+  target: ['url', 'method', 'headers', 'body', 'bodyFile', 'timeout', 'keepAlive', 'http2', 'ca', 'insecure', 'successStatus'],
+  load: ['rate', 'ramp', 'connections', 'duration', 'warmup', 'maxInFlight', 'interval'],
+  'load.ramp': ['from', 'duration'],
+  trigger: ['command', 'baseline', 'cooldown', 'timeout'],
+  budget: ['maxFailureRate', 'confidence'],
+  report: ['out', 'formats'],
+};
+
+/** What resolving needs besides the data: file reading is injected (no I/O here). */
+export interface ResolveContext {
+  /** Reads a file named in the scenario or a flag (`--body @file`, `bodyFile`), relative paths already resolved by the caller. */
+  readText(path: string): string;
+  /** Resolves a path relative to the scenario file (or the working directory for flags). */
+  resolvePath(path: string, fromFlag: boolean): string;
+}
+
+type Raw = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function getPath(root: Raw, path: string): unknown {
+  let cur: unknown = root;
+  for (const key of path.split('.')) {
+    if (!isObject(cur)) return undefined;
+    cur = cur[key];
+  }
+  return cur;
+}
+
+function setPath(root: Raw, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let cur = root;
+  for (const key of keys.slice(0, -1)) {
+    if (!isObject(cur[key])) cur[key] = {};
+    cur = cur[key] as Raw;
+  }
+  cur[keys[keys.length - 1] as string] = value;
+}
+
+function closest(word: string, options: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j;
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) {
+        const row = d[i] as number[];
+        const prev = d[i - 1] as number[];
+        row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      }
+    }
+    return (d[a.length] as number[])[b.length] as number;
+  };
+  let best: string | undefined;
+  let bestScore = 3;
+  for (const option of options) {
+    const score = distance(word.toLowerCase(), option.toLowerCase());
+    if (score < bestScore) [best, bestScore] = [option, score];
+  }
+  return best;
+}
+
+function checkUnknownFields(raw: Raw, problems: ProblemList): void {
+  for (const [section, fields] of Object.entries(KNOWN_FIELDS)) {
+    const obj = section === '' ? raw : getPath(raw, section);
+    if (!isObject(obj)) continue;
+    for (const key of Object.keys(obj)) {
+      if (fields.includes(key)) continue;
+      const path = section === '' ? key : `${section}.${key}`;
+      const guess = closest(key, fields);
+      problems.add(path, `unknown field${guess ? `; did you mean "${section === '' ? guess : `${section}.${guess}`}"?` : ` (known: ${fields.join(', ')})`}`);
+    }
+  }
+}
+
+/**
+ * Merges a scenario file's data with flags (flags win), applies defaults and validates every
+ * field, throwing one InvalidInputError that lists every problem with its field path.
+ */
+export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: ResolveContext): Scenario {
+  const problems = new ProblemList();
+  if (fileData !== undefined && !isObject(fileData)) {
+    problems.add('', 'a scenario file must hold a mapping (name, target, load, trigger, budget, report)');
+    problems.throwIfAny();
+  }
+  const raw: Raw = structuredClone((fileData as Raw | undefined) ?? {});
+  if (typeof raw.trigger === 'string') raw.trigger = { command: raw.trigger };
+  checkUnknownFields(raw, problems);
+
+  const origin = new Map<string, string>();
+  for (const [flag, path, name] of FLAG_PATHS) {
+    const value = flags[flag];
+    if (value === undefined) continue;
+    setPath(raw, path, value);
+    origin.set(path, name);
+  }
+  const label = (path: string): string => (origin.has(path) ? `${origin.get(path)} (${path})` : path);
+  const take = <T>(path: string, parsed: Parsed<T>): T | undefined => {
+    if (parsed.ok) return parsed.value;
+    problems.add(label(path), parsed.message);
+    return undefined;
+  };
+  const optional = <T>(path: string, parse: (v: unknown) => Parsed<T>, fallback: T): T => {
+    const v = getPath(raw, path);
+    return v === undefined ? fallback : (take(path, parse(v)) ?? fallback);
+  };
+  const bool = (path: string, fallback: boolean): boolean => {
+    const v = getPath(raw, path);
+    if (v === undefined) return fallback;
+    if (typeof v === 'boolean') return v;
+    problems.add(label(path), `expected true or false, got ${JSON.stringify(v)}`);
+    return fallback;
+  };
+  const text = (path: string): string | undefined => {
+    const v = getPath(raw, path);
+    if (v === undefined) return undefined;
+    if (typeof v === 'string' && v.trim() !== '') return v;
+    problems.add(label(path), `expected a non-empty text, got ${JSON.stringify(v)}`);
+    return undefined;
+  };
+
+  // target
+  const url = text('target.url');
+  if (url === undefined && getPath(raw, 'target.url') === undefined) {
+    problems.add('target.url', 'no target: give --url http://host:port/path or target.url in the scenario');
+  } else if (url !== undefined) {
+    let parsedUrl: URL | undefined;
+    try {
+      parsedUrl = new URL(url);
+    } catch {
+      problems.add(label('target.url'), `"${url}" is not a URL: use e.g. http://127.0.0.1:8080/health`);
+    }
+    if (parsedUrl && parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') {
+      problems.add(label('target.url'), `only http:// and https:// targets are supported, got ${parsedUrl.protocol}`);
+    }
+  }
+  const method = (text('target.method') ?? 'GET').toUpperCase();
+  if (!/^[A-Z]+$/.test(method)) problems.add(label('target.method'), `"${method}" is not an HTTP method`);
+
+  const headers: Record<string, string> = {};
+  const fileHeaders = isObject(fileData) && isObject(fileData.target) ? fileData.target.headers : undefined;
+  if (isObject(fileHeaders)) {
+    for (const [k, v] of Object.entries(fileHeaders)) {
+      if (typeof v === 'string' || typeof v === 'number') headers[k] = String(v);
+      else problems.add(`target.headers.${k}`, `a header value must be a text, got ${JSON.stringify(v)}`);
+    }
+  } else if (Array.isArray(fileHeaders)) {
+    fileHeaders.forEach((h, i) => {
+      const p = take(`target.headers[${i}]`, parseHeader(h));
+      if (p) headers[p[0]] = p[1];
+    });
+  } else if (fileHeaders !== undefined) {
+    problems.add('target.headers', 'expected a mapping of header names to values, or a list of "Name: value"');
+  }
+  for (const h of flags.header ?? []) {
+    const p = take('--header', parseHeader(h));
+    if (p) {
+      for (const existing of Object.keys(headers)) if (existing.toLowerCase() === p[0].toLowerCase()) delete headers[existing];
+      headers[p[0]] = p[1];
+    }
+  }
+
+  let body: string | undefined;
+  const bodyFlag = flags.body;
+  const bodyFile = text('target.bodyFile');
+  const readBody = (path: string, fromFlag: boolean, where: string): string | undefined => {
+    try {
+      return ctx.readText(ctx.resolvePath(path, fromFlag));
+    } catch (err) {
+      problems.add(where, `cannot read body file "${path}": ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+  if (bodyFlag !== undefined) {
+    body = bodyFlag.startsWith('@') ? readBody(bodyFlag.slice(1), true, '--body') : bodyFlag;
+  } else if (bodyFile !== undefined) {
+    body = readBody(bodyFile, false, 'target.bodyFile');
+  } else {
+    const b = getPath(raw, 'target.body');
+    if (b !== undefined) body = typeof b === 'string' ? b : JSON.stringify(b);
+  }
+
+  const timeoutMs = optional('target.timeout', parseDuration, 2000);
+  if (timeoutMs <= 0) problems.add(label('target.timeout'), 'the request timeout must be above 0, e.g. 2s');
+  const caPath = text('target.ca');
+
+  // load
+  const rateRaw = getPath(raw, 'load.rate');
+  const connRaw = getPath(raw, 'load.connections');
+  const rate = rateRaw === undefined ? undefined : take('load.rate', parsePositive(rateRaw, 'the rate (requests per second)'));
+  const connections = connRaw === undefined ? undefined : take('load.connections', parsePositive(connRaw, 'the connection count', true));
+  if (rateRaw !== undefined && connRaw !== undefined) {
+    problems.add(`${label('load.rate')} / ${label('load.connections')}`, 'give either a rate (open model) or a connection count (closed model), not both');
+  }
+  const model: 'open' | 'closed' = connRaw !== undefined && rateRaw === undefined ? 'closed' : 'open';
+  const effectiveRate = model === 'open' ? (rate ?? (rateRaw === undefined ? 100 : undefined)) : undefined;
+
+  let ramp: { fromRate: number; durationMs: number } | undefined;
+  if (getPath(raw, 'load.ramp.duration') !== undefined || getPath(raw, 'load.ramp.from') !== undefined) {
+    const durationMs = optional('load.ramp.duration', parseDuration, 0);
+    const fromRaw = getPath(raw, 'load.ramp.from');
+    const fromRate = fromRaw === undefined ? 0 : typeof fromRaw === 'number' && fromRaw >= 0 ? fromRaw : (problems.add(label('load.ramp.from'), 'the ramp start rate must be 0 or more'), 0);
+    if (model === 'closed') problems.add(label('load.ramp.duration'), 'a ramp needs the open model (--rate), not --connections');
+    if (durationMs <= 0) problems.add(label('load.ramp.duration'), 'a ramp needs a duration above 0, e.g. 10s');
+    ramp = { fromRate, durationMs };
+  }
+
+  const hasTrigger = getPath(raw, 'trigger.command') !== undefined;
+  const durationRaw = getPath(raw, 'load.duration');
+  if (hasTrigger && durationRaw !== undefined) {
+    problems.add(label('load.duration'), 'with a trigger the run lasts baseline + the trigger + cooldown; drop the duration (use --trigger-timeout to cap the trigger)');
+  }
+  const durationMs = hasTrigger ? undefined : optional('load.duration', parseDuration, 60_000);
+  if (durationMs !== undefined && durationMs <= 0) problems.add(label('load.duration'), 'the duration must be above 0, e.g. 30s');
+  const warmupMs = optional('load.warmup', parseDuration, 0);
+  const maxRaw = getPath(raw, 'load.maxInFlight');
+  const maxInFlight = maxRaw === undefined ? undefined : take('load.maxInFlight', parsePositive(maxRaw, 'the in-flight cap', true));
+  const intervalMs = optional('load.interval', parseDuration, 100);
+  if (intervalMs < 10 || intervalMs > 10_000) problems.add(label('load.interval'), 'the interval must be between 10ms and 10s');
+
+  // trigger
+  let trigger: Scenario['trigger'];
+  if (hasTrigger) {
+    const command = text('trigger.command');
+    trigger = {
+      command: command ?? '',
+      baselineMs: optional('trigger.baseline', parseDuration, 5000),
+      cooldownMs: optional('trigger.cooldown', parseDuration, 5000),
+      timeoutMs: optional('trigger.timeout', parseDuration, 600_000),
+    };
+  } else {
+    for (const [path] of [['trigger.baseline'], ['trigger.cooldown'], ['trigger.timeout']] as const) {
+      if (getPath(raw, path) !== undefined) problems.add(label(path), 'only applies with a trigger (--trigger "command")');
+    }
+  }
+
+  // budget
+  const maxFailureRate = optional('budget.maxFailureRate', parseBudget, 0.001);
+  const confidence = optional('budget.confidence', parseConfidence, 0.95);
+
+  // report
+  const formatsRaw = getPath(raw, 'report.formats');
+  let formats: ReportFormat[] = [...REPORT_FORMATS];
+  if (formatsRaw !== undefined) {
+    const list = (Array.isArray(formatsRaw) ? formatsRaw : [formatsRaw]).flatMap((f) => String(f).split(',')).map((f) => f.trim()).filter(Boolean);
+    const bad = list.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
+    if (bad.length > 0) problems.add(label('report.formats'), `unknown format ${bad.map((b) => `"${b}"`).join(', ')}: choose from ${REPORT_FORMATS.join(', ')}`);
+    else formats = [...new Set(list)] as ReportFormat[];
+  }
+  const outDir = text('report.out');
+
+  const successStatus = optional('target.successStatus', parseStatusRanges, [[200, 399]] as Array<[number, number]>);
+  const name = text('name') ?? (url ? safeName(url) : 'run');
+
+  problems.throwIfAny('run `zerodrop run --help` for every option with an example');
+
+  return {
+    name,
+    target: {
+      url: url as string,
+      method,
+      headers,
+      body,
+      timeoutMs,
+      keepAlive: bool('target.keepAlive', true),
+      http2: bool('target.http2', false),
+      caFile: caPath === undefined ? undefined : ctx.resolvePath(caPath, origin.has('target.ca')),
+      insecure: bool('target.insecure', false),
+      successStatus,
+    },
+    load: { model, rate: effectiveRate, ramp, connections, durationMs, warmupMs, maxInFlight, intervalMs },
+    trigger,
+    budget: { maxFailureRate, confidence },
+    report: { outDir: outDir === undefined ? undefined : ctx.resolvePath(outDir, origin.has('report.out')), formats },
+  };
+}
+
+/** A file-system-safe run name from a URL (host and path). */
+function safeName(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}${u.port ? `-${u.port}` : ''}`.replace(/[^A-Za-z0-9.-]+/g, '-');
+  } catch {
+    return 'run';
+  }
+}

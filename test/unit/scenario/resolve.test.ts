@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../../src/errors.js';
+import { resolveScenario, type ScenarioFlags } from '../../../src/scenario/resolve.js';
+
+const ctx = {
+  readText: (p: string) => {
+    if (p === '/files/body.json') return '{"a":1}';
+    throw new Error('ENOENT: no such file');
+  },
+  resolvePath: (p: string) => (p.startsWith('/') ? p : `/files/${p}`),
+};
+
+function problemsOf(file: unknown, flags: ScenarioFlags = {}): string[] {
+  try {
+    resolveScenario(file, flags, ctx);
+  } catch (err) {
+    if (err instanceof InvalidInputError) return err.problems.map((p) => `${p.path}: ${p.message}`);
+    throw err;
+  }
+  return [];
+}
+
+describe('resolveScenario', () => {
+  it('applies defaults: open model at 100 req/s for 60s, 0.1% budget at 95%', () => {
+    const s = resolveScenario(undefined, { url: 'http://127.0.0.1:8080/' }, ctx);
+    expect(s.load).toMatchObject({ model: 'open', rate: 100, durationMs: 60_000, warmupMs: 0, intervalMs: 100 });
+    expect(s.budget).toEqual({ maxFailureRate: 0.001, confidence: 0.95 });
+    expect(s.target).toMatchObject({ method: 'GET', timeoutMs: 2000, keepAlive: true, successStatus: [[200, 399]] });
+    expect(s.trigger).toBeUndefined();
+    expect(s.report.formats).toEqual(['console', 'json', 'junit', 'md']);
+  });
+
+  it('lets flags override the file', () => {
+    const s = resolveScenario(
+      { target: { url: 'http://a/', headers: { 'X-A': '1', Authorization: 'old' } }, load: { rate: 50, duration: '10s' } },
+      { url: 'http://b/', rate: 200, header: ['authorization: new'] },
+      ctx,
+    );
+    expect(s.target.url).toBe('http://b/');
+    expect(s.load.rate).toBe(200);
+    expect(s.load.durationMs).toBe(10_000);
+    expect(s.target.headers).toEqual({ 'X-A': '1', authorization: 'new' });
+  });
+
+  it('chooses the closed model with connections', () => {
+    const s = resolveScenario({ target: { url: 'http://a/' }, load: { connections: 8 } }, {}, ctx);
+    expect(s.load).toMatchObject({ model: 'closed', connections: 8, rate: undefined });
+  });
+
+  it('takes a trigger with baseline and cooldown defaults and no duration', () => {
+    const s = resolveScenario({ target: { url: 'http://a/' }, trigger: 'nginx -s reload' }, {}, ctx);
+    expect(s.trigger).toEqual({ command: 'nginx -s reload', baselineMs: 5000, cooldownMs: 5000, timeoutMs: 600_000 });
+    expect(s.load.durationMs).toBeUndefined();
+  });
+
+  it('reads --body @file', () => {
+    const s = resolveScenario(undefined, { url: 'http://a/', body: '@body.json', method: 'post' }, ctx);
+    expect(s.target.body).toBe('{"a":1}');
+    expect(s.target.method).toBe('POST');
+  });
+
+  it.each<[string, unknown, ScenarioFlags, RegExp]>([
+    ['no target', {}, {}, /^target\.url: no target/],
+    ['bad url', {}, { url: 'nope' }, /^--url \(target\.url\): "nope" is not a URL/],
+    ['ftp url', {}, { url: 'ftp://x/' }, /only http/],
+    ['bad duration flag', {}, { url: 'http://a/', duration: '10x' }, /^--duration \(load\.duration\): "10x" is not a duration/],
+    ['bad budget', { target: { url: 'http://a/' }, budget: { maxFailureRate: '150%' } }, {}, /^budget\.maxFailureRate: /],
+    ['rate and connections', {}, { url: 'http://a/', rate: 10, connections: 2 }, /not both/],
+    ['unknown field with a guess', { target: { url: 'http://a/' }, load: { rat: 5 } }, {}, /^load\.rat: unknown field; did you mean "load\.rate"/],
+    ['duration with trigger', {}, { url: 'http://a/', duration: '10s', trigger: 'true' }, /with a trigger the run lasts/],
+    ['cooldown without trigger', {}, { url: 'http://a/', cooldown: '1s' }, /only applies with a trigger/],
+    ['unknown format', {}, { url: 'http://a/', format: ['json,pdf'] }, /unknown format "pdf"/],
+    ['missing body file', {}, { url: 'http://a/', body: '@missing.json' }, /cannot read body file/],
+    ['bad header', {}, { url: 'http://a/', header: ['nocolon'] }, /is not a header/],
+    ['fractional connections', {}, { url: 'http://a/', connections: 1.5 }, /whole number/],
+    ['not a mapping', 'just text', {}, /must hold a mapping/],
+  ])('%s', (_name, file, flags, expected) => {
+    const problems = problemsOf(file, flags);
+    expect(problems.some((p) => expected.test(p)), problems.join('\n')).toBe(true);
+  });
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf({ load: { rate: -1, duration: 'x' }, budget: { confidence: 2 } });
+    expect(problems.length).toBeGreaterThanOrEqual(4);
+  });
+});
