@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { phasesOf } from '../../src/runner/phase-plan.js';
+import { phasesOf } from '../../../src/runner/phase-plan.js';
 
 describe('phasesOf', () => {
   it.each([
