@@ -137,3 +137,28 @@ export function requiredRequests(budget: number, confidence: number): number {
   while (clopperPearsonUpper(0, n, confidence) > budget) n++;
   return n;
 }
+
+/**
+ * Smallest number of requests with exactly `failures` failed whose upper bound is at or below
+ * `budget`: how long a run that keeps failing this often must be to pass. Infinity when no run
+ * can (budget <= 0). Equals requiredRequests(budget, confidence) for 0 failures.
+ */
+export function requiredRequestsFor(failures: number, budget: number, confidence: number): number {
+  if (!Number.isInteger(failures) || failures < 0) throw new RangeError(`failures must be a non-negative integer (got ${failures})`);
+  const clean = requiredRequests(budget, confidence);
+  if (failures === 0 || !Number.isFinite(clean)) return clean;
+  if (budget >= 1) return failures;
+  // The bound falls as n grows with k fixed: double until it fits, then bisect on integers.
+  let lo = Math.max(clean, failures + 1) - 1; // known too small (or the smallest candidate minus one)
+  let hi = Math.max(clean, failures + 1);
+  while (clopperPearsonUpper(failures, hi, confidence) > budget) {
+    lo = hi;
+    hi *= 2;
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (clopperPearsonUpper(failures, mid, confidence) <= budget) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}

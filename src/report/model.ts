@@ -7,13 +7,17 @@ export const REPORT_SCHEMA_VERSION = 1;
 /** The verdict of a run. */
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
+/** Status of one check; the verdict is fail if any check fails, else inconclusive if any is inconclusive. */
+export type CheckStatus = 'pass' | 'fail' | 'inconclusive' | 'skipped' | 'warn';
+
 /** One check a CI system lists (JUnit test case). */
 export interface Check {
   /** Stable id, e.g. "failure-budget", "no-unsent-requests", "trigger-succeeded". */
   id: string;
   /** Readable name, e.g. "failed requests within the 0.1% budget". */
   name: string;
-  status: 'pass' | 'fail' | 'inconclusive' | 'skipped';
+  /** `warn`: worth knowing, does not change the verdict (e.g. failures before the release). */
+  status: CheckStatus;
   message: string;
 }
 

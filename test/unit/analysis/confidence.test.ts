@@ -6,6 +6,7 @@ import {
   logGamma,
   regularizedIncompleteBeta,
   requiredRequests,
+  requiredRequestsFor,
 } from '../../../src/analysis/confidence.js';
 
 /** Relative closeness, for values that span many orders of magnitude. */
@@ -146,5 +147,26 @@ describe('incomplete beta', () => {
   it('log-gamma matches factorials', () => {
     expectClose(logGamma(11), Math.log(3628800), 1e-14);
     expectClose(logGamma(0.5), Math.log(Math.sqrt(Math.PI)), 1e-13);
+  });
+});
+
+describe('requiredRequestsFor', () => {
+  // Checked against scipy: beta.ppf(0.975, k + 1, n - k) <= budget at n and > budget at n - 1.
+  it.each([
+    [0, 0.001, 0.95, 3688],
+    [3, 0.001, 0.95, 8765],
+  ])('%i failures, budget %f at %f -> %i', (k, budget, c, n) => {
+    expect(requiredRequestsFor(k, budget, c)).toBe(n);
+  });
+
+  it('is the smallest n for that failure count', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 30 }), fc.constantFrom(0.001, 0.01, 0.05), (k, budget) => {
+        const n = requiredRequestsFor(k, budget, 0.95);
+        expect(clopperPearsonUpper(k, n, 0.95)).toBeLessThanOrEqual(budget);
+        expect(n - 1 < k || clopperPearsonUpper(k, n - 1, 0.95) > budget).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
   });
 });

@@ -1,0 +1,127 @@
+import { FAILURE_CLASSES } from '../metrics/outcome.js';
+import type { RunData } from '../metrics/run-data.js';
+import type { GeneratorHealth, Report, RolloutEventRecord, TimelinePoint, TriggerRecord } from '../report/model.js';
+import { REPORT_SCHEMA_VERSION } from '../report/model.js';
+import { diagnose } from './diagnosis.js';
+import { attachNearbyEvents, findOutages, nonZero } from './outages.js';
+import { phaseReports, sumIntervals, verdictWindow } from './phases.js';
+import { judge } from './verdict.js';
+
+/** Everything one run produced, and how to judge it. */
+export interface AnalysisInput {
+  run: RunData;
+  /** Maximum acceptable failure rate in the verdict window, 0..1. */
+  budget: number;
+  /** Confidence of the upper bound, e.g. 0.95. */
+  confidence: number;
+  trigger: TriggerRecord | null;
+  events: RolloutEventRecord[];
+  generator: GeneratorHealth;
+  meta: Report['meta'];
+  /** The run was interrupted before it finished. */
+  aborted: boolean;
+}
+
+/** Turns a run into its report: phases, verdict with confidence bound, outage windows, latency, diagnosis. Pure. */
+export function analyzeRun(input: AnalysisInput): Report {
+  const { run } = input;
+  const lastIntervalEnd = run.intervals.reduce((m, iv) => Math.max(m, iv.tMs + run.intervalMs), 0);
+  const runEnd = Math.max(run.durationMs, lastIntervalEnd);
+
+  const totals = sumIntervals(run.intervals, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+  const span = verdictWindow(run.phases, run.durationMs);
+  const windowCounts = sumIntervals(run.intervals, span.startMs, span.endMs);
+  const phases = phaseReports(run);
+  const baselineSpan = run.phases.find((p) => p.name === 'baseline');
+  const baseline = baselineSpan === undefined ? null : sumIntervals(run.intervals, baselineSpan.startMs, baselineSpan.endMs);
+  const events = [...input.events].sort((a, b) => a.tMs - b.tMs);
+  const unsent = Math.max(totals.unsent, input.generator.unsent);
+
+  const judged = judge({
+    window: windowCounts,
+    windowLabel: span.label,
+    totals,
+    failures: totals.failures,
+    unsent,
+    baseline,
+    budget: input.budget,
+    confidence: input.confidence,
+    trigger: input.trigger,
+    generator: input.generator,
+    aborted: input.aborted,
+  });
+
+  const outages = attachNearbyEvents(findOutages(run.intervals, run.intervalMs), events);
+
+  const basePhase = phases.find((p) => p.name === 'baseline');
+  const rolloutPhase = phases.find((p) => p.name === 'rollout');
+  const rolloutVsBaseline =
+    basePhase !== undefined && rolloutPhase !== undefined && basePhase.latency.count > 0 && rolloutPhase.latency.count > 0 && basePhase.latency.p99Ms > 0
+      ? {
+          baselineP99Ms: basePhase.latency.p99Ms,
+          rolloutP99Ms: rolloutPhase.latency.p99Ms,
+          ratio: rolloutPhase.latency.p99Ms / basePhase.latency.p99Ms,
+        }
+      : null;
+
+  const points: TimelinePoint[] = run.intervals.map((iv) => ({
+    tMs: iv.tMs,
+    sent: iv.sent,
+    succeeded: iv.succeeded,
+    failed: iv.failed,
+    unsent: iv.unsent,
+    failures: nonZero(iv.failures),
+  }));
+  const p99 = run.latency
+    .p99Series()
+    .filter((s) => s.count > 0)
+    .map((s) => ({ tMs: s.tMs, p99Ms: s.p99Ms }));
+
+  const failures = { ...totals.failures };
+  const diagnosis = diagnose({
+    window: { ...windowCounts, ...span },
+    baseline,
+    totals,
+    outages,
+    statusCodes: run.statusCodes,
+    errorCodes: run.errorCodes,
+    events,
+    trigger: input.trigger,
+    generator: input.generator,
+  });
+
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    verdict: judged.verdict,
+    reasons: judged.reasons,
+    aborted: input.aborted,
+    totals: { sent: totals.sent, succeeded: totals.succeeded, failed: totals.failed, unsent },
+    window: { sent: windowCounts.sent, succeeded: windowCounts.succeeded, failed: windowCounts.failed, startMs: span.startMs, endMs: span.endMs },
+    failures: Object.fromEntries(FAILURE_CLASSES.map((c) => [c, failures[c]])) as Report['failures'],
+    statusCodes: sortedRecord(run.statusCodes, (a, b) => Number(a) - Number(b) || a.localeCompare(b)),
+    errorCodes: sortedRecord(run.errorCodes, (a, b) => a.localeCompare(b)),
+    budget: {
+      maxFailureRate: input.budget,
+      observedFailureRate: judged.observedFailureRate,
+      upperBound: judged.upperBound,
+      confidence: input.confidence,
+      requiredRequests: judged.requiredRequests,
+    },
+    phases,
+    latency: { overall: run.latency.summarize(0, runEnd), rolloutVsBaseline },
+    outages,
+    timeline: { intervalMs: run.intervalMs, points, p99 },
+    events,
+    trigger: input.trigger,
+    checks: judged.checks,
+    diagnosis,
+    generator: input.generator,
+    meta: input.meta,
+  };
+}
+
+function sortedRecord(rec: Readonly<Record<string, number>>, cmp: (a: string, b: string) => number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(rec).sort(cmp)) out[k] = rec[k] as number;
+  return out;
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeRun } from '../../../src/analysis/analyze.js';
+import { verdictWindow } from '../../../src/analysis/phases.js';
+import type { PhaseSpan } from '../../../src/metrics/run-data.js';
+import { FAILURE_CLASSES } from '../../../src/metrics/outcome.js';
+import { HEALTHY, failInput, fixtureMeta, inconclusiveInput, passInput, syntheticRun } from '../../fixtures/reports/synthetic-run.js';
+
+const span = (name: PhaseSpan['name'], startMs: number, endMs: number): PhaseSpan => ({ name, startMs, endMs });
+
+describe('verdictWindow', () => {
+  it.each<[string, PhaseSpan[], { startMs: number; endMs: number; label: string }]>([
+    ['rollout + cooldown', [span('warmup', 0, 1), span('baseline', 1, 5), span('rollout', 5, 9), span('cooldown', 9, 12)], { startMs: 5, endMs: 12, label: 'during the rollout and cooldown' }],
+    ['rollout cut short (no cooldown)', [span('warmup', 0, 1), span('baseline', 1, 5), span('rollout', 5, 7)], { startMs: 5, endMs: 7, label: 'during the rollout' }],
+    ['measure', [span('warmup', 0, 2), span('measure', 2, 10)], { startMs: 2, endMs: 10, label: 'during the measurement' }],
+    ['baseline only (interrupted before the rollout)', [span('warmup', 0, 2), span('baseline', 2, 4)], { startMs: 2, endMs: 4, label: 'during the run' }],
+    ['warmup only', [span('warmup', 0, 2)], { startMs: 2, endMs: 10, label: 'during the run' }],
+    ['nothing', [], { startMs: 0, endMs: 10, label: 'during the run' }],
+  ])('%s', (_name, phases, expected) => {
+    expect(verdictWindow(phases, 10)).toEqual(expected);
+  });
+});
+
+describe('analyzeRun', () => {
+  it('keeps sent = succeeded + failed for totals, window and every phase', () => {
+    for (const input of [passInput(), failInput(), inconclusiveInput()]) {
+      const r = analyzeRun(input);
+      for (const c of [r.totals, r.window, ...r.phases]) expect(c.sent).toBe(c.succeeded + c.failed);
+      expect(FAILURE_CLASSES.reduce((s, c) => s + r.failures[c], 0)).toBe(r.totals.failed);
+      expect(r.phases.reduce((s, p) => s + p.sent, 0)).toBe(r.totals.sent);
+    }
+  });
+
+  it('judges rollout + cooldown and calls out baseline failures', () => {
+    const r = analyzeRun(failInput());
+    expect(r.verdict).toBe('fail');
+    expect(r.window).toEqual({ sent: 7500, succeeded: 7405, failed: 95, startMs: 7000, endMs: 22_000 });
+    expect(r.totals.failed).toBe(97);
+    expect(r.reasons[0]).toBe('95 of 7,500 requests failed during the rollout and cooldown (1.27%), over the 0.1% budget');
+    expect(r.reasons).toContain('the service was failing before the release: 2 failed in the baseline (0.08% of 2,500)');
+    expect(r.checks.find((c) => c.id === 'baseline-clean')?.status).toBe('warn');
+    expect(r.statusCodes).toEqual({ '200': 10_903, '500': 2, '503': 9 });
+    expect(r.errorCodes).toEqual({ ECONNREFUSED: 80, ECONNRESET: 6 });
+  });
+
+  it('finds outage windows with the rollout events just before them', () => {
+    const r = analyzeRun(failInput());
+    expect(r.outages.map((o) => [o.startMs, o.endMs, o.failed, o.nearbyEvents?.map((e) => e.object) ?? []])).toEqual([
+      [3000, 4000, 2, []],
+      [9000, 11_000, 86, ['Pod/web-7f9c8d6b5-abcde']],
+      [14_000, 15_000, 9, ['Pod/web-7f9c8d6b5-fghij']],
+    ]);
+  });
+
+  it('diagnoses by failure class, largest first, with pre-existing failures last', () => {
+    const r = analyzeRun(failInput());
+    expect(r.diagnosis.map((d) => d.id)).toEqual(['connection-refused', 'server-errors', 'connection-reset', 'pre-existing-failures']);
+    expect(r.diagnosis[0]?.evidence).toBe('80 requests were refused during the rollout and cooldown at 9-11 s, starting 2 s after the release command started');
+  });
+
+  it('diagnoses failures that happened only before the release as pre-existing', () => {
+    const input = passInput();
+    input.run = syntheticRun({
+      intervalMs: 1000,
+      phases: [
+        { name: 'baseline', durationMs: 3000 },
+        { name: 'rollout', durationMs: 6000 },
+      ],
+      sentPerInterval: 1000,
+      failures: [{ fromMs: 1000, toMs: 2000, cls: 'timeout', perInterval: 4 }],
+    });
+    const r = analyzeRun(input);
+    expect(r.verdict).toBe('pass');
+    expect(r.diagnosis.map((d) => d.id)).toEqual(['pre-existing-failures']);
+    expect(r.diagnosis[0]?.cause).toMatch(/the release did not cause these failures/);
+  });
+
+  it('compares rollout latency with the baseline and keeps the timeline small', () => {
+    const r = analyzeRun(failInput());
+    expect(r.latency.rolloutVsBaseline).toEqual({ baselineP99Ms: 6, rolloutP99Ms: 42, ratio: 7 });
+    expect(r.timeline.points[0]).toEqual({ tMs: 0, sent: 500, succeeded: 500, failed: 0, unsent: 0, failures: {} });
+    expect(r.timeline.points[10]?.failures).toEqual({ refused: 40, reset: 6 });
+    expect(r.timeline.p99).toHaveLength(22);
+  });
+
+  it('judges the measure phase without a release command', () => {
+    const r = analyzeRun({
+      run: syntheticRun({ intervalMs: 1000, phases: [{ name: 'warmup', durationMs: 2000 }, { name: 'measure', durationMs: 10_000 }], sentPerInterval: 400, failures: [{ fromMs: 0, toMs: 1000, cls: 'refused', perInterval: 400 }] }),
+      budget: 0.001,
+      confidence: 0.95,
+      trigger: null,
+      events: [],
+      generator: HEALTHY,
+      meta: fixtureMeta('measure'),
+      aborted: false,
+    });
+    expect(r.window).toMatchObject({ sent: 4000, failed: 0, startMs: 2000, endMs: 12_000 });
+    expect(r.verdict).toBe('pass');
+    expect(r.latency.rolloutVsBaseline).toBeNull();
+    expect(r.checks.find((c) => c.id === 'trigger-succeeded')?.status).toBe('skipped');
+    expect(r.diagnosis).toEqual([]);
+  });
+
+  it('never passes an interrupted run, and counts unsent requests', () => {
+    const r = analyzeRun(inconclusiveInput());
+    expect(r.verdict).toBe('inconclusive');
+    expect(r.aborted).toBe(true);
+    expect(r.totals.unsent).toBe(25);
+    expect(r.reasons[0]).toBe('the run was interrupted before it finished, so it cannot pass');
+  });
+});

@@ -1,0 +1,107 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { VerdictInput } from '../../../src/analysis/verdict.js';
+import { CHECK_IDS, judge } from '../../../src/analysis/verdict.js';
+import { emptyFailureCounts } from '../../../src/metrics/outcome.js';
+import type { TriggerRecord } from '../../../src/report/model.js';
+import { HEALTHY } from '../../fixtures/reports/synthetic-run.js';
+
+const okTrigger: TriggerRecord = { command: 'kubectl rollout restart deploy/web', startMs: 5000, endMs: 9000, exitCode: 0, signal: null, output: '', outputTruncated: false };
+
+function input(over: Partial<VerdictInput> & { sent?: number; failed?: number } = {}): VerdictInput {
+  const sent = over.sent ?? 10_000;
+  const failed = over.failed ?? 0;
+  const { sent: _s, failed: _f, ...rest } = over;
+  const failures = { ...emptyFailureCounts(), refused: failed };
+  return {
+    window: { sent, succeeded: sent - failed, failed },
+    windowLabel: 'during the rollout and cooldown',
+    totals: { sent: sent + 2000, succeeded: sent - failed + 2000, failed },
+    failures,
+    unsent: 0,
+    baseline: { sent: 2000, succeeded: 2000, failed: 0 },
+    budget: 0.001,
+    confidence: 0.95,
+    trigger: okTrigger,
+    generator: HEALTHY,
+    aborted: false,
+    ...rest,
+  };
+}
+
+describe('judge', () => {
+  it.each<[string, VerdictInput, 'pass' | 'fail' | 'inconclusive', RegExp]>([
+    ['clean and long enough', input(), 'pass', /^none of the 10,000 requests during the rollout and cooldown failed; at 95% confidence the failure rate is at most 0\.0369%/],
+    ['a few failures, bound still within budget', input({ sent: 100_000, failed: 20 }), 'pass', /^20 of 100,000 requests failed .*\(0\.02%\); at 95% confidence the failure rate is at most 0\.0309%, within the 0\.1% budget/],
+    ['observed rate over budget', input({ sent: 10_000, failed: 11 }), 'fail', /^11 of 10,000 requests failed during the rollout and cooldown \(0\.11%\), over the 0\.1% budget$/],
+    ['too few requests', input({ sent: 1000 }), 'inconclusive', /^too few requests to be sure: .* as high as 0\.368%.*needs at least 3,688 requests during the rollout and cooldown with none failing$/],
+    ['too few with failures says how many at that count', input({ sent: 5000, failed: 3 }), 'inconclusive', /needs at least 8,765 requests .* with no more than 3 failing$/],
+    ['unsent requests', input({ unsent: 12 }), 'inconclusive', /^12 scheduled requests could not be sent on time/],
+    ['saturated generator', input({ generator: { ...HEALTHY, saturated: true } }), 'inconclusive', /^the load generator was saturated \(schedule lag p99 0\.80 ms/],
+    ['target never answered', input({ totals: { sent: 5000, succeeded: 0, failed: 5000 }, window: { sent: 3000, succeeded: 0, failed: 3000 }, failures: { ...emptyFailureCounts(), refused: 5000 } }), 'inconclusive', /^no request succeeded at all \(5,000 refused\): the target never answered/],
+    ['trigger failed', input({ trigger: { ...okTrigger, exitCode: 1, output: 'error: deployments.apps "web" not found\n' } }), 'fail', /^the release command failed \(exit 1\): kubectl rollout restart deploy\/web; last output: error: deployments\.apps "web" not found$/],
+    ['trigger killed', input({ trigger: { ...okTrigger, exitCode: null, signal: 'SIGTERM' } }), 'fail', /^the release command was stopped by SIGTERM/],
+    ['aborted, otherwise clean', input({ aborted: true }), 'inconclusive', /^the run was interrupted before it finished, so it cannot pass$/],
+    ['aborted with failures over budget still fails', input({ aborted: true, failed: 50 }), 'fail', /over the 0\.1% budget/],
+    ['aborted trigger is not a release failure', input({ aborted: true, trigger: { ...okTrigger, exitCode: null, signal: 'SIGINT' } }), 'inconclusive', /^the run was interrupted before it finished/],
+    ['no requests in the window', input({ sent: 0 }), 'inconclusive', /^no request was sent during the rollout and cooldown/],
+    ['budget 0, clean', input({ budget: 0, sent: 50 }), 'pass', /^none of the 50 requests .* failed; the budget of 0 allows none$/],
+    ['budget 0, one failure', input({ budget: 0, failed: 1 }), 'fail', /and the budget allows none$/],
+  ])('%s -> %s', (_name, given, verdict, headline) => {
+    const r = judge(given);
+    expect(r.verdict).toBe(verdict);
+    expect(r.reasons[0]).toMatch(headline);
+  });
+
+  it('lists every check, in order, skipping the trigger check without a release command', () => {
+    const r = judge(input({ trigger: null, baseline: null }));
+    expect(r.checks.map((c) => c.id)).toEqual([...CHECK_IDS]);
+    expect(r.checks.find((c) => c.id === 'trigger-succeeded')?.status).toBe('skipped');
+    expect(r.checks.find((c) => c.id === 'baseline-clean')?.status).toBe('skipped');
+    expect(r.verdict).toBe('pass');
+  });
+
+  it('calls out baseline failures without changing the verdict', () => {
+    const r = judge(input({ baseline: { sent: 2000, succeeded: 1995, failed: 5 } }));
+    expect(r.verdict).toBe('pass');
+    expect(r.checks.find((c) => c.id === 'baseline-clean')).toMatchObject({ status: 'warn' });
+    expect(r.reasons).toContain('the service was failing before the release: 5 failed in the baseline (0.25% of 2,000)');
+  });
+
+  it('strips terminal escapes from trigger output', () => {
+    const r = judge(input({ trigger: { ...okTrigger, exitCode: 2, output: '\u001b[31mError:\u001b[0m boom\r\n' } }));
+    expect(r.reasons[0]).toMatch(/last output: Error: boom$/);
+  });
+
+  it('reports the budget figures', () => {
+    const r = judge(input({ sent: 1000, failed: 0 }));
+    expect(r.observedFailureRate).toBe(0);
+    expect(r.upperBound).toBeCloseTo(0.003682083896865671, 12);
+    expect(r.requiredRequests).toBe(3688);
+    expect(judge(input({ budget: 0 })).requiredRequests).toBe(1);
+  });
+
+  it('derives the verdict from the checks, never passes an aborted run, and always explains itself', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 50_000 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom(0, 0.001, 0.01),
+        fc.constantFrom<TriggerRecord | null>(null, okTrigger, { ...okTrigger, exitCode: 3 }),
+        (sent, failed0, unsent, aborted, saturated, budget, trigger) => {
+          const failed = Math.min(failed0, sent);
+          const r = judge(input({ sent, failed, unsent, aborted, budget, trigger, generator: { ...HEALTHY, saturated } }));
+          const statuses = r.checks.map((c) => c.status);
+          const expected = statuses.includes('fail') ? 'fail' : statuses.includes('inconclusive') ? 'inconclusive' : 'pass';
+          expect(r.verdict).toBe(expected);
+          if (aborted) expect(r.verdict).not.toBe('pass');
+          if (r.verdict === 'pass') expect(r.upperBound <= budget || budget === 0).toBe(true);
+          expect(r.reasons.length).toBeGreaterThan(0);
+        },
+      ),
+    );
+  });
+});
