@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// zerodrop demo app: a dependency-free HTTP server whose start-up and shutdown behaviour is chosen
+// by environment variables, so one program can play both the well-behaved and the naive service
+// in a rollout. Plain JS on purpose: the emulator runs it as a pod without a build step.
+// See README.md next to this file for every knob.
+import http from 'node:http';
+import { writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+
+const env = process.env;
+const int = (name, dflt) => {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : dflt;
+};
+
+const PORT = int('PORT', 8080);
+const POD_IP = env.POD_IP || '127.0.0.1';
+const POD_NAME = env.POD_NAME || hostname();
+const APP_VERSION = env.APP_VERSION || 'dev';
+const STARTUP_DELAY_MS = int('STARTUP_DELAY_MS', 0);
+const READY_DELAY_MS = int('READY_DELAY_MS', 0);
+const READY_PATH = env.READY_PATH || '/ready';
+const LIVE_PATH = env.LIVE_PATH || '/healthz';
+const PRESTOP_PATH = env.PRESTOP_PATH || '/prestop';
+const PRESTOP_DELAY_MS = int('PRESTOP_DELAY_MS', 0);
+const ON_SIGTERM = env.ON_SIGTERM || 'drain';
+const DRAIN_MS = int('DRAIN_MS', 0);
+const DRAIN_TIMEOUT_MS = int('DRAIN_TIMEOUT_MS', 30_000);
+const RESPONSE_DELAY_MS = int('RESPONSE_DELAY_MS', 0);
+const POD_HEADER = (env.POD_HEADER || 'x-pod-name').toLowerCase();
+const CRASH_AFTER_MS = int('CRASH_AFTER_MS', -1);
+const CRASH_EXIT_CODE = int('CRASH_EXIT_CODE', 1);
+const KEEP_ALIVE_TIMEOUT_MS = int('KEEP_ALIVE_TIMEOUT_MS', 5000);
+
+/** One lifecycle line: ISO time, pod, event, details. Written synchronously so none is lost on exit. */
+function log(event, details = '') {
+  const line = `${new Date().toISOString()} ${POD_NAME} ${event}${details ? ` ${details}` : ''}\n`;
+  try {
+    writeSync(1, line);
+  } catch {
+    // stdout gone (parent died): nothing left to tell
+  }
+}
+
+let ready = false;
+let draining = false;
+let inFlight = 0;
+let server;
+
+function exit(code) {
+  log('exiting', `code=${code}`);
+  process.exit(code);
+}
+
+function handle(req, res) {
+  const url = new URL(req.url ?? '/', 'http://x');
+  res.setHeader(POD_HEADER, POD_NAME);
+  res.setHeader('x-app-version', APP_VERSION);
+  // Draining: tell keep-alive clients to go elsewhere for their next request.
+  if (draining) res.setHeader('connection', 'close');
+  if (url.pathname === READY_PATH) {
+    const ok = ready && !draining;
+    res.statusCode = ok ? 200 : 503;
+    res.end(ok ? 'ready\n' : draining ? 'draining\n' : 'not ready\n');
+    return;
+  }
+  if (url.pathname === LIVE_PATH) {
+    res.end('ok\n');
+    return;
+  }
+  if (url.pathname === PRESTOP_PATH) {
+    log('preStop hit');
+    const wait = Number(url.searchParams.get('sleepMs') ?? PRESTOP_DELAY_MS);
+    setTimeout(() => res.end('ok\n'), Number.isFinite(wait) && wait > 0 ? wait : 0);
+    return;
+  }
+  const q = url.searchParams.get('delayMs');
+  const delay = q !== null && Number.isFinite(Number(q)) ? Number(q) : RESPONSE_DELAY_MS;
+  inFlight++;
+  const done = () => {
+    inFlight--;
+    if (draining) maybeFinishDrain();
+  };
+  const reply = () => {
+    res.setHeader('content-type', 'text/plain');
+    if (draining) res.setHeader('connection', 'close');
+    res.end(`pod=${POD_NAME} version=${APP_VERSION}\n`, done);
+  };
+  if (delay > 0) setTimeout(reply, delay);
+  else reply();
+}
+
+let closing = false;
+let drainTimer;
+function maybeFinishDrain() {
+  if (closing && inFlight === 0) exit(0);
+}
+
+function startDrain() {
+  draining = true;
+  log('draining', `inFlight=${inFlight} drainMs=${DRAIN_MS}`);
+  server.closeIdleConnections?.();
+  setTimeout(() => {
+    closing = true;
+    // Stop accepting; idle keep-alive sockets are closed, busy ones close after their response.
+    server.close();
+    server.closeIdleConnections?.();
+    log('stopped accepting', `inFlight=${inFlight}`);
+    drainTimer = setTimeout(() => {
+      log('drain timeout', `inFlight=${inFlight}`);
+      exit(1);
+    }, DRAIN_TIMEOUT_MS);
+    drainTimer.unref?.();
+    maybeFinishDrain();
+  }, DRAIN_MS);
+}
+
+process.on('SIGTERM', () => {
+  log('got SIGTERM', `mode=${ON_SIGTERM} inFlight=${inFlight}`);
+  if (ON_SIGTERM === 'exit') {
+    // What a server without a handler does: die at once, in-flight requests and all.
+    log('exiting', 'code=143');
+    process.exit(143);
+  } else if (ON_SIGTERM === 'ignore') {
+    // An app (or a shell as PID 1) that swallows SIGTERM: only SIGKILL will end it.
+  } else if (!draining) {
+    startDrain();
+  }
+});
+process.on('SIGINT', () => {
+  log('got SIGINT');
+  exit(130);
+});
+
+log('starting', `pid=${process.pid} version=${APP_VERSION} startupDelayMs=${STARTUP_DELAY_MS} onSigterm=${ON_SIGTERM}`);
+
+setTimeout(() => {
+  server = http.createServer(handle);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.on('error', (err) => {
+    log('listen failed', `error=${err.code ?? err.message}`);
+    process.exit(1);
+  });
+  server.listen(PORT, POD_IP, () => {
+    log('listening', `addr=${POD_IP}:${PORT}`);
+    setTimeout(() => {
+      ready = true;
+      log('ready');
+    }, READY_DELAY_MS);
+  });
+  if (CRASH_AFTER_MS >= 0) {
+    setTimeout(() => {
+      log('crashing', `code=${CRASH_EXIT_CODE}`);
+      process.exit(CRASH_EXIT_CODE);
+    }, CRASH_AFTER_MS);
+  }
+}, STARTUP_DELAY_MS);

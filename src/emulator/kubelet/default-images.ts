@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ImageMap } from './images.js';
+
+/**
+ * The demo app's path, found by walking up from this module: it lives at
+ * `<repo>/scenarios/apps/demo-app.mjs` whether this runs from src (tsx, vitest) or from dist.
+ */
+export function demoAppPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'scenarios', 'apps', 'demo-app.mjs');
+    if (existsSync(candidate)) return candidate;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('scenarios/apps/demo-app.mjs not found above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+}
+
+/**
+ * The images the emulator can "pull" out of the box: `zerodrop/demo-app:<tag>` runs the demo app
+ * with the node that runs zerodrop, APP_VERSION set to the tag (so v1 and v2 answer differently).
+ */
+export function defaultImages(nodePath: string = process.execPath): ImageMap {
+  const app = demoAppPath();
+  const images: ImageMap = {};
+  for (const tag of ['v1', 'v2', 'v3', 'latest']) {
+    images[`zerodrop/demo-app:${tag}`] = { command: [nodePath, app], env: { APP_VERSION: tag } };
+  }
+  images['zerodrop/demo-app:*'] = { command: [nodePath, app] };
+  return images;
+}
