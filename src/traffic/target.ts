@@ -1,0 +1,78 @@
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import { InvalidInputError } from '../errors.js';
+
+/** What is needed to reach the target: shared by the engine and the preflight check. */
+export interface TargetOptions {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  timeoutMs: number;
+  /** Reuse connections (default in HTTP clients). false: `connection: close` on every request. */
+  keepAlive: boolean;
+  /** Negotiate HTTP/2 by ALPN (https only; cleartext h2c is not offered). */
+  http2?: boolean;
+  /** PEM CA certificate(s) to trust for an https target. */
+  ca?: string | Uint8Array;
+  /** Skip certificate verification (explicit opt-in, for test environments). */
+  insecure?: boolean;
+}
+
+/** The parsed target URL; throws InvalidInputError (field `url`) for anything but http(s). */
+export function parseTargetUrl(url: string): URL {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new InvalidInputError([{ path: 'url', message: `not a valid URL: ${JSON.stringify(url)}` }]);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new InvalidInputError([{ path: 'url', message: `unsupported scheme ${u.protocol} (use http: or https:)` }]);
+  }
+  return u;
+}
+
+/**
+ * One connection pool per origin. `connections` bounds sockets; with keep-alive off undici still
+ * pools the Client objects but every request gets `connection: close` and a fresh socket.
+ * undici's own headers/body timeouts are only backstops: our timer (1 ms resolution) decides.
+ */
+export function buildPool(opts: TargetOptions, connections: number): Pool {
+  const u = parseTargetUrl(opts.url);
+  const backstopMs = opts.timeoutMs + 1000;
+  const tls = u.protocol === 'https:';
+  const connect: Record<string, unknown> = { timeout: opts.timeoutMs };
+  if (tls) {
+    if (opts.ca !== undefined) connect['ca'] = typeof opts.ca === 'string' ? opts.ca : Buffer.from(opts.ca);
+    if (opts.insecure === true) connect['rejectUnauthorized'] = false;
+  }
+  return new Pool(u.origin, {
+    connections,
+    pipelining: 1,
+    allowH2: opts.http2 === true,
+    connectTimeout: opts.timeoutMs,
+    headersTimeout: backstopMs,
+    bodyTimeout: backstopMs,
+    connect,
+  });
+}
+
+/**
+ * The dispatch options every request of a run shares (built once: undici copies what it needs
+ * into its own Request, so one object serves all requests).
+ */
+export function buildDispatchOptions(opts: TargetOptions): Dispatcher.DispatchOptions {
+  const u = parseTargetUrl(opts.url);
+  const headers: string[] = [];
+  for (const [k, v] of Object.entries(opts.headers)) headers.push(k, v);
+  const d: Dispatcher.DispatchOptions = {
+    origin: u.origin,
+    path: `${u.pathname}${u.search}`,
+    method: opts.method.toUpperCase() as Dispatcher.HttpMethod,
+    headers,
+    body: opts.body === undefined ? null : typeof opts.body === 'string' ? Buffer.from(opts.body) : Buffer.from(opts.body),
+  };
+  if (!opts.keepAlive) d.reset = true;
+  return d;
+}
