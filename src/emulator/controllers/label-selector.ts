@@ -1,0 +1,49 @@
+/** A metav1.LabelSelector: matchLabels AND every matchExpression. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+}
+
+/** True when the selector selects nothing in particular (no labels, no expressions): upstream refuses it. */
+export function isEmptySelector(sel: LabelSelector | undefined): boolean {
+  return (
+    sel === undefined ||
+    (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)
+  );
+}
+
+/** Whether labels satisfy a LabelSelector (an empty selector matches everything, as upstream). */
+export function matchesLabelSelector(sel: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
+  if (sel === undefined) return false;
+  const l = labels ?? {};
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
+  for (const e of sel.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(l, e.key);
+    const v = l[e.key];
+    switch (e.operator) {
+      case 'In':
+        if (!has || !(e.values ?? []).includes(v ?? '')) return false;
+        break;
+      case 'NotIn':
+        if (has && (e.values ?? []).includes(v ?? '')) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Whether labels contain every pair of a plain map selector (Service .spec.selector). */
+export function matchesMapSelector(sel: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+  if (sel === undefined || Object.keys(sel).length === 0) return false;
+  const l = labels ?? {};
+  for (const [k, v] of Object.entries(sel)) if (l[k] !== v) return false;
+  return true;
+}
