@@ -98,8 +98,8 @@ export function analyzeRun(input: AnalysisInput): Report {
     totals: { sent: totals.sent, succeeded: totals.succeeded, failed: totals.failed, unsent },
     window: { sent: windowCounts.sent, succeeded: windowCounts.succeeded, failed: windowCounts.failed, startMs: span.startMs, endMs: span.endMs },
     failures: Object.fromEntries(FAILURE_CLASSES.map((c) => [c, failures[c]])) as Report['failures'],
-    statusCodes: sortedRecord(run.statusCodes, (a, b) => Number(a) - Number(b) || a.localeCompare(b)),
-    errorCodes: sortedRecord(run.errorCodes, (a, b) => a.localeCompare(b)),
+    statusCodes: sortedRecord(run.statusCodes, (a, b) => Number(a) - Number(b) || byCodePoint(a, b)),
+    errorCodes: sortedRecord(run.errorCodes, byCodePoint),
     budget: {
       maxFailureRate: input.budget,
       observedFailureRate: judged.observedFailureRate,
@@ -124,4 +124,9 @@ function sortedRecord(rec: Readonly<Record<string, number>>, cmp: (a: string, b:
   const out: Record<string, number> = {};
   for (const k of Object.keys(rec).sort(cmp)) out[k] = rec[k] as number;
   return out;
+}
+
+// Locale-free, so the order is the same on every machine (and matches renderJson).
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 import type { FailureClass } from '../metrics/outcome.js';
 import { FAILURE_CLASSES } from '../metrics/outcome.js';
 import type { Check, CheckStatus, Counts, GeneratorHealth, TriggerRecord, Verdict } from '../report/model.js';
+import { oneLine as flatten, stripControl } from '../report/escape.js';
 import { formatCount, formatLatency, formatRate, formatSeconds, plural } from '../report/format.js';
 import { clopperPearsonUpper, requiredRequests, requiredRequestsFor } from './confidence.js';
 
@@ -243,19 +244,13 @@ function completedCheck(input: VerdictInput): Check {
   return check(id, name, 'pass', 'the run completed');
 }
 
-/** Collapses whitespace and bounds length, so outside text fits in one sentence. */
-function oneLine(text: string, max = 200): string {
-  // Terminal colour codes and other control characters from command output mean nothing in a report.
-  const flat = text
-    .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '')
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+/** Outside text in one sentence: control characters gone, at most 200 characters. */
+function oneLine(text: string): string {
+  return flatten(text, 200);
 }
 
 function lastLine(output: string): string {
-  const lines = output.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = stripControl(output).split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
   const last = lines[lines.length - 1];
   return last === undefined ? '' : oneLine(last);
 }

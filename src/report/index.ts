@@ -1,0 +1,42 @@
+import type { ConsoleOptions } from './console.js';
+import { renderConsole } from './console.js';
+import { renderJson } from './json.js';
+import { renderJunit } from './junit.js';
+import { renderMarkdown } from './markdown.js';
+import type { Report } from './model.js';
+
+export type { ConsoleOptions } from './console.js';
+export { renderConsole } from './console.js';
+export { renderJson, REPORT_FIELD_ORDER } from './json.js';
+export { renderJunit } from './junit.js';
+export { renderMarkdown } from './markdown.js';
+export type { ReadReportOptions } from './read.js';
+export { readReport } from './read.js';
+export * from './model.js';
+
+/** Output formats a report renders to. */
+export const REPORT_FORMATS = ['console', 'json', 'junit', 'md'] as const;
+
+/** One output format. */
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** File name each written format gets in a run's report directory (console goes to stdout). */
+export const REPORT_FILE_NAMES: Record<Exclude<ReportFormat, 'console'>, string> = {
+  json: 'report.json',
+  junit: 'junit.xml',
+  md: 'summary.md',
+};
+
+/** Renders a report in one format; console options apply to 'console' only. */
+export function render(report: Report, format: ReportFormat, opts: ConsoleOptions = {}): string {
+  switch (format) {
+    case 'console':
+      return renderConsole(report, opts);
+    case 'json':
+      return renderJson(report);
+    case 'junit':
+      return renderJunit(report);
+    case 'md':
+      return renderMarkdown(report);
+  }
+}

@@ -1,0 +1,139 @@
+import { FAILURE_CLASSES } from '../metrics/outcome.js';
+import { escapeMarkdown } from './escape.js';
+import { formatCount, formatLatency, formatRate, formatSeconds } from './format.js';
+import type { Report, TimelinePoint } from './model.js';
+
+const VERDICT_WORDS = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE' } as const;
+const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
+const PHASE_LETTER: Record<string, string> = { warmup: 'w', baseline: 'b', rollout: 'r', cooldown: 'c', measure: 'm' };
+/** Columns of the failure sparkline at most; longer timelines are summed into buckets. */
+const SPARK_MAX = 60;
+
+/**
+ * A Markdown summary sized for a GitHub step summary: the verdict in words, a small figures
+ * table, failures over time as a text sparkline, outage windows, likely causes, checks.
+ */
+export function renderMarkdown(report: Report): string {
+  const out: string[] = [];
+  const m = report.meta;
+  const b = report.budget;
+  const w = report.window;
+  const t = report.totals;
+
+  out.push(`### zerodrop: ${VERDICT_WORDS[report.verdict]}${report.aborted ? ' (interrupted)' : ''} - ${escapeMarkdown(m.name)}`);
+  out.push('');
+  const [headline = '', ...rest] = report.reasons;
+  out.push(`**${VERDICT_WORDS[report.verdict]}:** ${escapeMarkdown(headline)}`);
+  if (rest.length > 0) {
+    out.push('');
+    for (const r of rest) out.push(`- ${escapeMarkdown(r)}`);
+  }
+  out.push('');
+
+  out.push(`| | sent | succeeded | failed | unsent | failure rate | upper bound (${formatRate(b.confidence)}) | budget |`);
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const windowUnsent = report.timeline.points.filter((p) => p.tMs >= w.startMs && p.tMs < w.endMs).reduce((s, p) => s + p.unsent, 0);
+  out.push(`| judged (${secs(w.startMs)}-${formatSeconds(w.endMs)}) | ${formatCount(w.sent)} | ${formatCount(w.succeeded)} | ${formatCount(w.failed)} | ${formatCount(windowUnsent)} | ${formatRate(b.observedFailureRate)} | ${formatRate(b.upperBound)} | ${formatRate(b.maxFailureRate)} |`);
+  out.push(`| whole run | ${formatCount(t.sent)} | ${formatCount(t.succeeded)} | ${formatCount(t.failed)} | ${formatCount(t.unsent)} | ${formatRate(t.sent === 0 ? 0 : t.failed / t.sent)} | | |`);
+  out.push('');
+
+  if (t.failed > 0) {
+    const classes = FAILURE_CLASSES.filter((c) => report.failures[c] > 0).map((c) => `${c} ${formatCount(report.failures[c])}`);
+    out.push(`Failures by class: ${classes.join(', ')}. Status codes: ${codes(report.statusCodes) || 'none'}.${Object.keys(report.errorCodes).length > 0 ? ` Error codes: ${codes(report.errorCodes)}.` : ''}`);
+    out.push('');
+    out.push(...sparkline(report));
+    out.push('');
+  } else {
+    out.push('No request failed during the run.');
+    out.push('');
+  }
+
+  const rvb = report.latency.rolloutVsBaseline;
+  const o = report.latency.overall;
+  out.push(
+    `Latency over the run: p50 ${formatLatency(o.p50Ms)}, p99 ${formatLatency(o.p99Ms)}, max ${formatLatency(o.maxMs)}${rvb === null ? '' : `; rollout p99 ${formatLatency(rvb.rolloutP99Ms)} vs baseline ${formatLatency(rvb.baselineP99Ms)} (${rvb.ratio.toFixed(2)}x)`}.`,
+  );
+  out.push('');
+
+  if (report.outages.length > 0) {
+    out.push('#### Outage windows');
+    out.push('');
+    out.push('| from | to | length | failed | of sent | classes | rollout events just before |');
+    out.push('| ---: | ---: | ---: | ---: | ---: | --- | --- |');
+    for (const win of report.outages) {
+      const classes = FAILURE_CLASSES.filter((c) => (win.failures[c] ?? 0) > 0).map((c) => `${c} ${formatCount(win.failures[c] ?? 0)}`).join(', ');
+      const events = (win.nearbyEvents ?? []).slice(0, 3).map((e) => `${formatSeconds(e.tMs)} ${escapeMarkdown(e.type)} ${escapeMarkdown(e.object)}`);
+      if ((win.nearbyEvents?.length ?? 0) > 3) events.push(`+${(win.nearbyEvents?.length ?? 0) - 3} more`);
+      out.push(`| ${formatSeconds(win.startMs)} | ${formatSeconds(win.endMs)} | ${formatSeconds(win.durationMs)} | ${formatCount(win.failed)} | ${formatCount(win.sent)} | ${classes} | ${events.join('<br>')} |`);
+    }
+    out.push('');
+  }
+
+  if (report.diagnosis.length > 0) {
+    out.push('#### Likely causes');
+    out.push('');
+    report.diagnosis.forEach((d, i) => {
+      out.push(`${i + 1}. **${escapeMarkdown(d.cause)}**`);
+      out.push(`   - Seen: ${escapeMarkdown(d.evidence)}.`);
+      out.push(`   - Fix: ${escapeMarkdown(d.fix)}.`);
+    });
+    out.push('');
+  }
+
+  out.push('<details><summary>Checks</summary>');
+  out.push('');
+  out.push('| check | status | detail |');
+  out.push('| --- | --- | --- |');
+  for (const c of report.checks) out.push(`| ${escapeMarkdown(c.name)} | ${c.status} | ${escapeMarkdown(c.message)} |`);
+  out.push('');
+  out.push('</details>');
+  out.push('');
+
+  out.push(`zerodrop ${escapeMarkdown(m.tool.version)} · run ${escapeMarkdown(m.runId)} · ${escapeMarkdown(m.target.method)} ${escapeMarkdown(m.target.url)} · started ${escapeMarkdown(m.startedAt)}`);
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * Failures over time as block characters in a code block, with a row of phase letters under it.
+ * A blank column had no failure; any failure shows at least the lowest block.
+ */
+function sparkline(report: Report): string[] {
+  const points = report.timeline.points;
+  if (points.length === 0) return [];
+  const per = Math.ceil(points.length / SPARK_MAX);
+  const buckets: Array<{ tMs: number; failed: number }> = [];
+  for (let i = 0; i < points.length; i += per) {
+    const group = points.slice(i, i + per) as TimelinePoint[];
+    buckets.push({ tMs: (group[0] as TimelinePoint).tMs, failed: group.reduce((s, p) => s + p.failed, 0) });
+  }
+  const max = Math.max(...buckets.map((bk) => bk.failed));
+  const bar = buckets.map((bk) => (bk.failed === 0 ? ' ' : BLOCKS[Math.min(7, Math.max(0, Math.ceil((bk.failed / max) * 8) - 1))])).join('');
+  const phaseRow = buckets
+    .map((bk) => {
+      const p = report.phases.find((ph) => bk.tMs >= ph.startMs && bk.tMs < ph.endMs);
+      return p === undefined ? ' ' : (PHASE_LETTER[p.name] ?? '?');
+    })
+    .join('');
+  const step = per * report.timeline.intervalMs;
+  const present = report.phases.map((p) => p.name).filter((n, i, all) => all.indexOf(n) === i && PHASE_LETTER[n] !== undefined);
+  const legend = present.map((n) => `${PHASE_LETTER[n]} ${n}`).join(', ');
+  return [
+    `Failures over time (one column per ${formatSeconds(step)}, highest column ${formatCount(max)} failed; ${legend}):`,
+    '',
+    '```text',
+    `failed |${bar}|`,
+    `phase  |${phaseRow}|`,
+    '```',
+  ];
+}
+
+function codes(rec: Record<string, number>): string {
+  return Object.entries(rec)
+    .filter(([, n]) => n > 0)
+    .map(([code, n]) => `${escapeMarkdown(code)} x${formatCount(n)}`)
+    .join(', ');
+}
+
+function secs(ms: number): string {
+  return formatSeconds(ms).replace(/ s$/, '');
+}
