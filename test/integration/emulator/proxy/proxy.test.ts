@@ -1,0 +1,222 @@
+import http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../../../src/emulator/api/memory-store.js';
+import type { KObject } from '../../../../src/emulator/api/store-types.js';
+import { nftablesSupport, runNft } from '../../../../src/emulator/proxy/nft-dataplane.js';
+import { startServiceProxy, type ServiceProxy } from '../../../../src/emulator/proxy/service-proxy.js';
+
+const rnd = (lo: number, hi: number): number => lo + Math.floor(Math.random() * (hi - lo + 1));
+const nft = await nftablesSupport();
+
+interface Backend {
+  ip: string;
+  port: number;
+  server: http.Server;
+  hits: number;
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const f of cleanups.splice(0).reverse()) await f();
+});
+
+/** An HTTP server on its own loopback IP that names itself in the body. */
+async function backend(): Promise<Backend> {
+  for (;;) {
+    const ip = `127.10.${rnd(200, 254)}.${rnd(1, 254)}`;
+    const port = rnd(20000, 40000);
+    const b: Backend = { ip, port, hits: 0, server: http.createServer((_req, res) => {
+      b.hits++;
+      res.end(ip);
+    }) };
+    const ok = await new Promise<boolean>((r) => {
+      b.server.once('error', () => r(false));
+      b.server.listen(port, ip, () => r(true));
+    });
+    if (ok) {
+      cleanups.push(() => new Promise<void>((r) => { b.server.closeAllConnections(); b.server.close(() => r()); }));
+      return b;
+    }
+  }
+}
+
+function service(name: string, clusterIP: string, type = 'ClusterIP'): KObject {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { type, clusterIP, selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } };
+}
+
+type Cond = { ready?: boolean; serving?: boolean; terminating?: boolean };
+function slice(svc: string, port: number, eps: Array<{ ip: string } & Cond>): KObject {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `${svc}-abc`, namespace: 'default', labels: { 'kubernetes.io/service-name': svc } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port, protocol: 'TCP' }],
+    endpoints: eps.map(({ ip, ...conditions }) => ({ addresses: [ip], conditions })),
+  };
+}
+
+function setSlice(store: MemoryStore, s: KObject): void {
+  const cur = store.get('endpointslices', 'default', s.metadata.name ?? '');
+  if (cur) store.update('endpointslices', { ...s, metadata: { ...s.metadata, resourceVersion: cur.metadata.resourceVersion } });
+  else store.create('endpointslices', s);
+}
+
+/** One request on a new connection; the body (backend IP) or the error code. */
+function fresh(ip: string, port = 80): Promise<string> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: ip, port, path: '/', agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+  });
+}
+
+function randomClusterIP(): string {
+  return `127.200.${rnd(100, 254)}.${rnd(1, 254)}`;
+}
+
+const planes = [
+  ['userspace', true],
+  ['nftables', nft.ok],
+] as const;
+
+describe.each(planes)('service proxy, %s dataplane', (plane, available) => {
+  async function start(store: MemoryStore, proxyDelayMs: number): Promise<ServiceProxy> {
+    const p = await startServiceProxy(store, { proxyDelayMs, dataplane: plane, instanceId: `t${rnd(0, 1e9)}` });
+    cleanups.push(() => p.stop());
+    expect(p.dataplane).toBe(plane);
+    return p;
+  }
+
+  it.skipIf(!available)('balances new connections across ready endpoints and marks the Service', async () => {
+    const store = new MemoryStore();
+    const bs = await Promise.all([backend(), backend(), backend()]);
+    const ip = randomClusterIP();
+    store.create('services', service('web', ip, 'LoadBalancer'));
+    // the three backends listen on different ports; one slice per port keeps the test honest
+    bs.forEach((b, i) => setSlice(store, { ...slice('web', b.port, [{ ip: b.ip, ready: true }]), metadata: { name: `web-${i}`, namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } } }));
+    await start(store, 0);
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 60; i++) {
+      const r = await fresh(ip);
+      seen.set(r, (seen.get(r) ?? 0) + 1);
+    }
+    expect([...seen.keys()].sort()).toEqual(bs.map((b) => b.ip).sort());
+    const svc = store.get('services', 'default', 'web');
+    expect(svc?.metadata.annotations?.['zerodrop.dev/dataplane']).toBe(plane);
+    expect(svc?.status.loadBalancer.ingress).toEqual([{ ip, ipMode: 'VIP' }]);
+  });
+
+  it.skipIf(!available)('applies an endpoint removal only after the propagation delay', async () => {
+    const store = new MemoryStore();
+    const port = rnd(20000, 40000);
+    const [a, b] = await Promise.all([backend(), backend()]);
+    // put both on one port so that a single slice port serves both
+    for (const x of [a!, b!]) {
+      await new Promise<void>((r) => x.server.close(() => r()));
+      await new Promise<void>((r) => x.server.listen(port, x.ip, () => r()));
+      x.port = port;
+    }
+    const ip = randomClusterIP();
+    store.create('services', service('web', ip));
+    setSlice(store, slice('web', port, [{ ip: a!.ip, ready: true }, { ip: b!.ip, ready: true }]));
+    await start(store, 800);
+    const t0 = Date.now();
+    // a terminates: ready=false, serving=false, terminating=true
+    setSlice(store, slice('web', port, [{ ip: a!.ip, ready: false, serving: false, terminating: true }, { ip: b!.ip, ready: true }]));
+    const early = new Set<string>();
+    while (Date.now() - t0 < 500) early.add(await fresh(ip));
+    expect(early.has(a!.ip)).toBe(true);
+    await new Promise((r) => setTimeout(r, Math.max(0, 900 - (Date.now() - t0))));
+    const late = new Set<string>();
+    for (let i = 0; i < 30; i++) late.add(await fresh(ip));
+    expect([...late]).toEqual([b!.ip]);
+  });
+
+  it.skipIf(!available)('keeps an established keep-alive connection on an endpoint that left', async () => {
+    const store = new MemoryStore();
+    const port = rnd(20000, 40000);
+    const a = await backend();
+    await new Promise<void>((r) => a.server.close(() => r()));
+    await new Promise<void>((r) => a.server.listen(port, a.ip, () => r()));
+    const b = await backend();
+    await new Promise<void>((r) => b.server.close(() => r()));
+    await new Promise<void>((r) => b.server.listen(port, b.ip, () => r()));
+    const ip = randomClusterIP();
+    store.create('services', service('web', ip));
+    setSlice(store, slice('web', port, [{ ip: a.ip, ready: true }]));
+    await start(store, 0);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    cleanups.push(() => agent.destroy());
+    const viaAgent = (): Promise<{ body: string; local: number | undefined }> =>
+      new Promise((resolve, reject) => {
+        const req = http.get({ host: ip, port: 80, path: '/', agent }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ body, local: req.socket?.localPort }));
+        });
+        req.on('error', reject);
+      });
+    const first = await viaAgent();
+    expect(first.body).toBe(a.ip);
+    setSlice(store, slice('web', port, [{ ip: b.ip, ready: true }]));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await fresh(ip)).toBe(b.ip);
+    const again = await viaAgent();
+    expect(again.local).toBe(first.local);
+    expect(again.body).toBe(a.ip);
+  });
+
+  it.skipIf(!available)('refuses new connections when no endpoint is usable, and falls back to serving terminating ones', async () => {
+    const store = new MemoryStore();
+    const a = await backend();
+    const ip = randomClusterIP();
+    store.create('services', service('web', ip));
+    setSlice(store, slice('web', a.port, [{ ip: a.ip, ready: false, serving: true, terminating: true }]));
+    await start(store, 0);
+    expect(await fresh(ip)).toBe(a.ip);
+    setSlice(store, slice('web', a.port, [{ ip: a.ip, ready: false, serving: false, terminating: true }]));
+    await new Promise((r) => setTimeout(r, 150));
+    const t0 = Date.now();
+    expect(await fresh(ip)).toBe('ECONNREFUSED');
+    expect(Date.now() - t0).toBeLessThan(200);
+    // A Service without any EndpointSlice is refused too.
+    const ip2 = randomClusterIP();
+    store.create('services', service('lonely', ip2));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await fresh(ip2)).toBe('ECONNREFUSED');
+  });
+
+  it.skipIf(!available)('a listed endpoint whose process is gone fails new connections (no retry elsewhere)', async () => {
+    const store = new MemoryStore();
+    const a = await backend();
+    const ip = randomClusterIP();
+    store.create('services', service('web', ip));
+    setSlice(store, slice('web', a.port, [{ ip: a.ip, ready: true }]));
+    await start(store, 0);
+    expect(await fresh(ip)).toBe(a.ip);
+    await new Promise<void>((r) => a.server.close(() => r()));
+    // kernel: ECONNREFUSED from the endpoint; userspace: the accepted connection is reset
+    expect(await fresh(ip)).toBe(plane === 'nftables' ? 'ECONNREFUSED' : 'ECONNRESET');
+  });
+});
+
+describe.skipIf(!nft.ok)('nftables table ownership', () => {
+  it('removes tables of dead emulators, never others, and deletes its own on stop', async () => {
+    const dead = 'zerodrop_gone_p999999';
+    const foreign = `notzerodrop_${rnd(0, 1e6)}`;
+    await runNft(['-f', '-'], `add table ip ${dead}\nadd table ip ${foreign}\n`);
+    cleanups.push(() => runNft(['-f', '-'], `delete table ip ${foreign}\n`).then(() => undefined));
+    const store = new MemoryStore();
+    const p = await startServiceProxy(store, { proxyDelayMs: 0, dataplane: 'nftables', instanceId: 'own' });
+    const tables = await runNft(['list', 'tables']);
+    expect(tables).not.toContain(dead);
+    expect(tables).toContain(foreign);
+    expect(tables).toContain(`zerodrop_own_p${process.pid}`);
+    await p.stop();
+    expect(await runNft(['list', 'tables'])).not.toContain(`zerodrop_own_p${process.pid}`);
+  });
+});
