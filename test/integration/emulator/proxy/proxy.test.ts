@@ -58,7 +58,7 @@ function slice(svc: string, port: number, eps: Array<{ ip: string } & Cond>): KO
 
 function setSlice(store: MemoryStore, s: KObject): void {
   const cur = store.get('endpointslices', 'default', s.metadata.name ?? '');
-  if (cur) store.update('endpointslices', { ...s, metadata: { ...s.metadata, resourceVersion: cur.metadata.resourceVersion } });
+  if (cur) store.update('endpointslices', { ...s, metadata: { ...s.metadata, resourceVersion: cur.metadata.resourceVersion ?? '' } });
   else store.create('endpointslices', s);
 }
 
