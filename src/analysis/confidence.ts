@@ -9,7 +9,8 @@
  * No small, well-kept npm package offers the inverse regularized incomplete beta function, so it
  * is implemented here: Lanczos log-gamma, the Numerical Recipes continued fraction (modified
  * Lentz), and bisection, which is slow next to Newton but cannot diverge. Accuracy is about 1e-9
- * relative, far finer than the three significant digits a report shows.
+ * relative up to ten million requests and 1e-7 at a billion (log-gamma differences lose digits),
+ * far finer than the three significant digits a report shows.
  */
 
 const LANCZOS_G = 7;
