@@ -193,12 +193,13 @@ function orderBy(list: unknown[], order: unknown, mergeKey: string | undefined):
 }
 
 function mergeList(orig: unknown, patch: unknown[], mergeKey: string | undefined, primitiveMerge: boolean, path: string[], kind: string): unknown[] {
+  const fresh = (x: unknown): unknown => (isObj(x) ? strategicMerge(undefined, x, path, kind) : clone(x));
   if (patch.some((x) => isObj(x) && x['$patch'] === 'replace')) {
-    return patch.filter((x) => !(isObj(x) && x['$patch'] === 'replace')).map((x) => strip(x));
+    return patch.filter((x) => !(isObj(x) && x['$patch'] === 'replace')).map(fresh);
   }
   const base = Array.isArray(orig) ? clone(orig) : [];
   if (mergeKey === undefined) {
-    if (!primitiveMerge) return patch.map((x) => strip(x));
+    if (!primitiveMerge) return patch.map(fresh);
     const out = [...base];
     for (const x of patch) if (!out.some((y) => deepEqual(x, y))) out.push(clone(x));
     return out;
@@ -222,19 +223,6 @@ function mergeList(orig: unknown, patch: unknown[], mergeKey: string | undefined
   return out;
 }
 
-/** Removes SMP directives from a value that is taken whole. */
-function strip(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(strip);
-  if (!isObj(v)) return clone(v);
-  const out: JsonObj = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (k.startsWith('$')) continue;
-    if (x === null) continue;
-    out[k] = strip(x);
-  }
-  return out;
-}
-
 /**
  * Applies a strategic merge patch as the API server does for the built-in types: maps merge,
  * null deletes, lists with a merge key (containers and env by name, container ports by
@@ -250,7 +238,11 @@ export function applyStrategicMergePatch(doc: Json, patch: Json, kind: string): 
 function strategicMerge(orig: Json, patch: Json, path: string[], kind: string): Json {
   if (!isObj(patch)) return clone(patch);
   const directive = patch['$patch'];
-  if (directive === 'replace') return strip(patch);
+  if (directive === 'replace') {
+    const rest = { ...patch };
+    delete rest['$patch'];
+    return strategicMerge(undefined, rest, path, kind);
+  }
   if (directive === 'delete') return undefined;
   const out: JsonObj = isObj(orig) ? clone(orig) : {};
   const orders: Array<[string, unknown]> = [];
