@@ -56,7 +56,7 @@ export function ruleKey(r: Pick<ServicePortRule, 'namespace' | 'service' | 'port
   return `${r.namespace}/${r.service}:${r.portName || String(r.port)}`;
 }
 
-/** Reads the endpoints of one Service port out of the Service's EndpointSlices (IPv4 only), deduplicated by address. */
+/** Reads the endpoints of one Service port out of the Service's EndpointSlices (IPv4 only), deduplicated by address and pod. */
 export function sliceEndpoints(slices: readonly KObject[], portName: string): ProxyEndpoint[] {
   const seen = new Map<string, ProxyEndpoint>();
   for (const s of slices) {
@@ -68,9 +68,10 @@ export function sliceEndpoints(slices: readonly KObject[], portName: string): Pr
     for (const ep of eps) {
       const ip = Array.isArray(ep['addresses']) ? String(ep['addresses'][0] ?? '') : '';
       if (ip === '') continue;
-      const k = `${ip}:${p['port']}`;
-      if (seen.has(k)) continue;
       const ref: Json | undefined = ep['targetRef'];
+      // In the kubelet's `port` addressing all pods share 127.0.0.1: the pod tells them apart.
+      const k = `${ip}:${p['port']}/${String(ref?.['name'] ?? '')}`;
+      if (seen.has(k)) continue;
       seen.set(k, {
         ip,
         port: p['port'],
