@@ -2,7 +2,10 @@ import type { PhaseSpan } from '../metrics/run-data.js';
 
 /** Marks of what happened when during a run, on the run's clock (ms since t0). */
 export interface RunMarks {
-  warmupMs: number;
+  /** When the traffic started (the clock may start earlier, e.g. before the preflight check). */
+  startMs: number;
+  /** When the warmup ended. */
+  warmupEndMs: number;
   /** When the trigger started and ended (both undefined without a trigger; end undefined if it never ended). */
   triggerStartMs?: number | undefined;
   triggerEndMs?: number | undefined;
@@ -23,14 +26,14 @@ export function phasesOf(marks: RunMarks, hasTrigger: boolean): PhaseSpan[] {
     const e = Math.min(stop, end);
     if (e > s) spans.push({ name, startMs: s, endMs: e });
   };
-  add('warmup', 0, marks.warmupMs);
+  add('warmup', marks.startMs, marks.warmupEndMs);
   if (!hasTrigger) {
-    add('measure', marks.warmupMs, end);
+    add('measure', marks.warmupEndMs, end);
     return spans;
   }
   const triggerStart = marks.triggerStartMs ?? end;
   const triggerEnd = marks.triggerEndMs ?? end;
-  add('baseline', marks.warmupMs, triggerStart);
+  add('baseline', marks.warmupEndMs, triggerStart);
   add('rollout', triggerStart, triggerEnd);
   add('cooldown', triggerEnd, end);
   return spans;

@@ -8,7 +8,8 @@ import {
   parseStatusRanges,
   type Parsed,
 } from './parse.js';
-import { REPORT_FORMATS, type ReportFormat, type Scenario } from './types.js';
+import { REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import type { Scenario } from './types.js';
 
 /** Flag values as yargs hands them over; undefined means "not given". */
 export interface ScenarioFlags {

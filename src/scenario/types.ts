@@ -1,8 +1,6 @@
-/** Report formats zerodrop can write. */
-export const REPORT_FORMATS = ['console', 'json', 'junit', 'md'] as const;
+import type { ReportFormat } from '../report/index.js';
 
-/** One report format. */
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export type { ReportFormat } from '../report/index.js';
 
 /** The target of the traffic. */
 export interface TargetSpec {

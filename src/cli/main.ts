@@ -1,0 +1,95 @@
+import yargs from 'yargs';
+import { EXIT, ZerodropError, type ExitCode } from '../errors.js';
+
+/** A usage error from yargs (unknown flag, missing argument): exit 3. */
+class UsageError extends ZerodropError {
+  constructor(message: string) {
+    super('E_USAGE', message, { exitCode: EXIT.invalidInput, hint: 'run `zerodrop --help` or `zerodrop <command> --help`' });
+  }
+}
+import { toolVersion } from '../version.js';
+import { processIo, type CliIo } from './io.js';
+import { demoCommand, type DemoArgs } from './demo-command.js';
+import { reportCommand, type ReportArgs } from './report-command.js';
+import { runCommand, type RunArgs } from './run-command.js';
+import { withRunOptions } from './run-options.js';
+
+/** Prints an error the way users should see it: what is wrong, then how to fix it. */
+function printError(io: CliIo, err: unknown): ExitCode {
+  if (err instanceof ZerodropError) {
+    io.stderr.write(`zerodrop: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
+    return err.exitCode;
+  }
+  io.stderr.write(`zerodrop: internal error: ${(err as Error)?.stack ?? String(err)}\n  hint: this is a bug in zerodrop; please report it with the command line\n`);
+  return EXIT.couldNotRun;
+}
+
+/** Runs the CLI with the given arguments and io; returns the exit code (never exits the process). */
+export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.pass;
+  const parser = yargs([...argv])
+    .scriptName('zerodrop')
+    .usage('zerodrop: prove a release drops no requests.\n\nUsage: $0 <command> [options]')
+    .command(
+      'run [scenario]',
+      'send traffic to a target, run the release, judge every request against the error budget',
+      (y) =>
+        withRunOptions(y)
+          .example('$0 run --url http://127.0.0.1:8080/ --rate 2000 --duration 30s', 'judge 30 s of traffic at 2000 req/s')
+          .example('$0 run --url http://svc/ --connections 32 --trigger "kubectl rollout restart deploy/web && kubectl rollout status deploy/web"', 'judge a rollout under full concurrency')
+          .example('$0 run scenarios/local-demo.yaml --out reports/demo', 'run a scenario file, reports into reports/demo'),
+      async (args) => {
+        exitCode = await runCommand(args as unknown as RunArgs, argv, io);
+      },
+    )
+    .command(
+      'report <report>',
+      're-render a saved report.json (and exit with its verdict\'s code)',
+      (y) =>
+        y
+          .positional('report', { type: 'string', demandOption: true, describe: 'path of a report.json written by zerodrop run' })
+          .option('format', { type: 'string', array: true, default: ['console'], describe: 'console, json, junit or md (comma-separated or repeated)' })
+          .option('out', { type: 'string', describe: 'write files (junit.xml, summary.md, report.json) into this folder instead of printing' })
+          .example('$0 report reports/demo/report.json --format md', 'print the Markdown summary of a saved run'),
+      (args) => {
+        exitCode = reportCommand(args as unknown as ReportArgs, io);
+      },
+    )
+    .command(
+      'demo',
+      'run a passing and a failing release against a local server and show both verdicts',
+      (y) =>
+        y
+          .option('out', { type: 'string', default: 'reports/demo', describe: 'folder for the demo reports' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'only the verdict lines' }),
+      async (args) => {
+        exitCode = await demoCommand(args as unknown as DemoArgs, io);
+      },
+    )
+    .demandCommand(1, 'name a command: run, report or demo (see --help)')
+    .strict()
+    .version(toolVersion())
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(120, io.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      // Throwing here (not recording) is what stops yargs from running the handler anyway.
+      throw err ?? new UsageError(msg);
+    });
+  try {
+    let output = '';
+    await parser.parseAsync([...argv], {}, (_err, _argv, out) => {
+      output = out;
+    });
+    if (output) io.stdout.write(`${output}\n`);
+    return exitCode;
+  } catch (err) {
+    return printError(io, err);
+  }
+}
+
+/** Entry point of the `zerodrop` binary. */
+export async function runCli(argv: readonly string[]): Promise<ExitCode> {
+  return main(argv, processIo());
+}

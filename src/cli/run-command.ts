@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { startClock } from '../clock.js';
+import { EXIT, ZerodropError, type ExitCode } from '../errors.js';
+import { render } from '../report/index.js';
+import { executeRun } from '../runner/execute-run.js';
+import { loadScenarioFile } from '../scenario/load-file.js';
+import { redactArgv, redactHeaders } from '../scenario/redact.js';
+import { resolveScenario, type ScenarioFlags } from '../scenario/resolve.js';
+import type { Scenario } from '../scenario/types.js';
+import { toolVersion } from '../version.js';
+import type { CliIo } from './io.js';
+import { progressWriter } from './progress.js';
+import { appendStepSummary, defaultOutDir, writeReportFiles } from './write-reports.js';
+
+/** Parsed arguments of `zerodrop run`. */
+export interface RunArgs extends ScenarioFlags {
+  scenario?: string | undefined;
+  quiet: boolean;
+}
+
+/** Reads the scenario file (if any) and merges the flags into a validated scenario. */
+export function scenarioFromArgs(args: RunArgs, cwd: string): Scenario {
+  const file = args.scenario === undefined ? undefined : resolve(cwd, args.scenario);
+  const data = file === undefined ? undefined : loadScenarioFile(file);
+  return resolveScenario(data, args, {
+    readText: (p) => readFileSync(p, 'utf8'),
+    resolvePath: (p, fromFlag) => resolve(fromFlag || file === undefined ? cwd : dirname(file), p),
+  });
+}
+
+/** A stable digest of the scenario as run, secrets redacted. */
+export function scenarioDigest(scenario: Scenario): string {
+  const safe = { ...scenario, target: { ...scenario.target, headers: redactHeaders(scenario.target.headers) } };
+  return `sha256:${createHash('sha256').update(canonicalJson(safe)).digest('hex')}`;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** `zerodrop run`: the whole job; returns the exit code. */
+export async function runCommand(args: RunArgs, argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const scenario = scenarioFromArgs(args, io.cwd);
+  const clock = startClock();
+  const controller = new AbortController();
+  let interrupted = false;
+  const unregister = io.onInterrupt((signal) => {
+    if (!interrupted) io.stderr.write(`\nzerodrop: ${signal} received: stopping the traffic and the trigger, writing the reports...\n`);
+    interrupted = true;
+    controller.abort();
+  });
+  const progress = progressWriter(io.stderr, { quiet: args.quiet });
+  const startedAt = new Date();
+  try {
+    const outcome = await executeRun(scenario, {
+      clock,
+      env: io.env,
+      cwd: io.cwd,
+      signal: controller.signal,
+      meta: {
+        tool: { name: 'zerodrop', version: toolVersion() },
+        runId: `${startedAt.toISOString()}-${scenario.name}`,
+        commandLine: ['zerodrop', ...redactArgv(argv)],
+        scenarioDigest: scenarioDigest(scenario),
+      },
+      onProgress: (phase, p) => progress.update(phase, p),
+    });
+    progress.done();
+    const { report } = outcome;
+    const outDir = scenario.report.outDir ?? defaultOutDir(io.cwd, scenario.name, startedAt);
+    if (!args.quiet && scenario.report.formats.includes('console')) {
+      io.stdout.write(`${render(report, 'console', { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR, width: io.stdout.columns ?? 100 })}\n`);
+    } else {
+      io.stdout.write(`zerodrop: ${report.verdict.toUpperCase()}: ${report.reasons[0] ?? ''}\n`);
+    }
+    let exitCode = outcome.exitCode;
+    try {
+      const files = writeReportFiles(report, outDir, scenario.report.formats);
+      const summary = appendStepSummary(report, io.env);
+      io.stdout.write(`reports: ${files.join(', ')}${summary ? ` (summary appended to ${summary})` : ''}\n`);
+    } catch (err) {
+      io.stderr.write(`zerodrop: could not write the reports to ${outDir}: ${(err as Error).message}\n  hint: pass --out with a writable folder\n`);
+      io.stdout.write(`${render(report, 'json')}\n`);
+      if (exitCode === EXIT.pass) exitCode = EXIT.couldNotRun;
+    }
+    return exitCode;
+  } catch (err) {
+    progress.done();
+    if (err instanceof ZerodropError) throw err;
+    throw new ZerodropError('E_INTERNAL', `internal error: ${(err as Error).stack ?? String(err)}`, {
+      hint: 'this is a bug in zerodrop; please report it with the command line',
+    });
+  } finally {
+    unregister();
+  }
+}

@@ -1,0 +1,40 @@
+import type { Argv } from 'yargs';
+
+/** The options of `zerodrop run`, each with its help text; every one has a scenario-file twin. */
+export function withRunOptions<T>(y: Argv<T>) {
+  return y
+    .positional('scenario', { type: 'string', describe: 'scenario file (YAML or JSON); flags override its fields' })
+    .group(['url', 'method', 'header', 'body', 'timeout', 'keep-alive', 'http2', 'ca', 'insecure', 'success-status'], 'Target:')
+    .option('url', { type: 'string', describe: 'URL to send traffic to (target.url), e.g. http://127.0.0.1:8080/health' })
+    .option('method', { type: 'string', describe: 'HTTP method (target.method) [default: GET]' })
+    .option('header', { alias: 'H', type: 'string', array: true, describe: 'request header "Name: value", repeatable (target.headers); secret values are redacted in reports' })
+    .option('body', { type: 'string', describe: 'request body, or @file to read it from a file (target.body / target.bodyFile)' })
+    .option('timeout', { type: 'string', describe: 'per-request timeout (target.timeout), e.g. 500ms, 2s [default: 2s]' })
+    .option('keep-alive', { type: 'boolean', describe: 'reuse connections (target.keepAlive); --no-keep-alive opens a connection per request, which sees refused connections at once [default: true]' })
+    .option('http2', { type: 'boolean', describe: 'speak HTTP/2 (target.http2) [default: false]' })
+    .option('ca', { type: 'string', describe: 'PEM file of the CA that signed the target\'s certificate (target.ca)' })
+    .option('insecure', { type: 'boolean', describe: 'accept any TLS certificate (target.insecure); never for production gates [default: false]' })
+    .option('success-status', { type: 'string', describe: 'statuses that count as success (target.successStatus), e.g. 200-299,304 [default: 200-399]' })
+    .group(['rate', 'connections', 'duration', 'warmup', 'ramp-up', 'ramp-from', 'max-in-flight', 'interval'], 'Load:')
+    .option('rate', { type: 'number', describe: 'open model: requests per second started on schedule whatever the target does (load.rate) [default: 100]' })
+    .option('connections', { type: 'number', describe: 'closed model: this many concurrent requests, as fast as the target answers (load.connections)' })
+    .option('duration', { type: 'string', describe: 'measured duration without a trigger (load.duration), e.g. 30s, 2m [default: 60s]' })
+    .option('warmup', { type: 'string', describe: 'traffic before measuring starts, not judged (load.warmup) [default: 0s]' })
+    .option('ramp-up', { type: 'string', describe: 'open model: ramp linearly to --rate over this long (load.ramp.duration), e.g. 10s' })
+    .option('ramp-from', { type: 'number', describe: 'the rate the ramp starts at (load.ramp.from) [default: 0]' })
+    .option('max-in-flight', { type: 'number', describe: 'open model: most requests in flight at once; requests beyond it are counted unsent (load.maxInFlight)' })
+    .option('interval', { type: 'string', describe: 'width of the timeline intervals (load.interval) [default: 100ms]' })
+    .group(['trigger', 'baseline', 'cooldown', 'trigger-timeout'], 'Release:')
+    .option('trigger', { type: 'string', describe: 'shell command that performs the release (trigger.command); runs after the baseline, then the cooldown follows; a non-zero exit fails the run' })
+    .option('baseline', { type: 'string', describe: 'traffic before the trigger, reported separately (trigger.baseline) [default: 5s]' })
+    .option('cooldown', { type: 'string', describe: 'traffic after the trigger ends, judged with the rollout (trigger.cooldown) [default: 5s]' })
+    .option('trigger-timeout', { type: 'string', describe: 'stop the trigger and fail after this long (trigger.timeout) [default: 10m]' })
+    .group(['budget', 'confidence'], 'Verdict:')
+    .option('budget', { type: 'string', describe: 'largest failure rate that passes (budget.maxFailureRate), e.g. 0.1% or 0.001 [default: 0.1%]' })
+    .option('confidence', { type: 'string', describe: 'confidence a pass needs (budget.confidence): the exact upper bound of the failure rate must be within budget [default: 0.95]' })
+    .group(['out', 'format', 'name', 'quiet'], 'Output:')
+    .option('out', { type: 'string', describe: 'folder for the reports (report.out) [default: reports/<time>-<name>]' })
+    .option('format', { type: 'string', array: true, describe: 'reports to write: console,json,junit,md (report.formats); report.json is always written [default: all]' })
+    .option('name', { type: 'string', describe: 'name of the run, used in the report and the folder name (name)' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line and no tables: only the verdict line' });
+}

@@ -1,0 +1,32 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Report } from '../report/model.js';
+import { REPORT_FILE_NAMES, render, type ReportFormat } from '../report/index.js';
+
+/** Writes the report files into dir (report.json always: it is the durable record); returns the paths written. */
+export function writeReportFiles(report: Report, dir: string, formats: readonly ReportFormat[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  const wanted = new Set<ReportFormat>([...formats, 'json']);
+  for (const format of ['json', 'junit', 'md'] as const) {
+    if (!wanted.has(format)) continue;
+    const path = join(dir, REPORT_FILE_NAMES[format]);
+    writeFileSync(path, render(report, format));
+    written.push(path);
+  }
+  return written;
+}
+
+/** Appends the Markdown summary to GitHub's step summary file when the variable is set. */
+export function appendStepSummary(report: Report, env: Record<string, string | undefined>): string | undefined {
+  const file = env.GITHUB_STEP_SUMMARY;
+  if (!file) return undefined;
+  appendFileSync(file, `${render(report, 'md')}\n`);
+  return file;
+}
+
+/** A default output folder: reports/<UTC timestamp>-<name>. */
+export function defaultOutDir(cwd: string, name: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return join(cwd, 'reports', `${stamp}-${name.replace(/[^A-Za-z0-9._-]+/g, '-')}`);
+}

@@ -1,0 +1,143 @@
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli } from '../helpers/cli.js';
+import { startLocalServer, type LocalServer } from '../helpers/local-server.js';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'zerodrop-e2e-'));
+const readReport = (dir: string): any => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+
+describe('zerodrop run (end to end)', () => {
+  let server: LocalServer | undefined;
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  it('fails (exit 1) when the trigger restarts the server abruptly', async () => {
+    server = await startLocalServer({ RESTART_GAP_MS: '800' });
+    const out = tmp();
+    const r = await runCli(['run', '--url', server.url, '--rate', '1000', '--baseline', '1s', '--cooldown', '2s', '--trigger', `kill -USR2 ${server.pid}; sleep 1.5`, '--out', out]);
+    expect(r.code, r.stderr + r.stdout).toBe(1);
+    const report = readReport(out);
+    expect(report.verdict).toBe('fail');
+    expect(report.failures.refused + report.failures.reset).toBeGreaterThan(0);
+    expect(report.totals.sent).toBe(report.totals.succeeded + report.totals.failed);
+    expect(report.trigger.exitCode).toBe(0);
+    expect(report.outages.length).toBeGreaterThan(0);
+    expect(existsSync(join(out, 'junit.xml'))).toBe(true);
+    expect(existsSync(join(out, 'summary.md'))).toBe(true);
+    expect(r.stdout).toMatch(/FAIL/);
+  });
+
+  it('passes (exit 0) when the trigger reloads the server gracefully', async () => {
+    server = await startLocalServer();
+    const out = tmp();
+    const r = await runCli(['run', '--url', server.url, '--rate', '1500', '--baseline', '1s', '--cooldown', '2s', '--trigger', `kill -HUP ${server.pid}; sleep 1.5`, '--out', out]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const report = readReport(out);
+    expect(report.verdict).toBe('pass');
+    expect(report.totals.failed).toBe(0);
+    expect(report.phases.map((p: { name: string }) => p.name)).toEqual(['baseline', 'rollout', 'cooldown']);
+  });
+
+  it('fails when the trigger command fails', async () => {
+    server = await startLocalServer();
+    const out = tmp();
+    const r = await runCli(['run', '--url', server.url, '--rate', '200', '--baseline', '200ms', '--cooldown', '200ms', '--trigger', 'echo deploying; exit 3', '--out', out]);
+    expect(r.code).toBe(1);
+    const report = readReport(out);
+    expect(report.trigger.exitCode).toBe(3);
+    expect(report.trigger.output).toContain('deploying');
+  });
+});
+
+describe('zerodrop run: exact counts', () => {
+  let target: Server;
+  let seen = 0;
+  let url = '';
+  beforeAll(async () => {
+    target = createServer((req, res) => {
+      seen++;
+      res.end('ok');
+    });
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(target.address() as { port: number }).port}/`;
+  });
+  afterAll(() => new Promise<void>((r) => target.close(() => r())));
+
+  it('writes report.json whose counts match what the server saw, exactly', async () => {
+    const out = tmp();
+    const before = seen;
+    const r = await runCli(['run', '--url', url, '--rate', '2000', '--duration', '3s', '--out', out, '--header', 'Authorization: Bearer s3cret-token', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = readReport(out);
+    // the preflight probe is one request the server saw before the run
+    expect(report.totals.sent).toBe(seen - before - 1);
+    expect(report.totals.sent).toBeGreaterThanOrEqual(5900);
+    expect(report.totals.unsent).toBe(0);
+    const text = readFileSync(join(out, 'report.json'), 'utf8');
+    expect(text).not.toContain('s3cret-token');
+    expect(r.stdout).toMatch(/PASS/);
+  });
+
+  it('re-renders a saved report and exits with its verdict code', async () => {
+    const out = tmp();
+    await runCli(['run', '--url', url, '--rate', '100', '--duration', '1s', '--out', out, '--quiet']);
+    const r = await runCli(['report', join(out, 'report.json'), '--format', 'md']);
+    // 100 requests cannot prove 0.1%: inconclusive, exit 2
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/INCONCLUSIVE/i);
+  });
+
+  it('stops on Ctrl-C, writes the report marked aborted, exits 130', async () => {
+    const out = tmp();
+    const { child, result } = startCli(['run', '--url', url, '--rate', '500', '--duration', '60s', '--out', out]);
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    const r = await result;
+    expect(r.code).toBe(130);
+    const report = readReport(out);
+    expect(report.aborted).toBe(true);
+    expect(report.verdict).not.toBe('pass');
+    expect(report.totals.sent).toBeGreaterThan(0);
+  });
+});
+
+describe('zerodrop run: bad input', () => {
+  it('lists every problem with its field path and exits 3 before any traffic', async () => {
+    const r = await runCli(['run', '--url', 'not a url', '--duration', '10x', '--budget', '200%']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/--url \(target\.url\)/);
+    expect(r.stderr).toMatch(/--duration \(load\.duration\)/);
+    expect(r.stderr).toMatch(/--budget \(budget\.maxFailureRate\)/);
+    expect(r.stderr).toMatch(/hint:/);
+  });
+
+  it('rejects an unknown flag with exit 3', async () => {
+    const r = await runCli(['run', '--url', 'http://127.0.0.1:1/', '--rat', '5']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/rat/);
+  });
+
+  it('exits 4 with a hint when the target is unreachable', async () => {
+    const r = await runCli(['run', '--url', 'http://127.0.0.1:1/', '--rate', '10', '--duration', '1s']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/127\.0\.0\.1:1/);
+    expect(r.stderr).toMatch(/hint:/);
+  });
+
+  it('exits 3 for a missing scenario file', async () => {
+    const r = await runCli(['run', 'no-such-file.yaml']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/no scenario file/);
+  });
+
+  it('explains every option in --help', async () => {
+    const r = await runCli(['run', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--url', '--rate', '--connections', '--trigger', '--budget', '--confidence', '--keep-alive', '--format']) expect(r.stdout).toContain(flag);
+  });
+});
