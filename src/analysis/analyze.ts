@@ -35,6 +35,10 @@ export function analyzeRun(input: AnalysisInput): Report {
   const baselineSpan = run.phases.find((p) => p.name === 'baseline');
   const baseline = baselineSpan === undefined ? null : sumIntervals(run.intervals, baselineSpan.startMs, baselineSpan.endMs);
   const events = [...input.events].sort((a, b) => a.tMs - b.tMs);
+  // Warmup is there to let the generator and the target settle: requests it could not send on
+  // time say nothing about the measurement. From the end of warmup on, every unsent one counts.
+  const warmup = run.phases.find((p) => p.name === 'warmup');
+  const judgedUnsent = sumIntervals(run.intervals, warmup?.endMs ?? Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY).unsent;
   const unsent = Math.max(totals.unsent, input.generator.unsent);
 
   const judged = judge({
@@ -42,7 +46,7 @@ export function analyzeRun(input: AnalysisInput): Report {
     windowLabel: span.label,
     totals,
     failures: totals.failures,
-    unsent,
+    unsent: judgedUnsent,
     baseline,
     budget: input.budget,
     confidence: input.confidence,

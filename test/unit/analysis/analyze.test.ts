@@ -108,3 +108,33 @@ describe('analyzeRun', () => {
     expect(r.reasons[0]).toBe('the run was interrupted before it finished, so it cannot pass');
   });
 });
+
+describe('analyzeRun: unsent requests', () => {
+  const withUnsentAt = (atMs: number) => {
+    const input = passInput();
+    input.run = syntheticRun({
+      intervalMs: 1000,
+      phases: [
+        { name: 'warmup', durationMs: 2000 },
+        { name: 'baseline', durationMs: 5000 },
+        { name: 'rollout', durationMs: 10_000 },
+        { name: 'cooldown', durationMs: 5000 },
+      ],
+      sentPerInterval: 500,
+      unsent: [{ atMs, count: 7 }],
+    });
+    return analyzeRun(input);
+  };
+
+  it('ignores requests the generator could not send during warmup', () => {
+    const r = withUnsentAt(500);
+    expect(r.verdict).toBe('pass');
+    expect(r.totals.unsent).toBe(7);
+  });
+
+  it.each([['baseline', 3000], ['rollout', 9000], ['cooldown', 20_000]])('makes the run inconclusive when unsent in the %s', (_phase, atMs) => {
+    const r = withUnsentAt(atMs);
+    expect(r.verdict).toBe('inconclusive');
+    expect(r.checks.find((c) => c.id === 'no-unsent-requests')?.status).toBe('inconclusive');
+  });
+});
