@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { CouldNotRunError } from '../errors.js';
 import { ApiError } from './api/api-error.js';
 import { writeKubeconfig } from './api/kubeconfig.js';
 import { MemoryStore } from './api/memory-store.js';
 import { startApiServer, type ApiServer, type PodLogProvider } from './api/server.js';
-import type { KObject, Store } from './api/store-types.js';
-import { EMULATOR_DEFAULTS, validateEmulatorConfig, type EmulatorConfig, type EmulatorImage } from './config.js';
+import type { Store } from './api/store-types.js';
+import { EMULATOR_DEFAULTS, validateEmulatorConfig, type EmulatorConfig } from './config.js';
+import { startControllers } from './controllers/index.js';
+import { defaultImages, startKubelet, type Kubelet } from './kubelet/index.js';
+import { startServiceProxy } from './proxy/index.js';
 
 /** A running emulator: its API server address and credentials, its store, and how to stop it. */
 export interface EmulatorHandle {
@@ -25,10 +26,8 @@ export interface EmulatorHandle {
   caPem: string;
   /** The object store, for in-process use (tests, the demo). */
   store: Store;
-  /** The service dataplane that runs (`nftables` or `userspace`), or `none` without a proxy. */
+  /** The service dataplane that runs: `nftables` or `userspace`. */
   dataplane: string;
-  /** Which parts run: the API server always; controllers, kubelet and proxy when their modules exist. */
-  components: { controllers: boolean; kubelet: boolean; proxy: boolean };
   /** Stops proxy, kubelet, controllers and API server, in that order. Idempotent. */
   stop(): Promise<void>;
 }
@@ -43,43 +42,7 @@ export interface StartEmulatorOptions {
   bookmarkIntervalMs?: number;
 }
 
-interface Stoppable {
-  stop(): Promise<void> | void;
-}
-
-interface ControllersModule {
-  startControllers?: (store: Store, opts: { log?: (msg: string) => void }) => Stoppable;
-}
-
-interface PodLogView {
-  text(): string;
-  follow(onChunk: (s: string) => void): () => void;
-}
-
-interface KubeletLike extends Stoppable {
-  podLog?: (namespace: string, pod: string, container?: string) => PodLogView | undefined;
-}
-
-interface KubeletModule {
-  startKubelet?: (store: Store, opts: { nodeName: string; images: Record<string, EmulatorImage>; log?: (m: string) => void }) => KubeletLike;
-  defaultImages?: () => Record<string, EmulatorImage>;
-}
-
-interface ProxyModule {
-  startServiceProxy?: (store: Store, opts: { proxyDelayMs: number; dataplane: 'auto' | 'nftables' | 'userspace'; instanceId: string; log?: (m: string) => void }) => Promise<Stoppable & { dataplane?: string }>;
-}
-
-/**
- * Imports a sibling part of the emulator when it exists (the controllers, kubelet and proxy are
- * built alongside the API server); errors inside an existing module propagate.
- */
-async function optionalPart<T>(dir: string): Promise<T | undefined> {
-  const base = new URL(`./${dir}/`, import.meta.url);
-  const present = ['index.js', 'index.ts'].some((f) => existsSync(fileURLToPath(new URL(f, base))));
-  if (!present) return undefined;
-  const specifier = `./${dir}/index.js`;
-  return (await import(specifier)) as T;
-}
+type PodLogView = Pick<Kubelet, 'podLog'>;
 
 function lastLines(text: string, n: number | undefined): string {
   if (n === undefined || n < 0) return text;
@@ -89,9 +52,8 @@ function lastLines(text: string, n: number | undefined): string {
   return lines.slice(Math.max(0, lines.length - trailing - n)).join('\n');
 }
 
-function logProviderFor(kubelet: KubeletLike, store: Store): PodLogProvider | undefined {
-  const podLog = kubelet.podLog?.bind(kubelet);
-  if (podLog === undefined) return undefined;
+function logProviderFor(kubelet: PodLogView, store: Store): PodLogProvider {
+  const podLog = kubelet.podLog.bind(kubelet);
   return (req) => {
     const containers = ((req.pod.spec?.containers ?? []) as Array<{ name?: string }>).map((c) => c.name ?? '');
     if (req.container !== undefined && !containers.includes(req.container)) {
@@ -123,7 +85,8 @@ function logProviderFor(kubelet: KubeletLike, store: Store): PodLogProvider | un
 
 /**
  * Starts the local Kubernetes emulator: the object store and API server (HTTPS on 127.0.0.1 with
- * a bearer token and a kubeconfig), then the controllers, kubelet and service proxy. Ready when
+ * a bearer token and a kubeconfig), then the controllers, the kubelet (config images over the
+ * built-in demo images) and the service proxy. Ready when
  * the promise resolves; a part that fails to start stops the others and throws CouldNotRunError.
  */
 export async function startEmulator(config: EmulatorConfig, opts: StartEmulatorOptions = {}): Promise<EmulatorHandle> {
@@ -135,7 +98,6 @@ export async function startEmulator(config: EmulatorConfig, opts: StartEmulatorO
   const stops: Array<{ name: string; stop: () => Promise<void> | void }> = [];
   let tempDir: string | undefined;
   let stopping: Promise<void> | undefined;
-  const components = { controllers: false, kubelet: false, proxy: false };
   let dataplane = 'none';
 
   const stopAll = (): Promise<void> => {
@@ -164,35 +126,21 @@ export async function startEmulator(config: EmulatorConfig, opts: StartEmulatorO
     }
     await writeKubeconfig(kubeconfigPath, { server: server.url, token: server.token, ...(server.caPem === undefined ? {} : { caPem: server.caPem }) });
 
-    const controllers = await optionalPart<ControllersModule>('controllers');
-    if (controllers?.startControllers !== undefined) {
-      const c = controllers.startControllers(store, { log });
-      stops.push({ name: 'controllers', stop: () => c.stop() });
-      components.controllers = true;
-    } else log('emulator: controllers not available; Deployments will not roll out');
+    const controllers = startControllers(store, { log });
+    stops.push({ name: 'controllers', stop: () => controllers.stop() });
 
-    const kubeletMod = await optionalPart<KubeletModule>('kubelet');
-    if (kubeletMod?.startKubelet !== undefined) {
-      const images = { ...(kubeletMod.defaultImages?.() ?? {}), ...cfg.images };
-      const k = kubeletMod.startKubelet(store, { nodeName, images, log });
-      stops.push({ name: 'kubelet', stop: () => k.stop() });
-      const provider = logProviderFor(k, store);
-      if (provider !== undefined) server.setPodLogProvider(provider);
-      components.kubelet = true;
-    } else log('emulator: kubelet not available; pods will not run');
+    const kubelet = startKubelet(store, { nodeName, images: { ...defaultImages(), ...cfg.images }, log });
+    stops.push({ name: 'kubelet', stop: () => kubelet.stop() });
+    server.setPodLogProvider(logProviderFor(kubelet, store));
 
-    const proxyMod = await optionalPart<ProxyModule>('proxy');
-    if (proxyMod?.startServiceProxy !== undefined) {
-      const p = await proxyMod.startServiceProxy(store, {
-        proxyDelayMs: cfg.proxyDelayMs ?? EMULATOR_DEFAULTS.proxyDelayMs,
-        dataplane: cfg.dataplane ?? EMULATOR_DEFAULTS.dataplane,
-        instanceId,
-        log,
-      });
-      stops.push({ name: 'service proxy', stop: () => p.stop() });
-      dataplane = p.dataplane ?? 'unknown';
-      components.proxy = true;
-    } else log('emulator: service proxy not available; ClusterIPs will not answer');
+    const proxy = await startServiceProxy(store, {
+      proxyDelayMs: cfg.proxyDelayMs ?? EMULATOR_DEFAULTS.proxyDelayMs,
+      dataplane: cfg.dataplane ?? EMULATOR_DEFAULTS.dataplane,
+      instanceId,
+      log,
+    });
+    stops.push({ name: 'service proxy', stop: () => proxy.stop() });
+    dataplane = proxy.dataplane;
   } catch (err) {
     await stopAll();
     if (err instanceof CouldNotRunError) throw err;
@@ -208,15 +156,8 @@ export async function startEmulator(config: EmulatorConfig, opts: StartEmulatorO
     kubeconfigPath,
     caPem: server.caPem ?? '',
     store,
-    get dataplane() {
-      return dataplane;
-    },
-    components,
+    dataplane,
     stop: stopAll,
   };
 }
 
-/** The objects of one kind in the emulator, for quick checks in tests and the demo. */
-export function listObjects(handle: EmulatorHandle, resource: string, namespace?: string): KObject[] {
-  return handle.store.list(resource, namespace).items;
-}

@@ -1,5 +1,5 @@
 /** The local Kubernetes emulator: programmatic entry points. */
-export { startEmulator, listObjects, type EmulatorHandle, type StartEmulatorOptions } from './emulator.js';
+export { startEmulator, type EmulatorHandle, type StartEmulatorOptions } from './emulator.js';
 export { EMULATOR_DEFAULTS, loadEmulatorConfig, parseEmulatorConfig, validateEmulatorConfig, type DataplaneMode, type EmulatorConfig, type EmulatorImage } from './config.js';
 export { ApiError } from './api/api-error.js';
 export { MemoryStore, type MemoryStoreOptions } from './api/memory-store.js';

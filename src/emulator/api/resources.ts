@@ -63,6 +63,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('replicasets', 'ReplicaSet', 'apps', 'v1', true, ['rs'], ['status', 'scale'], true, ['all']),
   r('endpointslices', 'EndpointSlice', 'discovery.k8s.io', 'v1', true, [], [], false),
   r('jobs', 'Job', 'batch', 'v1', true, [], ['status'], true, ['all']),
+  r('poddisruptionbudgets', 'PodDisruptionBudget', 'policy', 'v1', true, ['pdb'], ['status'], true),
   r('horizontalpodautoscalers', 'HorizontalPodAutoscaler', 'autoscaling', 'v1', true, ['hpa'], ['status'], true, ['all']),
 ];
 
