@@ -324,10 +324,14 @@ class LoadEngine implements LoadHandle, OutcomeSink {
 
   readonly #onDurationEnd = (): void => {
     this.#endTimer = null;
-    if (this.#open && !this.#schedulingDone) {
-      // Send what is still due before the end, then stop.
-      this.#tick();
-      if (!this.#schedulingDone) this.#endScheduling(false);
+    if (this.#open) {
+      // The tick loop ends the run itself once every request due before the end has been sent
+      // or counted unsent (timers may fire a fraction of a ms early by the monotonic clock, so
+      // ending here could drop the last request from the books). Just make sure it runs now.
+      if (!this.#schedulingDone && this.#tickTimer !== null) {
+        clearTimeout(this.#tickTimer);
+        this.#tick();
+      }
     } else {
       this.#endScheduling(false);
     }

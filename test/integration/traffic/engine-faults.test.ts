@@ -139,6 +139,19 @@ describe('generator limits', () => {
     expect(r.recorder.intervals().filter((i) => i.sent > 0).length).toBe(20);
   });
 
+  it('books every request due before the end even when timers fire early by the run clock (the last requests once went missing)', async () => {
+    server = await startFaultServer();
+    // A run clock slightly slower than the timers' own: the end-of-run timer then fires "before"
+    // the last requests are due, which once dropped them from the books (neither sent nor unsent).
+    const t0 = performance.now();
+    const lagging = { nowMs: () => (performance.now() - t0) * 0.9, t0EpochMs: Date.now() };
+    for (const rate of [1000, 3000]) {
+      const r = await startLoad(opts(server.url, { rate, durationMs: 200 }), lagging).done;
+      const t = r.recorder.totals();
+      expect(t.sent + t.unsent).toBe((rate * 200) / 1000);
+    }
+  });
+
   it('ramps the rate: fewer requests in the ramp than at full rate', async () => {
     server = await startFaultServer();
     const run = startLoad(opts(server.url, { rate: 400, ramp: { fromRate: 0, durationMs: 1000 }, durationMs: 1500 }), startClock());
