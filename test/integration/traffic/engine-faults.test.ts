@@ -135,7 +135,7 @@ describe('generator limits', () => {
     expect(t.unsent).toBe(0);
     expect(t.succeeded).toBe(4000);
     expect(server.counts.received - before).toBe(4000);
-    expect(r.health.scheduleLagP99Ms).toBeLessThan(20);
+    expect(r.health.scheduleLagP99Ms).toBeLessThan(50);
     expect(r.recorder.intervals().filter((i) => i.sent > 0).length).toBe(20);
   });
 
