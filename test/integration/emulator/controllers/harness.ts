@@ -25,10 +25,10 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-/** Starts a store, the controllers and the fake kubelet. */
-export function startCluster(opts: FakeKubeletOptions = {}): Cluster {
-  const store = new MemoryStore({ onListenerError: (err) => logs.push(`listener error: ${String(err)}`) });
+/** Starts a store (or uses the one given), the controllers and the fake kubelet. */
+export function startCluster(opts: FakeKubeletOptions = {}, given?: MemoryStore): Cluster {
   const logs: string[] = [];
+  const store = given ?? new MemoryStore({ onListenerError: (err) => logs.push(`listener error: ${String(err)}`) });
   const controllers = startControllers(store, { log: (m) => logs.push(m) });
   const stopKubelet = fakeKubelet(store, opts);
   return {
