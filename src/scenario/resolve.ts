@@ -31,6 +31,7 @@ export interface ScenarioFlags {
   duration?: string | undefined;
   warmup?: string | undefined;
   maxInFlight?: number | undefined;
+  workers?: string | undefined;
   interval?: string | undefined;
   trigger?: string | undefined;
   baseline?: string | undefined;
@@ -61,6 +62,7 @@ const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
   ['warmup', 'load.warmup', '--warmup'],
   ['maxInFlight', 'load.maxInFlight', '--max-in-flight'],
   ['interval', 'load.interval', '--interval'],
+  ['workers', 'load.workers', '--workers'],
   ['trigger', 'trigger.command', '--trigger'],
   ['baseline', 'trigger.baseline', '--baseline'],
   ['cooldown', 'trigger.cooldown', '--cooldown'],
@@ -75,7 +77,7 @@ const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
   '': ['name', 'target', 'load', 'trigger', 'budget', 'report'],
   target: ['url', 'method', 'headers', 'body', 'bodyFile', 'timeout', 'keepAlive', 'http2', 'ca', 'insecure', 'successStatus'],
-  load: ['rate', 'ramp', 'connections', 'duration', 'warmup', 'maxInFlight', 'interval'],
+  load: ['rate', 'ramp', 'connections', 'duration', 'warmup', 'maxInFlight', 'interval', 'workers'],
   'load.ramp': ['from', 'duration'],
   trigger: ['command', 'baseline', 'cooldown', 'timeout'],
   budget: ['maxFailureRate', 'confidence'],
@@ -290,6 +292,11 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
   const warmupMs = optional('load.warmup', parseDuration, 0);
   const maxRaw = getPath(raw, 'load.maxInFlight');
   const maxInFlight = maxRaw === undefined ? undefined : take('load.maxInFlight', parsePositive(maxRaw, 'the in-flight cap', true));
+  const workersRaw = getPath(raw, 'load.workers');
+  let workers: number | 'auto' = 'auto';
+  if (workersRaw !== undefined && workersRaw !== 'auto') {
+    workers = take('load.workers', parsePositive(workersRaw, 'the worker count (or "auto")', true)) ?? 'auto';
+  }
   const intervalMs = optional('load.interval', parseDuration, 100);
   if (intervalMs < 10 || intervalMs > 10_000) problems.add(label('load.interval'), 'the interval must be between 10ms and 10s');
 
@@ -343,7 +350,7 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
       insecure: bool('target.insecure', false),
       successStatus,
     },
-    load: { model, rate: effectiveRate, ramp, connections, durationMs, warmupMs, maxInFlight, intervalMs },
+    load: { model, rate: effectiveRate, ramp, connections, durationMs, warmupMs, maxInFlight, intervalMs, workers },
     trigger,
     budget: { maxFailureRate, confidence },
     report: { outDir: outDir === undefined ? undefined : ctx.resolvePath(outDir, origin.has('report.out')), formats },

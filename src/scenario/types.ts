@@ -28,6 +28,8 @@ export interface LoadSpec {
   warmupMs: number;
   maxInFlight: number | undefined;
   intervalMs: number;
+  /** Worker threads generating the load: a number, or 'auto' (one per available core). */
+  workers: number | 'auto';
 }
 
 /** A release command run while the traffic flows. */

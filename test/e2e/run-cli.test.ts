@@ -35,7 +35,7 @@ describe('zerodrop run (end to end)', () => {
   it('passes (exit 0) when the trigger reloads the server gracefully', async () => {
     server = await startLocalServer();
     const out = tmp();
-    const r = await runCli(['run', '--url', server.url, '--rate', '1500', '--baseline', '1s', '--cooldown', '2s', '--trigger', `kill -HUP ${server.pid}; sleep 1.5`, '--out', out]);
+    const r = await runCli(['run', '--url', server.url, '--rate', '1500', '--warmup', '1s', '--baseline', '1s', '--cooldown', '2s', '--trigger', `kill -HUP ${server.pid}; sleep 1.5`, '--out', out]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const report = readReport(out);
     expect(report.verdict).toBe('pass');
@@ -71,7 +71,7 @@ describe('zerodrop run: exact counts', () => {
   it('writes report.json whose counts match what the server saw, exactly', async () => {
     const out = tmp();
     const before = seen;
-    const r = await runCli(['run', '--url', url, '--rate', '2000', '--duration', '3s', '--out', out, '--header', 'Authorization: Bearer s3cret-token', '--quiet']);
+    const r = await runCli(['run', '--url', url, '--rate', '2000', '--warmup', '1s', '--duration', '3s', '--out', out, '--header', 'Authorization: Bearer s3cret-token', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     const report = readReport(out);
     // the preflight probe is one request the server saw before the run
