@@ -74,5 +74,11 @@ export function mapApiError(err: unknown, what: string, server: string): Zerodro
       cause: err,
     });
   }
+  if (code === undefined && err instanceof Error && /HTTP protocol is not allowed/.test(err.message)) {
+    return new CouldNotRunError('E_CLUSTER_PLAIN_HTTP', `the API server ${server} is plain HTTP, which @kubernetes/client-node refuses unless TLS verification is skipped`, {
+      hint: 'use the https:// address of the API server, or set insecure-skip-tls-verify: true on that cluster in the kubeconfig',
+      cause: err,
+    });
+  }
   return new CouldNotRunError('E_CLUSTER_API', `could not ${what}: ${apiErrorMessage(err)}${code === undefined ? '' : ` (HTTP ${code})`}`, { cause: err });
 }

@@ -62,7 +62,7 @@ export function deploymentEvents(prev: V1Deployment | undefined, next: V1Deploym
   const out: DerivedEvent[] = [];
   const g0 = prev.metadata?.generation ?? 0;
   const g1 = next.metadata?.generation ?? 0;
-  if (g1 > g0) out.push(ev('rollout-progressing', object, `spec changed (generation ${g0} -> ${g1})`));
+  if (g1 > g0) out.push(ev('rollout-progressing', object, `generation ${g0} -> ${g1} (spec or annotations changed)`));
   const r0 = progressingReason(prev);
   const r1 = progressingReason(next);
   if (r1 !== undefined && r1 !== r0 && r1 !== 'ProgressDeadlineExceeded' && r1 !== 'NewReplicaSetAvailable') {
