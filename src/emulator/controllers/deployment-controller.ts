@@ -1,6 +1,7 @@
 import type { KObject, StoreEvent } from '../api/store-types.js';
 import { type ControllerContext, objectKey, recordEvent, splitKey } from './controller-context.js';
 import {
+  type DeploymentCondition,
   type DeploymentStatus,
   REASON,
   calculateStatus,
@@ -11,6 +12,7 @@ import {
   jsonEqual,
   newCondition,
   removeCondition,
+  rfc3339,
   setCondition,
 } from './deployment-status.js';
 import { type LabelSelector, isEmptySelector, matchesLabelSelector } from './label-selector.js';
@@ -678,13 +680,28 @@ class DeploymentSync {
         setCondition(next, newCondition('Progressing', 'False', REASON.progressDeadlineExceeded, `${subject} has timed out progressing.`, now));
       }
     }
-    removeCondition(next, 'ReplicaFailure');
+    const failure = this.replicaFailure();
+    if (failure !== undefined) setCondition(next, failure);
+    else removeCondition(next, 'ReplicaFailure');
     if (jsonEqual(this.status, next)) {
       this.requeueStuckDeployment(next);
       return;
     }
     this.d.status = next;
     this.writeDeployment(false);
+  }
+
+  /** The new ReplicaSet's ReplicaFailure condition, else an old one's, as a Deployment condition. */
+  private replicaFailure(): DeploymentCondition | undefined {
+    const newRs = this.newRs;
+    for (const rs of newRs === undefined ? this.allRss : [newRs, ...this.allRss]) {
+      const conds = (Array.isArray(rs.status?.conditions) ? rs.status.conditions : []) as Array<Record<string, string>>;
+      const c = conds.find((x) => x['type'] === 'ReplicaFailure');
+      if (c === undefined) continue;
+      const t = c['lastTransitionTime'] ?? rfc3339(this.ctx.now());
+      return { type: 'ReplicaFailure', status: (c['status'] ?? 'True') as DeploymentCondition['status'], reason: c['reason'] ?? '', message: c['message'] ?? '', lastUpdateTime: t, lastTransitionTime: t };
+    }
+    return undefined;
   }
 
   /** Checks the progress deadline again when it would pass (upstream requeueStuckDeployment). */

@@ -1,6 +1,6 @@
 import type { KObject, StoreEvent } from '../api/store-types.js';
 import { type ControllerContext, objectKey, recordEvent, splitKey } from './controller-context.js';
-import { jsonEqual } from './deployment-status.js';
+import { jsonEqual, rfc3339 } from './deployment-status.js';
 import { matchesLabelSelector } from './label-selector.js';
 import { controllerOf, isPodActive, isPodAvailable, isPodReady, podAvailableAtMs, podsToDelete } from './pod-util.js';
 import { WorkQueue, apiErrorCode } from './work-queue.js';
@@ -84,8 +84,15 @@ export class ReplicaSetController {
     }
     owned = owned.filter(isPodActive);
 
-    if (rs.metadata.deletionTimestamp === undefined) owned = this.manageReplicas(rs, owned, pods);
-    this.updateStatus(rs, owned, key);
+    let failure: { reason: string; message: string } | undefined;
+    if (rs.metadata.deletionTimestamp === undefined) {
+      const done = this.manageReplicas(rs, owned, pods);
+      owned = done.active;
+      failure = done.failure;
+    }
+    this.updateStatus(rs, owned, key, failure);
+    // A failed create or delete is retried with backoff, as upstream requeues on manageReplicas errors.
+    if (failure !== undefined) throw new Error(`${rs.metadata.name ?? ''}: ${failure.reason}: ${failure.message}`);
   }
 
   private adopt(rs: KObject, pod: KObject): KObject {
@@ -96,31 +103,42 @@ export class ReplicaSetController {
     return this.ctx.store.update('pods', pod);
   }
 
-  /** Creates or deletes pods; returns the active pods as they are after that. */
-  private manageReplicas(rs: KObject, active: KObject[], allPods: readonly KObject[]): KObject[] {
+  /** Creates or deletes pods; returns the active pods as they are after that, and a failure if any. */
+  private manageReplicas(rs: KObject, active: KObject[], allPods: readonly KObject[]): { active: KObject[]; failure?: { reason: string; message: string } } {
     const want = specReplicas(rs);
     const diff = active.length - want;
     if (diff < 0) {
       const created: KObject[] = [];
-      for (let i = 0; i < Math.min(-diff, BURST_REPLICAS); i++) created.push(this.createPod(rs));
-      return [...active, ...created];
+      try {
+        for (let i = 0; i < Math.min(-diff, BURST_REPLICAS); i++) created.push(this.createPod(rs));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        recordEvent(this.ctx, COMPONENT, rs, 'Warning', 'FailedCreate', `Error creating: ${message}`);
+        return { active: [...active, ...created], failure: { reason: 'FailedCreate', message } };
+      }
+      return { active: [...active, ...created] };
     }
     if (diff > 0) {
       const victims = podsToDelete(active, this.relatedPods(rs, allPods), Math.min(diff, BURST_REPLICAS), this.ctx.now());
       const gone = new Set<string>();
+      let failure: { reason: string; message: string } | undefined;
       for (const pod of victims) {
         const podName = pod.metadata.name ?? '';
         try {
           this.ctx.store.delete('pods', pod.metadata.namespace, podName);
           recordEvent(this.ctx, COMPONENT, rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${podName}`);
         } catch (err) {
-          if (apiErrorCode(err) !== 404) throw err;
+          if (apiErrorCode(err) !== 404) {
+            failure ??= { reason: 'FailedDelete', message: err instanceof Error ? err.message : String(err) };
+            continue;
+          }
         }
         gone.add(pod.metadata.uid ?? '');
       }
-      return active.filter((p) => !gone.has(p.metadata.uid ?? ''));
+      const left = active.filter((p) => !gone.has(p.metadata.uid ?? ''));
+      return failure === undefined ? { active: left } : { active: left, failure };
     }
-    return active;
+    return { active };
   }
 
   /** Active pods of every ReplicaSet with the same owner (they rank doubled-up pods). */
@@ -158,7 +176,7 @@ export class ReplicaSetController {
     return created;
   }
 
-  private updateStatus(rs: KObject, active: readonly KObject[], key: string): void {
+  private updateStatus(rs: KObject, active: readonly KObject[], key: string, failure: { reason: string; message: string } | undefined): void {
     const minReady = typeof rs.spec?.minReadySeconds === 'number' ? rs.spec.minReadySeconds : 0;
     const now = this.ctx.now();
     let fullyLabeled = 0;
@@ -172,7 +190,7 @@ export class ReplicaSetController {
       if (isPodAvailable(pod, minReady, now)) available++;
       else nextAvailableAt = Math.min(nextAvailableAt, podAvailableAtMs(pod, minReady) ?? Infinity);
     }
-    const status = {
+    const status: Record<string, unknown> = {
       ...(rs.status ?? {}),
       replicas: active.length,
       fullyLabeledReplicas: fullyLabeled,
@@ -180,6 +198,15 @@ export class ReplicaSetController {
       availableReplicas: available,
       observedGeneration: rs.metadata.generation ?? 0,
     };
+    // ReplicaFailure: set on a failed create/delete (kept while it lasts), removed once manage succeeds.
+    const conds = (Array.isArray(rs.status?.conditions) ? rs.status.conditions : []) as Array<{ type: string }>;
+    const others = conds.filter((c) => c.type !== 'ReplicaFailure');
+    const existing = conds.find((c) => c.type === 'ReplicaFailure');
+    if (failure !== undefined) {
+      const cond = existing ?? { type: 'ReplicaFailure', status: 'True', reason: failure.reason, message: failure.message, lastTransitionTime: rfc3339(now) };
+      status['conditions'] = [...others, cond];
+    } else if (others.length > 0) status['conditions'] = others;
+    else delete status['conditions'];
     if (!jsonEqual(rs.status, status)) {
       rs.status = status;
       this.ctx.store.update('replicasets', rs, { subresource: 'status' });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../../../../src/emulator/api/api-error.js';
 import type { KObject } from '../../../../src/emulator/api/store-types.js';
 import { controllerOf, isPodReady } from '../../../../src/emulator/controllers/pod-util.js';
 import { maxSurgeOf, maxUnavailableOf, type IntOrString } from '../../../../src/emulator/controllers/rollout-math.js';
@@ -352,5 +353,38 @@ describe('minReadySeconds', () => {
       const since = Date.parse(p.status.conditions.find((c: { type: string }) => c.type === 'Ready').lastTransitionTime);
       expect(firstAvailable?.at ?? 0).toBeGreaterThan(since + 1000);
     }
+  });
+});
+
+describe('ReplicaFailure', () => {
+  it('surfaces a failed pod create on the ReplicaSet and the Deployment, and clears it once pods can be created', async () => {
+    let refuse = true;
+    cluster = startCluster({
+      controllerStore: (real) =>
+        new Proxy(real, {
+          get(target, prop, receiver) {
+            if (prop === 'create') {
+              return (resource: string, obj: KObject) => {
+                if (resource === 'pods' && refuse) throw new ApiError(403, 'Forbidden', 'pods "web-x" is forbidden: exceeded quota');
+                return target.create(resource, obj);
+              };
+            }
+            const v: unknown = Reflect.get(target, prop, receiver);
+            return typeof v === 'function' ? v.bind(target) : v;
+          },
+        }),
+    });
+    const { store } = cluster;
+    store.create('deployments', deployment('web', 2, { type: 'RollingUpdate' }));
+    const d = await waitFor(() => {
+      const x = store.get('deployments', 'default', 'web');
+      return x?.status?.conditions?.some((c: { type: string }) => c.type === 'ReplicaFailure') ? x : undefined;
+    }, 'ReplicaFailure on the Deployment');
+    expect(d.status.conditions.find((c: { type: string }) => c.type === 'ReplicaFailure')).toMatchObject({ status: 'True', reason: 'FailedCreate', message: expect.stringMatching(/exceeded quota/) });
+    expect(replicaSetsOf(store, d)[0]?.status?.conditions?.[0]).toMatchObject({ type: 'ReplicaFailure', reason: 'FailedCreate' });
+    refuse = false;
+    const done = await waitForComplete(store, 'web');
+    expect(done.status.conditions.some((c: { type: string }) => c.type === 'ReplicaFailure')).toBe(false);
+    expect(replicaSetsOf(store, done)[0]?.status?.conditions).toBeUndefined();
   });
 });

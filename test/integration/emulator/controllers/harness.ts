@@ -1,5 +1,5 @@
 import { MemoryStore } from '../../../../src/emulator/api/memory-store.js';
-import type { KObject } from '../../../../src/emulator/api/store-types.js';
+import type { KObject, Store } from '../../../../src/emulator/api/store-types.js';
 import { rfc3339 } from '../../../../src/emulator/controllers/deployment-status.js';
 import { startControllers } from '../../../../src/emulator/controllers/index.js';
 import { controllerOf, isPodReady } from '../../../../src/emulator/controllers/pod-util.js';
@@ -16,6 +16,8 @@ export interface FakeKubeletOptions {
   goneAfterMs?: number;
   /** Pods for which this returns true run but never become Ready. */
   neverReady?: (pod: KObject) => boolean;
+  /** The store the controllers see (e.g. one that fails some writes); the fake kubelet sees the real one. */
+  controllerStore?: (store: MemoryStore) => Store;
 }
 
 /** A store, running controllers and a fake kubelet; stop() ends them all. */
@@ -29,7 +31,7 @@ export interface Cluster {
 export function startCluster(opts: FakeKubeletOptions = {}, given?: MemoryStore): Cluster {
   const logs: string[] = [];
   const store = given ?? new MemoryStore({ onListenerError: (err) => logs.push(`listener error: ${String(err)}`) });
-  const controllers = startControllers(store, { log: (m) => logs.push(m) });
+  const controllers = startControllers(opts.controllerStore?.(store) ?? store, { log: (m) => logs.push(m) });
   const stopKubelet = fakeKubelet(store, opts);
   return {
     store,
