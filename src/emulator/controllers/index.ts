@@ -5,6 +5,7 @@ import { EndpointSliceController } from './endpointslice-controller.js';
 import { ReplicaSetController } from './replicaset-controller.js';
 import { Scheduler } from './scheduler.js';
 
+/** The controllers and the scheduler, for callers that run them one by one. */
 export { DeploymentController } from './deployment-controller.js';
 export { ReplicaSetController } from './replicaset-controller.js';
 export { EndpointSliceController } from './endpointslice-controller.js';
