@@ -46,6 +46,11 @@ export class ResourceTracker<K extends WatchKind> {
 
   constructor(private readonly opts: TrackerOptions<K>) {}
 
+  /** The kind tracked. */
+  get kind(): K {
+    return this.opts.kind;
+  }
+
   /** The objects known now. */
   current(): ReadonlyMap<string, WatchKinds[K]> {
     return this.objects;
@@ -117,12 +122,9 @@ export class ResourceTracker<K extends WatchKind> {
       case 'DELETED': {
         this.failures = 0;
         this.bumpRv(o);
-        const name = nameOf(o);
-        const prev = this.objects.get(name);
-        this.objects.delete(name);
+        this.objects.delete(nameOf(o));
         // The final state is the better "before": it carries the last container statuses.
         this.opts.onChange(o, undefined, false);
-        void prev;
         return;
       }
       case 'BOOKMARK':

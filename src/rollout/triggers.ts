@@ -77,6 +77,17 @@ export async function snapshotRollout(cluster: Cluster, deployment: string, name
   return snapshotOf(d, await ownedReplicaSets(cluster, d, namespace));
 }
 
+/**
+ * Cluster and revision facts for report.meta.cluster: where the run was, and the Deployment's
+ * revision, images and ReplicaSets before the trigger and (when known) after the rollout.
+ */
+export function rolloutMeta(cluster: Cluster, deployment: string, before: RolloutSnapshot | undefined, after: RolloutSnapshot | undefined): Record<string, unknown> {
+  const meta: Record<string, unknown> = { ...cluster.facts(), deployment };
+  if (before !== undefined) meta['before'] = before;
+  if (after !== undefined) meta['after'] = after;
+  return meta;
+}
+
 function snapshotOf(d: V1Deployment, rss: V1ReplicaSet[]): RolloutSnapshot {
   return {
     revision: revisionOf(d),

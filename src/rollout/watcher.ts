@@ -134,11 +134,8 @@ class RolloutWatcher implements RolloutWatch {
   }
 
   stats(): Record<string, TrackerStats> {
-    const kinds = ['deployments', 'replicasets', 'pods', 'endpointslices'];
     const out: Record<string, TrackerStats> = {};
-    this.trackers.forEach((t, i) => {
-      out[kinds[i] ?? String(i)] = { ...t.stats };
-    });
+    for (const t of this.trackers) out[t.kind] = { ...t.stats };
     return out;
   }
 

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCluster, type Cluster } from '../../../src/cluster/cluster.js';
 import { startEmulator, type EmulatorHandle } from '../../../src/emulator/emulator.js';
+import { runCommandTrigger } from '../../../src/rollout/command-trigger.js';
+import { preflightRollout } from '../../../src/rollout/preflight.js';
 import { rollbackDeployment } from '../../../src/rollout/rollback.js';
-import { sendTrigger, snapshotRollout } from '../../../src/rollout/triggers.js';
+import { rolloutMeta, sendTrigger, snapshotRollout } from '../../../src/rollout/triggers.js';
 import { watchRollout } from '../../../src/rollout/watcher.js';
 import type { RolloutEventRecord } from '../../../src/report/model.js';
 import { createDemo, testClock, waitFor, waitRolledOut } from './helpers.js';
@@ -161,6 +163,33 @@ describe('rollout trigger and watch against the emulator', () => {
     ac.abort();
     expect((await watch.done).status).toBe('aborted');
     watch.stop();
+  });
+});
+
+describe('command trigger and preflight against the emulator', () => {
+  it('watches a rollout that a kubectl command starts, as for any trigger', async () => {
+    await createDemo(cluster, 'bycommand', { replicas: 1, preStopSeconds: 1 });
+    const before = await snapshotRollout(cluster, 'bycommand');
+    const clock = testClock();
+    const watch = watchRollout(cluster, { deployment: 'bycommand', service: 'bycommand', clock, timeoutMs: 60_000 });
+    await watch.ready;
+    const command = `kubectl --kubeconfig ${emu.kubeconfigPath} set image deployment/bycommand app=zerodrop/demo-app:v2`;
+    watch.triggerSent({ message: command });
+    const rec = await runCommandTrigger({ command, timeoutMs: 30_000, clock, env: { PATH: process.env['PATH'] }, cwd: process.cwd() });
+    expect(rec.exitCode).toBe(0);
+    expect((await watch.done).status).toBe('complete');
+    watch.stop();
+    const after = await snapshotRollout(cluster, 'bycommand');
+    expect(after.images).toEqual({ app: 'zerodrop/demo-app:v2' });
+    const meta = rolloutMeta(cluster, 'bycommand', before, after);
+    expect(meta).toMatchObject({ server: emu.url, deployment: 'bycommand', before: { revision: '1' }, after: { revision: '2' } });
+    expect(has(watch.events(), 'replicaset-created')).toBe(true);
+  });
+
+  it('lints the Deployment and Service as found in the cluster', async () => {
+    const findings = await preflightRollout(cluster, { deployment: 'bycommand', service: 'bycommand' });
+    expect(findings.map((f) => f.id)).toEqual(['replicas-low', 'min-ready-seconds', 'prestop-too-short', 'pdb-missing']);
+    await expect(preflightRollout(cluster, { deployment: 'bycommand', service: 'nosvc' })).rejects.toMatchObject({ exitCode: 3 });
   });
 });
 
