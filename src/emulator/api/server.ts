@@ -8,6 +8,7 @@ import { ApiError, badRequest, notFound } from './api-error.js';
 import { coreVersions, groupInfo, groupList, openApiV3Document, openApiV3Root, resourceList, versionInfo } from './discovery.js';
 import type { DeleteOptions, MemoryStore } from './memory-store.js';
 import { applyPatch, parsePatchBody, patchTypeOf, PATCH_TYPES } from './patch.js';
+import { decodeK8sProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf.js';
 import { apiVersionOf, resourceAt, type ResourceInfo } from './resources.js';
 import { compileSelector, labelSelectorToString, matchesSelector } from './selectors.js';
 import type { KObject, ListOptions, StoreEvent } from './store-types.js';
@@ -87,7 +88,7 @@ function sendError(res: ServerResponse, err: unknown): void {
   sendJson(res, e.code, e.toStatus());
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -100,20 +101,22 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-function parseObjectBody(contentType: string | undefined, text: string): unknown {
+function parseObjectBody(contentType: string | undefined, body: Buffer): unknown {
   const base = (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (base === PROTOBUF_CONTENT_TYPE) return decodeK8sProtobuf(body);
+  const text = body.toString('utf8');
   try {
     if (base === 'application/json' || base === '') return JSON.parse(text) as unknown;
     if (base === 'application/yaml' || base === 'application/x-yaml' || base === 'text/yaml') return parseYaml(text) as unknown;
   } catch (err) {
     throw badRequest(`error decoding body: ${err instanceof Error ? err.message : String(err)}`);
   }
-  throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
 }
 
 function isObj(v: unknown): v is Record<string, any> {
@@ -335,10 +338,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     return o;
   }
 
-  function deleteOptions(q: URLSearchParams, text: string): DeleteOptions {
+  function deleteOptions(q: URLSearchParams, body: Buffer, contentType: string | undefined): DeleteOptions {
     const o: DeleteOptions = {};
-    if (text.trim() !== '') {
-      const b = parseObjectBody('application/json', text);
+    if (body.length > 0) {
+      let b: unknown;
+      try {
+        b = parseObjectBody(contentType, body);
+      } catch {
+        // an undecodable DeleteOptions body is ignored, as the query parameters still apply
+      }
       if (isObj(b)) {
         if (typeof b['gracePeriodSeconds'] === 'number') o.gracePeriodSeconds = b['gracePeriodSeconds'];
         if (typeof b['propagationPolicy'] === 'string') o.propagationPolicy = b['propagationPolicy'] as NonNullable<DeleteOptions['propagationPolicy']>;
@@ -377,7 +385,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         return;
       }
       if (method === 'DELETE') {
-        const items = store.deleteCollection(plural, r.namespace, { ...listOptions(q), ...deleteOptions(q, await readBody(req)) });
+        const items = store.deleteCollection(plural, r.namespace, { ...listOptions(q), ...deleteOptions(q, await readBody(req), req.headers['content-type']) });
         sendJson(res, 200, { kind: r.info.listKind, apiVersion: apiVersionOf(r.info), metadata: { resourceVersion: String(store.currentResourceVersion()) }, items });
         return;
       }
@@ -405,12 +413,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       }
       if (method === 'PUT' || method === 'PATCH') {
         const obj = current();
-        const text = await readBody(req);
+        const body = await readBody(req);
         let scale: unknown;
-        if (method === 'PUT') scale = parseObjectBody(req.headers['content-type'], text);
+        if (method === 'PUT') scale = parseObjectBody(req.headers['content-type'], body);
         else {
           const type = patchTypeOf(req.headers['content-type']);
-          scale = applyPatch(type, toScale(obj), parsePatchBody(type, text), 'Scale');
+          scale = applyPatch(type, toScale(obj), parsePatchBody(type, body.toString('utf8')), 'Scale');
         }
         if (!isObj(scale) || !isObj(scale['spec'])) throw badRequest('a Scale needs spec.replicas');
         const rv: unknown = isObj(scale['metadata']) ? scale['metadata']['resourceVersion'] : undefined;
@@ -444,7 +452,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       }
       case 'PATCH': {
         const type = patchTypeOf(req.headers['content-type']);
-        const patch = parsePatchBody(type, await readBody(req));
+        const patch = parsePatchBody(type, (await readBody(req)).toString('utf8'));
         const existing = store.get(plural, ns, name);
         if (existing === undefined) {
           if (type === PATCH_TYPES.apply && !status) {
@@ -468,7 +476,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       }
       case 'DELETE': {
         if (status) break;
-        const dopts = deleteOptions(q, await readBody(req));
+        const dopts = deleteOptions(q, await readBody(req), req.headers['content-type']);
         const deleted = store.delete(plural, ns, name, dopts);
         const stillThere = !dopts.dryRun && store.get(plural, ns, name) !== undefined;
         if (deleted !== undefined && (stillThere || plural === 'pods' || dopts.dryRun)) sendJson(res, 200, deleted);

@@ -116,6 +116,21 @@ describe('API server with the real kubectl', () => {
     expect(json).toMatchObject({ kind: 'Deployment', spec: { replicas: 2 } });
   });
 
+  it('accepts the protobuf bodies of kubectl create', async (ctx) => {
+    if (!hasKubectl) ctx.skip();
+    expect((await kubectl('create', 'namespace', 'team')).stdout).toBe('namespace/team created\n');
+    await kubectl('-n', 'team', 'create', 'configmap', 'c', '--from-literal=a=b');
+    await kubectl('-n', 'team', 'create', 'deployment', 'api', '--image=demo:1', '--replicas=0', '--port=8080');
+    await kubectl('-n', 'team', 'create', 'service', 'clusterip', 'api', '--tcp=80:8080');
+    expect(store.get('configmaps', 'team', 'c')?.['data']).toEqual({ a: 'b' });
+    const d = store.get('deployments', 'team', 'api');
+    expect(d?.spec.replicas).toBe(0);
+    expect(d?.spec.template.spec.containers[0]).toMatchObject({ name: 'demo', image: 'demo:1', ports: [{ containerPort: 8080, protocol: 'TCP' }] });
+    expect(store.get('services', 'team', 'api')?.spec.ports[0]).toMatchObject({ port: 80, targetPort: 8080 });
+    await kubectl('delete', 'namespace', 'team');
+    expect(store.get('deployments', 'team', 'api')).toBeUndefined();
+  });
+
   it('reports invalid manifests as the API server does', async (ctx) => {
     if (!hasKubectl) ctx.skip();
     const file = join(dir, 'bad.yaml');
