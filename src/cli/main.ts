@@ -9,6 +9,7 @@ class UsageError extends ZerodropError {
 }
 import { toolVersion } from '../version.js';
 import { processIo, type CliIo } from './io.js';
+import { emulatorStartCommand, type EmulatorStartArgs } from './emulator-command.js';
 import { demoCommand, type DemoArgs } from './demo-command.js';
 import { reportCommand, type ReportArgs } from './report-command.js';
 import { runCommand, type RunArgs } from './run-command.js';
@@ -66,7 +67,27 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
         exitCode = await demoCommand(args as unknown as DemoArgs, io);
       },
     )
-    .demandCommand(1, 'name a command: run, report or demo (see --help)')
+    .command('emulator', 'a local Kubernetes that runs pods as processes (kubectl works against it)', (y) =>
+      y
+        .command(
+          'start',
+          'run the emulator in the foreground and write a kubeconfig; Ctrl-C stops it and every pod',
+          (s) =>
+            s
+              .option('config', { type: 'string', describe: 'emulator config (YAML/JSON): images -> local commands, proxyDelayMs, dataplane, nodeName, port' })
+              .option('kubeconfig', { type: 'string', describe: 'where to write the kubeconfig (mode 0600) [default: a temporary folder]' })
+              .option('proxy-delay', { type: 'string', describe: 'how long the service proxy takes to follow endpoint changes, 0 to 30s [default: 1s]' })
+              .option('dataplane', { choices: ['auto', 'nftables', 'userspace'] as const, describe: 'service dataplane: kernel nftables rules (root + nft) or a userspace proxy [default: auto]' })
+              .option('port', { type: 'number', describe: 'API server port on 127.0.0.1 [default: any free port]' })
+              .option('verbose', { type: 'boolean', default: false, describe: 'print what the emulator\'s parts do' })
+              .example('$0 emulator start --kubeconfig /tmp/zd.kubeconfig', 'then: kubectl --kubeconfig /tmp/zd.kubeconfig apply -f scenarios/apps/demo-graceful.yaml'),
+          async (args) => {
+            exitCode = await emulatorStartCommand(args as unknown as EmulatorStartArgs, io);
+          },
+        )
+        .demandCommand(1, 'name an emulator command: start'),
+    )
+    .demandCommand(1, 'name a command: run, report, demo or emulator (see --help)')
     .strict()
     .version(toolVersion())
     .help()
