@@ -93,7 +93,9 @@ export class MemoryStore implements Store {
   private readonly queue: Array<{ table: Table; entry: HistoryEntry }> = [];
   private dispatching = false;
   private readonly usedClusterIPs = new Set<string>();
-  private nextClusterIP = 1;
+  // A random start keeps two emulators on one machine (parallel tests) off each other's ClusterIPs,
+  // which share the kernel's NAT table.
+  private nextClusterIP = 1 + Math.floor(Math.random() * 65534);
   /** Name of the emulator's one Node. */
   readonly nodeName: string;
 
