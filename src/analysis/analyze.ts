@@ -5,7 +5,8 @@ import { REPORT_SCHEMA_VERSION } from '../report/model.js';
 import { diagnose } from './diagnosis.js';
 import { attachNearbyEvents, findOutages, nonZero } from './outages.js';
 import { phaseReports, sumIntervals, verdictWindow } from './phases.js';
-import { judge } from './verdict.js';
+import { diagnoseRollout } from './rollout-diagnosis.js';
+import { judge, type RolloutResult } from './verdict.js';
 
 /** Everything one run produced, and how to judge it. */
 export interface AnalysisInput {
@@ -20,6 +21,8 @@ export interface AnalysisInput {
   meta: Report['meta'];
   /** The run was interrupted before it finished. */
   aborted: boolean;
+  /** How the watched Kubernetes rollout ended (absent: none watched). */
+  rollout?: RolloutResult | null;
 }
 
 /** Turns a run into its report: phases, verdict with confidence bound, outage windows, latency, diagnosis. Pure. */
@@ -51,6 +54,7 @@ export function analyzeRun(input: AnalysisInput): Report {
     budget: input.budget,
     confidence: input.confidence,
     trigger: input.trigger,
+    rollout: input.rollout ?? null,
     generator: input.generator,
     aborted: input.aborted,
   });
@@ -82,7 +86,10 @@ export function analyzeRun(input: AnalysisInput): Report {
     .map((s) => ({ tMs: s.tMs, p99Ms: s.p99Ms }));
 
   const failures = { ...totals.failures };
-  const diagnosis = diagnose({
+  // Causes read from the rollout's own events come first: they name the setting to change. The
+  // generic, class-based ones follow for what the events do not explain.
+  const rolloutDiagnosis = events.length === 0 ? [] : diagnoseRollout({ outages, events, keepAlive: input.meta.load.keepAlive, errorCodes: run.errorCodes, intervalMs: run.intervalMs });
+  const genericDiagnosis = diagnose({
     window: { ...windowCounts, ...span },
     baseline,
     totals,
@@ -93,6 +100,7 @@ export function analyzeRun(input: AnalysisInput): Report {
     trigger: input.trigger,
     generator: input.generator,
   });
+  const diagnosis = [...rolloutDiagnosis, ...genericDiagnosis];
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

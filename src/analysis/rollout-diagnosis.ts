@@ -18,6 +18,12 @@ export interface RolloutDiagnosisInput {
   propagationMs?: number;
   /** How long after a pod becomes ready its early failures are blamed on readiness (default 5000 ms). */
   readyWindowMs?: number;
+  /**
+   * Width of the intervals outage windows are made of (default 100 ms): a window starts at the
+   * start of its first failing interval, so an event inside that interval still came before the
+   * failures it explains.
+   */
+  intervalMs?: number;
 }
 
 /** A diagnosis with the number of failed requests it accounts for, to rank them. */
@@ -72,6 +78,11 @@ function lastBefore(events: readonly RolloutEventRecord[], types: readonly strin
   return hit;
 }
 
+/** The latest time the first failure of a window can have happened: the end of its first interval. */
+function firstFailureBy(o: OutageWindow, input: RolloutDiagnosisInput): number {
+  return o.startMs + Math.min(input.intervalMs ?? 100, o.durationMs);
+}
+
 function podOf(object: string): string {
   const i = object.indexOf('/');
   return i < 0 ? object : object.slice(i + 1);
@@ -102,7 +113,7 @@ export const preStopRule: RolloutDiagnosisRule = (input) => {
   for (const o of input.outages) {
     const n = count(o, ['refused', 'reset']);
     if (n === 0) continue;
-    const e = lastOf(events, TERMINATING, o.startMs, prop);
+    const e = lastOf(events, TERMINATING, firstFailureBy(o, input), prop);
     // Only refusals, or resets with no keep-alive explanation, point at the missing delay.
     if (e !== undefined && (count(o, ['refused']) > 0 || !keepAliveResets(input))) hits.push({ o, e, n });
   }
@@ -133,7 +144,7 @@ export const keepAliveRule: RolloutDiagnosisRule = (input) => {
     const n = count(o, ['reset', 'other']);
     if (n === 0) continue;
     // A terminating pod keeps its established connections until it closes them: look back over the whole grace period.
-    const e = lastBefore(events, ['pod-terminating'], o.startMs, 120_000);
+    const e = lastBefore(events, ['pod-terminating'], firstFailureBy(o, input), 120_000);
     if (e !== undefined) hits.push({ o, e, n });
   }
   if (hits.length === 0) return null;
@@ -157,10 +168,10 @@ export const readinessRule: RolloutDiagnosisRule = (input) => {
   for (const o of input.outages) {
     const n = count(o, ['refused', 'http_5xx']);
     if (n === 0) continue;
-    const ready = lastOf(events, READY, o.startMs, win);
+    const ready = lastOf(events, READY, firstFailureBy(o, input), win);
     if (ready === undefined) continue;
     // A termination closer to the window explains it better (preStopRule).
-    const term = lastOf(events, TERMINATING, o.startMs, prop);
+    const term = lastOf(events, TERMINATING, firstFailureBy(o, input), prop);
     if (term !== undefined && term.tMs > ready.tMs) continue;
     hits.push({ o, e: ready, n });
   }

@@ -24,9 +24,19 @@ export interface VerdictInput {
   /** Confidence of the upper bound, e.g. 0.95. */
   confidence: number;
   trigger: TriggerRecord | null;
+  /** How the watched Kubernetes rollout ended; null when no rollout was watched. */
+  rollout?: RolloutResult | null;
   generator: GeneratorHealth;
   /** The run was interrupted (Ctrl-C) before it finished. */
   aborted: boolean;
+}
+
+/** How a watched rollout ended, as the coordinator saw it. */
+export interface RolloutResult {
+  status: 'complete' | 'failed' | 'timeout' | 'aborted';
+  message: string;
+  /** Deployment and its revision, for the message. */
+  object: string;
 }
 
 /** The verdict, why, the checks behind it and the budget figures. */
@@ -46,6 +56,7 @@ export const CHECK_IDS = [
   'failure-budget',
   'no-unsent-requests',
   'trigger-succeeded',
+  'rollout-completed',
   'target-answered',
   'generator-kept-schedule',
   'baseline-clean',
@@ -62,6 +73,7 @@ const INCONCLUSIVE_ORDER: readonly CheckId[] = [
   'no-unsent-requests',
   'generator-kept-schedule',
   'trigger-succeeded',
+  'rollout-completed',
   'failure-budget',
 ];
 
@@ -81,6 +93,7 @@ export function judge(input: VerdictInput): VerdictResult {
     budgetCheck(input, observedFailureRate, upperBound),
     unsentCheck(input),
     triggerCheck(input),
+    rolloutCheck(input),
     targetCheck(input),
     generatorCheck(input),
     baselineCheck(input),
@@ -177,6 +190,17 @@ function triggerCheck(input: VerdictInput): Check {
   // An interrupt reaches the command too: its failure then proves nothing about the release.
   if (input.aborted) return check(id, name, 'inconclusive', `the run was interrupted, and ${message}`);
   return check(id, name, 'fail', message);
+}
+
+function rolloutCheck(input: VerdictInput): Check {
+  const r = input.rollout ?? null;
+  const id = 'rollout-completed';
+  const name = 'the rollout completed';
+  if (r === null) return check(id, name, 'skipped', 'no Kubernetes rollout was watched');
+  const message = `${r.object}: ${oneLine(r.message)}`;
+  if (r.status === 'complete') return check(id, name, 'pass', message);
+  if (r.status === 'aborted') return check(id, name, input.aborted ? 'inconclusive' : 'fail', `the rollout did not finish: ${message}`);
+  return check(id, name, 'fail', r.status === 'timeout' ? `the rollout did not complete in time: ${message}` : `the rollout failed: ${message}`);
 }
 
 function targetCheck(input: VerdictInput): Check {

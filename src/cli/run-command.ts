@@ -71,6 +71,9 @@ export async function runCommand(args: RunArgs, argv: readonly string[], io: Cli
         scenarioDigest: scenarioDigest(scenario),
       },
       onProgress: (phase, p) => progress.update(phase, p),
+      onNote: (note) => {
+        if (!args.quiet) io.stderr.write(`zerodrop: ${note}\n`);
+      },
     });
     progress.done();
     const { report } = outcome;

@@ -97,6 +97,79 @@ export interface GeneratorHealth {
   eventLoopDelayMaxMs: number | null;
   workers: number;
   saturated: boolean;
+  /** Each worker thread's own health (event-loop delay, busy share, schedule lag, counts). */
+  perWorker?: Array<{
+    eventLoopDelayP99Ms: number | null;
+    eventLoopDelayMaxMs: number | null;
+    /** Share of the run its event loop was busy, 0..1 (near 1: CPU-bound). */
+    eventLoopUtilization: number;
+    scheduleLagP99Ms: number | null;
+    scheduleLagMaxMs: number | null;
+    sent: number;
+    unsent: number;
+  }>;
+  /** Why the generator counts as saturated (empty when it does not). */
+  saturationReasons?: string[];
+}
+
+/** A finding of the preflight lint of the Deployment and Service (filled by the coordinator when it ran one). */
+export interface PreflightFinding {
+  /** Stable id, e.g. `readiness-probe-missing`. */
+  id: string;
+  /** `error`, `warning` or `info` (kept a string: a newer coordinator may add levels). */
+  severity: string;
+  /** What it is about, e.g. `deployment/web container app`. */
+  object: string;
+  message: string;
+  fix: string;
+}
+
+/** Requests one pod served (filled when the traffic engine can tell pods apart). */
+export interface PodCounts {
+  pod: string;
+  sent: number;
+  succeeded: number;
+  failed: number;
+  failures: Partial<Record<FailureClass, number>>;
+  /** Requests the pod answered after it had been told to terminate. */
+  servedWhileTerminating: number;
+}
+
+/** The source tree the run was made from. */
+export interface GitFacts {
+  commit: string;
+  /** Uncommitted changes in the working tree. */
+  dirty: boolean;
+}
+
+/** The machine that generated the load. */
+export interface MachineFacts {
+  hostname: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  /** Node.js version. */
+  node: string;
+}
+
+/**
+ * Cluster and rollout facts (filled when a rollout is watched). The named fields are the usual
+ * ones; the coordinator may add more, and renderers show whatever is there.
+ */
+export interface ClusterFacts {
+  [key: string]: unknown;
+  server?: unknown;
+  version?: unknown;
+  context?: unknown;
+  namespace?: unknown;
+  deployment?: unknown;
+  revisionBefore?: unknown;
+  revisionAfter?: unknown;
+  imagesBefore?: unknown;
+  imagesAfter?: unknown;
+  replicaSetBefore?: unknown;
+  replicaSetAfter?: unknown;
+  dataplane?: unknown;
 }
 
 /** report.json: the durable record of one run. Fields documented in the README. */
@@ -145,6 +218,20 @@ export interface Report {
     scenarioDigest: string;
     commandLine: string[];
     /** Cluster facts (filled when a rollout is watched). */
-    cluster?: Record<string, unknown>;
+    cluster?: ClusterFacts;
+    /** The commit the run was made from, when run inside a git work tree. */
+    git?: GitFacts;
+    /** The load-generating machine. */
+    machine?: MachineFacts;
+    /** The scenario as run, secrets redacted. */
+    scenario?: unknown;
   };
+  /** Preflight lint findings, when the coordinator ran the lint. */
+  preflight?: PreflightFinding[];
+  /** Per-pod counts, when known. */
+  pods?: PodCounts[];
+  /** What `--rollback-on-fail` did after a failing verdict. */
+  rollback?: { fromRevision: string | null; toRevision: string; replicaSet: string; status: 'complete' | 'failed' | 'timeout' | 'aborted'; message: string };
+  /** `sha256:<hex>` over the canonical JSON of the report without this field; set last by the writer (see digest.ts). */
+  digest?: string;
 }

@@ -3,14 +3,19 @@ import { analyzeRun } from '../analysis/analyze.js';
 import type { Clock } from '../clock.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import type { GeneratorHealth, Report, TriggerRecord } from '../report/model.js';
-import { runCommandTrigger } from '../rollout/command-trigger.js';
+import type { RolloutResult } from '../analysis/verdict.js';
+import { rollbackDeployment } from '../rollout/rollback.js';
+import { rolloutMeta, snapshotRollout, type RolloutSnapshot } from '../rollout/triggers.js';
+import { watchRollout, type RolloutWatch } from '../rollout/watcher.js';
 import type { Scenario } from '../scenario/types.js';
 import { startLoad, type LoadHandle, type LoadOptions, type LoadProgress } from '../traffic/engine.js';
 import { checkReachable } from '../traffic/preflight.js';
+import { openClusterSession, type ClusterSession } from './cluster-session.js';
 import { phasesOf, type RunMarks } from './phase-plan.js';
+import { checkReleaseAction, runRelease } from './release.js';
 
 /** The phase the run is in, for progress lines. */
-export type LivePhase = 'warmup' | 'measure' | 'baseline' | 'rollout' | 'cooldown' | 'stopping';
+export type LivePhase = 'setup' | 'warmup' | 'measure' | 'baseline' | 'rollout' | 'cooldown' | 'stopping' | 'rollback';
 
 /** What a run needs from its surroundings; the CLI passes the real ones. */
 export interface RunEnvironment {
@@ -25,6 +30,8 @@ export interface RunEnvironment {
   onProgress?: (phase: LivePhase, progress: LoadProgress) => void;
   /** Trigger output as it arrives. */
   onTriggerOutput?: (chunk: string) => void;
+  /** One-line notes on what the run is doing (starting the emulator, rolling back...). */
+  onNote?: (note: string) => void;
 }
 
 /** A finished run: the report and the exit code it maps to. */
@@ -33,12 +40,12 @@ export interface RunOutcome {
   exitCode: ExitCode;
 }
 
-/** Maps the engine's options from a scenario. */
-export function loadOptionsOf(scenario: Scenario, durationMs: number): LoadOptions {
+/** Maps the engine's options from a scenario and the URL the traffic goes to. */
+export function loadOptionsOf(scenario: Scenario, url: string, durationMs: number): LoadOptions {
   const t = scenario.target;
   const ranges = t.successStatus;
   const opts: LoadOptions = {
-    url: t.url,
+    url,
     method: t.method,
     headers: t.headers,
     model: scenario.load.model,
@@ -80,32 +87,86 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', done, { once: true });
   });
 
+/** Retries the reachability check until the target answers or the time is up (then throws its error). */
+async function waitReachable(opts: LoadOptions, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await checkReachable(opts);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline || signal.aborted) throw err;
+      await sleep(250, signal);
+    }
+  }
+}
+
 /**
- * Runs one scenario: checks the target answers, sends the traffic, runs the trigger between
- * baseline and cooldown, then judges the run. Throws only before traffic starts (bad target:
- * CouldNotRunError); once traffic flows, every ending — pass, fail, abort — yields a report.
+ * Runs one scenario: opens the cluster (or starts the emulator) when the scenario names a
+ * Deployment, checks the target answers, sends the traffic, runs the release between baseline
+ * and cooldown while watching the rollout, then judges the run. Throws only before traffic starts
+ * (bad input, unreachable target or cluster); once traffic flows, every ending — pass, fail,
+ * abort — yields a report. Everything it started is stopped before it returns or throws.
  */
 export async function executeRun(scenario: Scenario, env: RunEnvironment): Promise<RunOutcome> {
+  const k8s = scenario.kubernetes;
+  let session: ClusterSession | undefined;
+  if (k8s) {
+    env.onNote?.(k8s.emulator ? 'starting the embedded Kubernetes emulator and applying the manifests...' : `connecting to the cluster for deployment/${k8s.deployment}...`);
+    session = await openClusterSession(k8s, scenario.target, { signal: env.signal });
+  }
+  try {
+    if (session && k8s && scenario.trigger) await checkReleaseAction(scenario.trigger.action, session, k8s.deployment);
+    return await measure(scenario, env, session);
+  } finally {
+    await session?.stop();
+  }
+}
+
+async function measure(scenario: Scenario, env: RunEnvironment, session: ClusterSession | undefined): Promise<RunOutcome> {
   const { clock, signal } = env;
   const trigger = scenario.trigger;
+  const k8s = scenario.kubernetes;
   const startedAt = new Date();
   const warmupMs = scenario.load.warmupMs;
+  const rolloutBudgetMs = k8s ? k8s.rolloutTimeoutMs : 0;
   const plannedMs = trigger
-    ? warmupMs + trigger.baselineMs + trigger.timeoutMs + trigger.cooldownMs + 10_000
+    ? warmupMs + trigger.baselineMs + Math.max(trigger.timeoutMs, rolloutBudgetMs) + trigger.cooldownMs + 10_000
     : warmupMs + (scenario.load.durationMs as number);
-  const loadOptions = loadOptionsOf(scenario, plannedMs);
+  const url = scenario.target.url ?? session?.targetUrl ?? '';
+  const loadOptions = loadOptionsOf(scenario, url, plannedMs);
 
-  await checkReachable(loadOptions);
+  if (session?.dataplane !== undefined && k8s) {
+    // The emulator just started the pods: the Service answers once they listen and the proxy has
+    // followed the endpoints. A real cluster's target must answer at once.
+    await waitReachable(loadOptions, k8s.rolloutTimeoutMs, signal);
+  } else {
+    await checkReachable(loadOptions);
+  }
+
+  let watch: RolloutWatch | undefined;
+  let before: RolloutSnapshot | undefined;
+  if (session && k8s) {
+    before = await snapshotRollout(session.cluster, k8s.deployment, session.namespace);
+    watch = watchRollout(session.cluster, {
+      namespace: session.namespace,
+      deployment: k8s.deployment,
+      ...(k8s.service === undefined ? {} : { service: k8s.service }),
+      clock,
+      timeoutMs: warmupMs + (trigger?.baselineMs ?? 0) + k8s.rolloutTimeoutMs,
+      signal,
+    });
+    await watch.ready;
+  }
 
   const loadStart = clock.nowMs();
   const handle: LoadHandle = startLoad(loadOptions, clock);
   let phase: LivePhase = warmupMs > 0 ? 'warmup' : trigger ? 'baseline' : 'measure';
-  const progressTimer = env.onProgress
-    ? setInterval(() => env.onProgress?.(phase, handle.progress()), 250)
-    : undefined;
+  const progressTimer = env.onProgress ? setInterval(() => env.onProgress?.(phase, handle.progress()), 250) : undefined;
 
   const marks: RunMarks = { startMs: loadStart, warmupEndMs: loadStart + warmupMs, endMs: 0 };
   let triggerRecord: TriggerRecord | null = null;
+  let rollout: RolloutResult | null = null;
   let triggerTimedOut = false;
   try {
     await sleep(warmupMs, signal);
@@ -115,19 +176,21 @@ export async function executeRun(scenario: Scenario, env: RunEnvironment): Promi
       if (!signal.aborted) {
         phase = 'rollout';
         marks.triggerStartMs = clock.nowMs();
-        const result = await runCommandTrigger({
-          command: trigger.command,
-          timeoutMs: trigger.timeoutMs,
+        const release = await runRelease(trigger.action, {
           clock,
           env: env.env,
           cwd: env.cwd,
           signal,
+          commandTimeoutMs: trigger.timeoutMs,
+          session,
+          watch,
+          deployment: k8s?.deployment,
           ...(env.onTriggerOutput ? { onOutput: env.onTriggerOutput } : {}),
         });
-        const { timedOut, aborted: _aborted, ...record } = result;
-        triggerRecord = record;
-        triggerTimedOut = timedOut;
-        marks.triggerEndMs = record.endMs;
+        triggerRecord = release.trigger;
+        rollout = release.rollout;
+        triggerTimedOut = release.timedOut;
+        marks.triggerEndMs = release.endMs;
         phase = 'cooldown';
         await sleep(trigger.cooldownMs, signal);
       }
@@ -142,6 +205,7 @@ export async function executeRun(scenario: Scenario, env: RunEnvironment): Promi
   }
   const result = await handle.done;
   if (progressTimer) clearInterval(progressTimer);
+  watch?.stop();
   const endedAt = new Date();
 
   const phases = phasesOf(marks, trigger !== undefined);
@@ -165,23 +229,55 @@ export async function executeRun(scenario: Scenario, env: RunEnvironment): Promi
   if (scenario.load.rate !== undefined) load.rate = scenario.load.rate;
   if (scenario.load.connections !== undefined) load.connections = scenario.load.connections;
 
+  let after: RolloutSnapshot | undefined;
+  if (session && k8s) after = await snapshotRollout(session.cluster, k8s.deployment, session.namespace).catch(() => undefined);
+
+  const meta: Report['meta'] = {
+    ...env.meta,
+    name: scenario.name,
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    target: { url, method: scenario.target.method },
+    load,
+  };
+  if (session && k8s) meta.cluster = { ...rolloutMeta(session.cluster, k8s.deployment, before, after), ...(session.dataplane === undefined ? {} : { dataplane: session.dataplane }) };
+
   const report = analyzeRun({
     run,
     budget: scenario.budget.maxFailureRate,
     confidence: scenario.budget.confidence,
     trigger: triggerRecord,
-    events: [],
+    rollout,
+    events: watch?.events() ?? [],
     generator,
     aborted: signal.aborted,
-    meta: {
-      ...env.meta,
-      name: scenario.name,
-      startedAt: startedAt.toISOString(),
-      endedAt: endedAt.toISOString(),
-      target: { url: scenario.target.url, method: scenario.target.method },
-      load,
-    },
+    meta,
   });
+  if (session) report.preflight = session.preflight;
   if (triggerTimedOut) report.reasons.push(`the trigger did not finish within its ${Math.round((trigger?.timeoutMs ?? 0) / 1000)} s timeout and was stopped`);
+
+  if (session && k8s?.rollbackOnFail && report.verdict === 'fail' && !signal.aborted) {
+    env.onNote?.(`the verdict is fail: rolling deployment/${k8s.deployment} back to its previous revision...`);
+    try {
+      const rb = await rollbackDeployment(session.cluster, {
+        deployment: k8s.deployment,
+        namespace: session.namespace,
+        clock,
+        timeoutMs: k8s.rolloutTimeoutMs,
+        signal,
+        ...(k8s.service === undefined ? {} : { service: k8s.service }),
+      });
+      rb.watch?.stop();
+      report.rollback = { fromRevision: rb.fromRevision ?? null, toRevision: rb.toRevision, replicaSet: rb.replicaSet, status: rb.outcome.status, message: rb.outcome.message };
+      report.reasons.push(
+        rb.outcome.status === 'complete'
+          ? `rolled back deployment/${k8s.deployment} to revision ${rb.toRevision} (${rb.replicaSet})`
+          : `the rollback of deployment/${k8s.deployment} to revision ${rb.toRevision} did not complete: ${rb.outcome.message}`,
+      );
+    } catch (err) {
+      report.rollback = { fromRevision: null, toRevision: '', replicaSet: '', status: 'failed', message: (err as Error).message };
+      report.reasons.push(`the rollback of deployment/${k8s.deployment} failed: ${(err as Error).message}`);
+    }
+  }
   return { report, exitCode: exitCodeOf(report) };
 }

@@ -9,7 +9,7 @@ import {
   type Parsed,
 } from './parse.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/index.js';
-import type { Scenario } from './types.js';
+import type { EmulatorSpec, Scenario, TriggerAction } from './types.js';
 
 /** Flag values as yargs hands them over; undefined means "not given". */
 export interface ScenarioFlags {
@@ -37,6 +37,20 @@ export interface ScenarioFlags {
   baseline?: string | undefined;
   cooldown?: string | undefined;
   triggerTimeout?: string | undefined;
+  restart?: boolean | undefined;
+  image?: string | undefined;
+  patch?: string | undefined;
+  patchType?: string | undefined;
+  apply?: string | undefined;
+  watch?: boolean | undefined;
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  namespace?: string | undefined;
+  deployment?: string | undefined;
+  service?: string | undefined;
+  emulator?: boolean | undefined;
+  rolloutTimeout?: string | undefined;
+  rollbackOnFail?: boolean | undefined;
   budget?: string | undefined;
   confidence?: string | undefined;
   out?: string | undefined;
@@ -67,6 +81,19 @@ const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
   ['baseline', 'trigger.baseline', '--baseline'],
   ['cooldown', 'trigger.cooldown', '--cooldown'],
   ['triggerTimeout', 'trigger.timeout', '--trigger-timeout'],
+  ['restart', 'trigger.restart', '--restart'],
+  ['image', 'trigger.image', '--image'],
+  ['patch', 'trigger.patch', '--patch'],
+  ['patchType', 'trigger.patchType', '--patch-type'],
+  ['apply', 'trigger.apply', '--apply'],
+  ['watch', 'trigger.watch', '--watch'],
+  ['kubeconfig', 'kubernetes.kubeconfig', '--kubeconfig'],
+  ['context', 'kubernetes.context', '--context'],
+  ['namespace', 'kubernetes.namespace', '--namespace'],
+  ['deployment', 'kubernetes.deployment', '--deployment'],
+  ['service', 'kubernetes.service', '--service'],
+  ['rolloutTimeout', 'kubernetes.rolloutTimeout', '--rollout-timeout'],
+  ['rollbackOnFail', 'kubernetes.rollbackOnFail', '--rollback-on-fail'],
   ['budget', 'budget.maxFailureRate', '--budget'],
   ['confidence', 'budget.confidence', '--confidence'],
   ['out', 'report.out', '--out'],
@@ -75,11 +102,13 @@ const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
 
 /** Every field a scenario file may hold, for "unknown field" problems. */
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
-  '': ['name', 'target', 'load', 'trigger', 'budget', 'report'],
-  target: ['url', 'method', 'headers', 'body', 'bodyFile', 'timeout', 'keepAlive', 'http2', 'ca', 'insecure', 'successStatus'],
+  '': ['name', 'target', 'load', 'trigger', 'kubernetes', 'budget', 'report'],
+  target: ['url', 'path', 'method', 'headers', 'body', 'bodyFile', 'timeout', 'keepAlive', 'http2', 'ca', 'insecure', 'successStatus'],
   load: ['rate', 'ramp', 'connections', 'duration', 'warmup', 'maxInFlight', 'interval', 'workers'],
   'load.ramp': ['from', 'duration'],
-  trigger: ['command', 'baseline', 'cooldown', 'timeout'],
+  trigger: ['command', 'restart', 'image', 'patch', 'patchFile', 'patchType', 'apply', 'watch', 'baseline', 'cooldown', 'timeout'],
+  kubernetes: ['kubeconfig', 'context', 'namespace', 'deployment', 'service', 'port', 'emulator', 'rolloutTimeout', 'rollbackOnFail'],
+  'kubernetes.emulator': ['manifests', 'proxyDelay', 'dataplane', 'images'],
   budget: ['maxFailureRate', 'confidence'],
   report: ['out', 'formats'],
 };
@@ -196,10 +225,41 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
     return undefined;
   };
 
+  const triggerAction = (kind: string): TriggerAction => {
+    switch (kind) {
+      case 'restart':
+        return { kind: 'restart' };
+      case 'watch':
+        return { kind: 'watch' };
+      case 'image':
+        return { kind: 'image', image: text('trigger.image') ?? '' };
+      case 'apply': {
+        const file = text('trigger.apply');
+        return { kind: 'apply', file: file === undefined ? '' : ctx.resolvePath(file, origin.has('trigger.apply')) };
+      }
+      case 'patch':
+      case 'patchFile': {
+        const patchType = getPath(raw, 'trigger.patchType') ?? 'strategic';
+        if (!['strategic', 'merge', 'json'].includes(patchType as string)) problems.add(label('trigger.patchType'), 'expected strategic, merge or json');
+        let patch = getPath(raw, 'trigger.patch') as string | object | undefined;
+        let file = text('trigger.patchFile');
+        if (typeof patch === 'string' && patch.startsWith('@')) {
+          file = patch.slice(1);
+          patch = undefined;
+        }
+        return { kind: 'patch', patch, file: file === undefined ? undefined : ctx.resolvePath(file, origin.has('trigger.patch')), patchType: patchType as 'strategic' };
+      }
+      default:
+        return { kind: 'command', command: text('trigger.command') ?? '' };
+    }
+  };
+
   // target
+  if (flags.emulator === true && !isObject(getPath(raw, 'kubernetes.emulator'))) setPath(raw, 'kubernetes.emulator', {});
   const url = text('target.url');
-  if (url === undefined && getPath(raw, 'target.url') === undefined) {
-    problems.add('target.url', 'no target: give --url http://host:port/path or target.url in the scenario');
+  const serviceGiven = getPath(raw, 'kubernetes.service') !== undefined;
+  if (url === undefined && getPath(raw, 'target.url') === undefined && !serviceGiven) {
+    problems.add('target.url', 'no target: give --url http://host:port/path (or target.url), or the Kubernetes Service with --service (kubernetes.service)');
   } else if (url !== undefined) {
     let parsedUrl: URL | undefined;
     try {
@@ -282,7 +342,14 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
     ramp = { fromRate, durationMs };
   }
 
-  const hasTrigger = getPath(raw, 'trigger.command') !== undefined;
+  const actionKeys = ['command', 'restart', 'image', 'patch', 'patchFile', 'apply', 'watch'].filter((k) => {
+    const v = getPath(raw, `trigger.${k}`);
+    return v !== undefined && v !== false;
+  });
+  const hasTrigger = actionKeys.length > 0;
+  if (actionKeys.length > 1 && !(actionKeys.length === 2 && actionKeys.includes('patch') && actionKeys.includes('patchFile'))) {
+    problems.add('trigger', `give one release action, not ${actionKeys.map((k) => label(`trigger.${k}`)).join(' and ')}`);
+  }
   const durationRaw = getPath(raw, 'load.duration');
   if (hasTrigger && durationRaw !== undefined) {
     problems.add(label('load.duration'), 'with a trigger the run lasts baseline + the trigger + cooldown; drop the duration (use --trigger-timeout to cap the trigger)');
@@ -303,9 +370,8 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
   // trigger
   let trigger: Scenario['trigger'];
   if (hasTrigger) {
-    const command = text('trigger.command');
     trigger = {
-      command: command ?? '',
+      action: triggerAction(actionKeys[0] as string),
       baselineMs: optional('trigger.baseline', parseDuration, 5000),
       cooldownMs: optional('trigger.cooldown', parseDuration, 5000),
       timeoutMs: optional('trigger.timeout', parseDuration, 600_000),
@@ -314,6 +380,57 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
     for (const [path] of [['trigger.baseline'], ['trigger.cooldown'], ['trigger.timeout']] as const) {
       if (getPath(raw, path) !== undefined) problems.add(label(path), 'only applies with a trigger (--trigger "command")');
     }
+  }
+
+  // kubernetes
+  let kubernetes: Scenario['kubernetes'];
+  const k8s = getPath(raw, 'kubernetes');
+  if (k8s !== undefined && !isObject(k8s)) problems.add('kubernetes', 'expected a mapping (kubeconfig, context, namespace, deployment, service, emulator...)');
+  if (isObject(k8s)) {
+    const deployment = text('kubernetes.deployment');
+    if (deployment === undefined && getPath(raw, 'kubernetes.deployment') === undefined) {
+      problems.add('kubernetes.deployment', 'name the Deployment under test: --deployment NAME (kubernetes.deployment)');
+    }
+    const portRaw = getPath(raw, 'kubernetes.port');
+    if (portRaw !== undefined && typeof portRaw !== 'number' && typeof portRaw !== 'string') problems.add('kubernetes.port', 'expected a port number or name');
+    const emuRaw = getPath(raw, 'kubernetes.emulator');
+    let emulator: EmulatorSpec | undefined;
+    if (emuRaw === true || isObject(emuRaw)) {
+      const manifestsRaw = getPath(raw, 'kubernetes.emulator.manifests') ?? [];
+      const manifests: string[] = [];
+      if (!Array.isArray(manifestsRaw) || !manifestsRaw.every((m) => typeof m === 'string')) problems.add('kubernetes.emulator.manifests', 'expected a list of manifest files');
+      else for (const m of manifestsRaw as string[]) manifests.push(ctx.resolvePath(m, false));
+      const dataplane = getPath(raw, 'kubernetes.emulator.dataplane');
+      if (dataplane !== undefined && !['auto', 'nftables', 'userspace'].includes(dataplane as string)) problems.add('kubernetes.emulator.dataplane', 'expected auto, nftables or userspace');
+      const proxyDelay = getPath(raw, 'kubernetes.emulator.proxyDelay');
+      const images = getPath(raw, 'kubernetes.emulator.images');
+      if (images !== undefined && !isObject(images)) problems.add('kubernetes.emulator.images', 'expected a mapping of image -> {command: [...], env: {...}}');
+      emulator = {
+        manifests,
+        proxyDelayMs: proxyDelay === undefined ? undefined : take('kubernetes.emulator.proxyDelay', parseDuration(proxyDelay)),
+        dataplane: dataplane as EmulatorSpec['dataplane'],
+        images: (isObject(images) ? images : {}) as EmulatorSpec['images'],
+      };
+    } else if (emuRaw !== undefined && emuRaw !== false) {
+      problems.add('kubernetes.emulator', 'expected true or a mapping (manifests, proxyDelay, dataplane, images)');
+    }
+    if (emulator && (getPath(raw, 'kubernetes.kubeconfig') !== undefined || getPath(raw, 'kubernetes.context') !== undefined)) {
+      problems.add('kubernetes.emulator', 'the embedded emulator brings its own kubeconfig: drop kubeconfig/context, or drop emulator to use a real cluster');
+    }
+    kubernetes = {
+      kubeconfig: text('kubernetes.kubeconfig') === undefined ? undefined : ctx.resolvePath(text('kubernetes.kubeconfig') as string, origin.has('kubernetes.kubeconfig')),
+      context: text('kubernetes.context'),
+      namespace: text('kubernetes.namespace'),
+      deployment: deployment ?? '',
+      service: text('kubernetes.service'),
+      servicePort: portRaw as number | string | undefined,
+      emulator,
+      rolloutTimeoutMs: optional('kubernetes.rolloutTimeout', parseDuration, 300_000),
+      rollbackOnFail: bool('kubernetes.rollbackOnFail', false),
+    };
+  }
+  if (trigger && trigger.action.kind !== 'command' && kubernetes === undefined) {
+    problems.add(label(`trigger.${actionKeys[0] as string}`), 'this release action changes a Kubernetes Deployment: name it with --deployment (kubernetes.deployment)');
   }
 
   // budget
@@ -339,7 +456,8 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
   return {
     name,
     target: {
-      url: url as string,
+      url,
+      path: text('target.path') ?? '/',
       method,
       headers,
       body,
@@ -352,6 +470,7 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
     },
     load: { model, rate: effectiveRate, ramp, connections, durationMs, warmupMs, maxInFlight, intervalMs, workers },
     trigger,
+    kubernetes,
     budget: { maxFailureRate, confidence },
     report: { outDir: outDir === undefined ? undefined : ctx.resolvePath(outDir, origin.has('report.out')), formats },
   };

@@ -4,7 +4,10 @@ export type { ReportFormat } from '../report/index.js';
 
 /** The target of the traffic. */
 export interface TargetSpec {
-  url: string;
+  /** Undefined only when the target is the Kubernetes Service (resolved when the run starts). */
+  url: string | undefined;
+  /** Path used when the URL is derived from the Service. */
+  path: string;
   method: string;
   headers: Record<string, string>;
   body: string | undefined;
@@ -32,12 +35,46 @@ export interface LoadSpec {
   workers: number | 'auto';
 }
 
-/** A release command run while the traffic flows. */
-export interface TriggerSpec {
-  command: string;
+/** How the release is started: a command, or a change made to the Deployment through the API. */
+export type TriggerAction =
+  | { kind: 'command'; command: string }
+  | { kind: 'restart' }
+  | { kind: 'image'; image: string }
+  | { kind: 'patch'; patch: string | object | undefined; file: string | undefined; patchType: 'strategic' | 'merge' | 'json' }
+  | { kind: 'apply'; file: string }
+  | { kind: 'watch' };
+
+/** The release run while the traffic flows, with the phases around it. */
+export interface TriggerPlan {
+  action: TriggerAction;
   baselineMs: number;
   cooldownMs: number;
+  /** The command's timeout (command kind); cluster kinds are bounded by kubernetes.rolloutTimeoutMs. */
   timeoutMs: number;
+}
+
+/** The embedded Kubernetes emulator a run starts, and what it applies before the traffic. */
+export interface EmulatorSpec {
+  /** Manifest files applied before the run (absolute paths). */
+  manifests: string[];
+  proxyDelayMs: number | undefined;
+  dataplane: 'auto' | 'nftables' | 'userspace' | undefined;
+  images: Record<string, { command: string[]; env?: Record<string, string>; cwd?: string }>;
+}
+
+/** The Deployment under test and where its cluster is. */
+export interface KubernetesSpec {
+  kubeconfig: string | undefined;
+  context: string | undefined;
+  namespace: string | undefined;
+  deployment: string;
+  /** The Service in front of it: its endpoints are watched, and it is the target when no URL is given. */
+  service: string | undefined;
+  /** Service port (number or name) when the target is derived from the Service; default its first port. */
+  servicePort: number | string | undefined;
+  emulator: EmulatorSpec | undefined;
+  rolloutTimeoutMs: number;
+  rollbackOnFail: boolean;
 }
 
 /** A fully resolved, validated scenario: every default applied, every flag merged. */
@@ -45,7 +82,8 @@ export interface Scenario {
   name: string;
   target: TargetSpec;
   load: LoadSpec;
-  trigger: TriggerSpec | undefined;
+  trigger: TriggerPlan | undefined;
+  kubernetes: KubernetesSpec | undefined;
   budget: { maxFailureRate: number; confidence: number };
   report: { outDir: string | undefined; formats: ReportFormat[] };
 }

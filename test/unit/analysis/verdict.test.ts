@@ -105,3 +105,19 @@ describe('judge', () => {
     );
   });
 });
+
+describe('judge: the watched rollout', () => {
+  const rollout = (status: 'complete' | 'failed' | 'timeout' | 'aborted') => ({ status, message: `status ${status}`, object: 'deployment/web' });
+  it.each<[string, Partial<VerdictInput>, 'pass' | 'fail' | 'inconclusive', 'pass' | 'fail' | 'inconclusive' | 'skipped']>([
+    ['none watched', { rollout: null }, 'pass', 'skipped'],
+    ['completed', { rollout: rollout('complete') }, 'pass', 'pass'],
+    ['progress deadline exceeded', { rollout: rollout('failed') }, 'fail', 'fail'],
+    ['rollout timeout', { rollout: rollout('timeout') }, 'fail', 'fail'],
+    ['stopped by Ctrl-C', { rollout: rollout('aborted'), aborted: true }, 'inconclusive', 'inconclusive'],
+  ])('%s', (_name, over, verdict, status) => {
+    const r = judge(input(over));
+    expect(r.verdict).toBe(verdict);
+    expect(r.checks.find((c) => c.id === 'rollout-completed')?.status).toBe(status);
+    if (status === 'fail') expect(r.reasons[0]).toMatch(/deployment\/web/);
+  });
+});

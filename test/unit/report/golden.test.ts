@@ -20,6 +20,7 @@ const FILES: Array<[ReportFormat, string]> = [
   ['console', 'golden.txt'],
   ['junit', 'golden.xml'],
   ['md', 'golden.md'],
+  ['html', 'golden.html'],
 ];
 
 function golden(file: string, actual: string): void {

@@ -89,7 +89,7 @@ describe('render', () => {
 
   it('junit: counts match the checks, inconclusive is an error, warn passes', () => {
     const xml = renderJunit(inconclusive);
-    expect(xml).toMatch(/<testsuite name="zerodrop" tests="7" failures="0" errors="5" skipped="0"/);
+    expect(xml).toMatch(/<testsuite name="zerodrop" tests="8" failures="0" errors="5" skipped="1"/);
     expect(renderJunit(fail)).toMatch(/<testsuite name="zerodrop" tests="7" failures="1" errors="0" skipped="0"/);
     expect(renderJunit(fail)).toMatch(/name="no failures before the release" time="0.000">\n\s+<system-out>warning: /);
     expect(xml).not.toMatch(/\u001b/);

@@ -28,6 +28,8 @@ interface Row {
 const rows: Row[] = [
   { name: 'no failures', input: { outages: [] }, ids: [] },
   { name: 'refused right after a pod began terminating', input: { outages: [win(3500, 4000, { refused: 40 })] }, ids: ['prestop-delay'] },
+  // the window starts at its first failing interval (3050-3150): the event inside it still came first
+  { name: 'refused in the same interval a pod began terminating', input: { outages: [win(3050, 3600, { refused: 40 })] }, ids: ['prestop-delay'] },
   { name: 'refused long after termination began is not the preStop', input: { outages: [win(8600, 8900, { refused: 40 })] }, ids: [] },
   { name: 'resets right after terminating without keep-alive evidence', input: { outages: [win(3300, 3600, { reset: 5 })] }, ids: ['prestop-delay'] },
   {
