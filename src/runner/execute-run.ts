@@ -106,10 +106,16 @@ async function waitReachable(opts: LoadOptions, timeoutMs: number, signal: Abort
  * Deployment, checks the target answers, sends the traffic, runs the release between baseline
  * and cooldown while watching the rollout, then judges the run. Throws only before traffic starts
  * (bad input, unreachable target or cluster); once traffic flows, every ending — pass, fail,
- * abort — yields a report. Everything it started is stopped before it returns or throws.
+ * abort — yields a report. Everything it started is stopped before it returns or throws; a
+ * session passed in is used as it is and left open.
  */
-export async function executeRun(scenario: Scenario, env: RunEnvironment): Promise<RunOutcome> {
+export async function executeRun(scenario: Scenario, env: RunEnvironment, opts: { session?: ClusterSession } = {}): Promise<RunOutcome> {
   const k8s = scenario.kubernetes;
+  if (opts.session) {
+    // A caller that runs many measurements on one cluster (the sweep) owns the session.
+    if (k8s && scenario.trigger) await checkReleaseAction(scenario.trigger.action, opts.session, k8s.deployment);
+    return measure(scenario, env, opts.session);
+  }
   let session: ClusterSession | undefined;
   if (k8s) {
     env.onNote?.(k8s.emulator ? 'starting the embedded Kubernetes emulator and applying the manifests...' : `connecting to the cluster for deployment/${k8s.deployment}...`);
