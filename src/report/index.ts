@@ -1,5 +1,6 @@
 import type { ConsoleOptions } from './console.js';
 import { renderConsole } from './console.js';
+import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
@@ -7,7 +8,11 @@ import type { Report } from './model.js';
 
 export type { ConsoleOptions } from './console.js';
 export { renderConsole } from './console.js';
-export { renderJson, REPORT_FIELD_ORDER } from './json.js';
+export { canonicalJson, computeDigest, digestOf, DIGEST_ALGORITHM, verifyReport, withDigest } from './digest.js';
+export type { DigestCheck } from './digest.js';
+export { downsampleTimeline, escapeHtml, MAX_TIMELINE_COLUMNS, renderHtml } from './html.js';
+export type { DownsampledTimeline, TimelineColumn } from './html.js';
+export { renderJson, REPORT_FIELD_ORDER, REPORT_OPTIONAL_FIELD_ORDER } from './json.js';
 export { renderJunit } from './junit.js';
 export { renderMarkdown } from './markdown.js';
 export type { ReadReportOptions } from './read.js';
@@ -15,7 +20,7 @@ export { readReport } from './read.js';
 export * from './model.js';
 
 /** Output formats a report renders to. */
-export const REPORT_FORMATS = ['console', 'json', 'junit', 'md'] as const;
+export const REPORT_FORMATS = ['console', 'json', 'junit', 'md', 'html'] as const;
 
 /** One output format. */
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -25,6 +30,7 @@ export const REPORT_FILE_NAMES: Record<Exclude<ReportFormat, 'console'>, string>
   json: 'report.json',
   junit: 'junit.xml',
   md: 'summary.md',
+  html: 'report.html',
 };
 
 /** Renders a report in one format; console options apply to 'console' only. */
@@ -38,5 +44,7 @@ export function render(report: Report, format: ReportFormat, opts: ConsoleOption
       return renderJunit(report);
     case 'md':
       return renderMarkdown(report);
+    case 'html':
+      return renderHtml(report);
   }
 }

@@ -34,6 +34,9 @@ export function renderJunit(report: Report): string {
     ['budget.confidence', String(report.budget.confidence)],
     ['tool.version', m.tool.version],
   ];
+  // The audit facts an auditor looks up from CI: which commit, and the seal of report.json.
+  if (m.git !== undefined) props.push(['git.commit', `${m.git.commit}${m.git.dirty ? ' (dirty)' : ''}`]);
+  if (report.digest !== undefined) props.push(['report.digest', report.digest]);
   for (const [name, value] of props) lines.push(`      <property name="${escapeXmlAttr(name)}" value="${escapeXmlAttr(value)}"/>`);
   lines.push('    </properties>');
 

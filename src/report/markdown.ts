@@ -80,6 +80,13 @@ export function renderMarkdown(report: Report): string {
     out.push('');
   }
 
+  if (report.preflight !== undefined && report.preflight.length > 0) {
+    out.push('#### Preflight findings');
+    out.push('');
+    for (const f of report.preflight) out.push(`- **${escapeMarkdown(f.severity)}** ${escapeMarkdown(f.object)}: ${escapeMarkdown(f.message)}. Fix: ${escapeMarkdown(f.fix)}.`);
+    out.push('');
+  }
+
   out.push('<details><summary>Checks</summary>');
   out.push('');
   out.push('| check | status | detail |');
@@ -88,6 +95,14 @@ export function renderMarkdown(report: Report): string {
   out.push('');
   out.push('</details>');
   out.push('');
+
+  if (report.pods !== undefined && report.pods.length > 0) {
+    out.push('<details><summary>Requests by pod</summary>', '', '| pod | sent | succeeded | failed | served while terminating |', '| --- | ---: | ---: | ---: | ---: |');
+    for (const p of report.pods) out.push(`| ${escapeMarkdown(p.pod)} | ${formatCount(p.sent)} | ${formatCount(p.succeeded)} | ${formatCount(p.failed)} | ${formatCount(p.servedWhileTerminating)} |`);
+    out.push('', '</details>', '');
+  }
+
+  out.push(...auditRecord(report));
 
   out.push(`zerodrop ${escapeMarkdown(m.tool.version)} · run ${escapeMarkdown(m.runId)} · ${escapeMarkdown(m.target.method)} ${escapeMarkdown(m.target.url)} · started ${escapeMarkdown(m.startedAt)}`);
   return `${out.join('\n')}\n`;
@@ -125,6 +140,40 @@ function sparkline(report: Report): string[] {
     `phase  |${phaseRow}|`,
     '```',
   ];
+}
+
+/** The run's audit facts in a collapsed block: where it ran, from what, against which cluster, and the report's digest. */
+function auditRecord(report: Report): string[] {
+  const m = report.meta;
+  const rows: Array<[string, string]> = [
+    ['run', m.runId],
+    ['started / ended', `${m.startedAt} / ${m.endedAt}`],
+    ['target', `${m.target.method} ${m.target.url}`],
+    ['command line', m.commandLine.join(' ')],
+    ['zerodrop', m.tool.version],
+    ['scenario digest', m.scenarioDigest],
+  ];
+  if (m.git !== undefined) rows.push(['git commit', `${m.git.commit}${m.git.dirty ? ' (with uncommitted changes)' : ''}`]);
+  if (m.machine !== undefined) rows.push(['machine', `${m.machine.hostname}: ${m.machine.platform}/${m.machine.arch}, ${m.machine.cpus} CPUs, Node.js ${m.machine.node}`]);
+  for (const [k, v] of Object.entries(m.cluster ?? {})) rows.push([`cluster ${k}`, factText(v)]);
+  if (report.digest !== undefined) rows.push(['report digest', report.digest]);
+  const out = ['<details><summary>Audit record</summary>', '', '| | |', '| --- | --- |'];
+  for (const [k, v] of rows) out.push(`| ${escapeMarkdown(k)} | ${escapeMarkdown(v)} |`);
+  out.push('');
+  if (report.digest !== undefined) out.push('Check that report.json is unchanged with `zerodrop verify <run folder>`.', '');
+  out.push('</details>', '');
+  return out;
+}
+
+/** A fact as one line: strings as they are, string lists joined, anything else as compact JSON. */
+function factText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(', ');
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }
 
 function codes(rec: Record<string, number>): string {

@@ -83,14 +83,15 @@ describe('render', () => {
   it('json: documented fields first in a stable order, whatever the input order', () => {
     const shuffled = Object.fromEntries(Object.entries(fail).reverse()) as unknown as Report;
     expect(renderJson(shuffled)).toBe(renderJson(fail));
-    expect(Object.keys(JSON.parse(renderJson(fail)) as object)).toEqual([...REPORT_FIELD_ORDER]);
+    expect(Object.keys(JSON.parse(renderJson(pass)) as object)).toEqual([...REPORT_FIELD_ORDER, 'digest']);
+    expect(Object.keys(JSON.parse(renderJson(fail)) as object)).toEqual([...REPORT_FIELD_ORDER, 'preflight', 'pods', 'digest']);
     expect(renderJson(fail).endsWith('}\n')).toBe(true);
   });
 
   it('junit: counts match the checks, inconclusive is an error, warn passes', () => {
     const xml = renderJunit(inconclusive);
     expect(xml).toMatch(/<testsuite name="zerodrop" tests="8" failures="0" errors="5" skipped="1"/);
-    expect(renderJunit(fail)).toMatch(/<testsuite name="zerodrop" tests="7" failures="1" errors="0" skipped="0"/);
+    expect(renderJunit(fail)).toMatch(/<testsuite name="zerodrop" tests="8" failures="1" errors="0" skipped="1"/);
     expect(renderJunit(fail)).toMatch(/name="no failures before the release" time="0.000">\n\s+<system-out>warning: /);
     expect(xml).not.toMatch(/\u001b/);
     expect(xml).toContain('echo &quot;&lt;done&gt; | &amp; ]]&gt;&quot;');
