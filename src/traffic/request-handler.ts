@@ -1,13 +1,23 @@
 import type { Dispatcher } from 'undici';
 import { OUTCOME } from '../metrics/outcome.js';
 import type { OutcomeCode } from '../metrics/outcome.js';
-import { TIMEOUT_CODE, classifyErrorCode, classifyStatus, errorCodeOf } from './classify.js';
+import { TIMEOUT_CODE, classifyErrorCode, errorCodeOf } from './classify.js';
 import type { SuccessPredicate } from './classify.js';
+import { outcomeOfStatus } from './status-table.js';
 
-/** Where a request's single outcome goes (the engine). */
-export interface OutcomeSink {
+/** Where a lane's outcomes and releases go (the engine). */
+export interface LaneSink {
   /** Called exactly once per request, whatever order undici calls back in. */
-  onOutcome(h: RequestHandler, outcome: OutcomeCode, status: number, errorCode: string | undefined): void;
+  onOutcome(lane: Lane, outcome: OutcomeCode, status: number, errorCode: string | undefined): void;
+  /**
+   * undici is done with the lane's request (its last callback ran): the lane may send again.
+   * `completed` is true when the response ended normally (the connection is healthy and the
+   * next request may be dispatched at once), false after an error or abort.
+   */
+  onRelease(lane: Lane, completed: boolean): void;
+  /** Outcome per status code (see buildStatusTable). */
+  readonly statusTable: Uint8Array;
+  /** Only for status codes beyond the table (in-thread runs). */
   readonly successStatus: SuccessPredicate | undefined;
 }
 
@@ -15,58 +25,94 @@ export interface OutcomeSink {
 export const TIMEOUT_ERROR: Error = Object.assign(new Error('zerodrop: request timed out'), { code: TIMEOUT_CODE });
 
 /**
- * One request's state, handed to undici's dispatch (the non-deprecated controller API of undici
- * 7). A plain class with fixed fields: no closures or promises per request. Instances are not
- * recycled: undici allocates its own Request and wrapper per dispatch anyway, and a recycled
- * handler could be credited with a stray late callback meant for its previous request.
+ * One request slot, reused for request after request: a closed-model loop (with its own undici
+ * Client, i.e. its own connection) or one in-flight slot of the open model. It is undici's
+ * dispatch handler itself, in undici's classic callback form (onConnect/onHeaders/onData/
+ * onComplete/onError): with the controller form undici wraps every request in two more objects
+ * and parses every response's headers into an object we would never read.
  *
- * `settled` guards the exactly-one-outcome rule: the first of {response end, error, our
- * timeout} wins, later callbacks only finish the bookkeeping.
+ * Reuse is safe because a lane sends again only after undici's last callback for its previous
+ * request (onRelease), so no late callback can be credited to the wrong request; `seq` tells the
+ * deadline queue which entries are stale. `settled` guards the exactly-one-outcome rule: the
+ * first of {response end, error, our timeout} wins, later callbacks only finish the bookkeeping.
  */
-export class RequestHandler implements Dispatcher.DispatchHandler {
-  /** Clock ms the request counts from: scheduled start (open model) or actual start (closed). */
-  readonly startMs: number;
-  /** Clock ms at which it times out. */
-  readonly deadlineMs: number;
-  settled = false;
+export class Lane implements Dispatcher.DispatchHandler {
+  /** Clock ms the current request counts from: scheduled start (open) or actual start (closed). */
+  startMs = 0;
+  /** Clock ms at which the current request times out. */
+  deadlineMs = 0;
+  /** Bumped on every send; see DeadlineQueue. */
+  seq = 0;
+  /** The current request has its outcome (true while idle). */
+  settled = true;
+  /** undici holds the current request (between send and its last callback). */
+  busy = false;
+  /** HTTP status of the current response, 0 before headers. */
   status = 0;
-  #controller: Dispatcher.DispatchController | null = null;
-  readonly #sink: OutcomeSink;
+  /** Where this lane sends: its own Client (HTTP/1.1) or the run's shared Pool (HTTP/2). */
+  readonly dispatcher: Dispatcher;
+  #abort: ((err?: Error) => void) | null = null;
+  readonly #sink: LaneSink;
+  readonly #opts: Dispatcher.DispatchOptions;
 
-  constructor(sink: OutcomeSink, startMs: number, deadlineMs: number) {
+  constructor(sink: LaneSink, dispatcher: Dispatcher, opts: Dispatcher.DispatchOptions) {
     this.#sink = sink;
+    this.dispatcher = dispatcher;
+    this.#opts = opts;
+  }
+
+  /** Sends the next request, counting from `startMs`. The lane must not be busy. */
+  send(startMs: number, deadlineMs: number): void {
     this.startMs = startMs;
     this.deadlineMs = deadlineMs;
+    this.seq++;
+    this.settled = false;
+    this.busy = true;
+    this.status = 0;
+    try {
+      this.dispatcher.dispatch(this.#opts, this);
+    } catch (err) {
+      // undici reports dispatch errors through onError; this is a backstop.
+      if (this.busy) this.onError(err as Error);
+    }
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
-    // Timed out while queued for a connection: do not send it late.
-    if (this.settled) controller.abort(TIMEOUT_ERROR);
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort;
+    // Timed out while waiting for its connection: do not send it late.
+    if (this.settled) abort(TIMEOUT_ERROR);
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+  onHeaders(statusCode: number): boolean {
     this.status = statusCode;
+    return true;
   }
 
-  onResponseData(): void {
+  onData(): boolean {
     // The body is read and dropped; its bytes are not needed.
+    return true;
   }
 
-  onResponseEnd(): void {
-    this.#controller = null;
-    if (this.settled) return;
-    this.settled = true;
-    const status = this.status;
-    this.#sink.onOutcome(this, classifyStatus(status, this.#sink.successStatus), status, undefined);
+  onComplete(): void {
+    this.#abort = null;
+    this.busy = false;
+    if (!this.settled) {
+      this.settled = true;
+      const status = this.status;
+      this.#sink.onOutcome(this, outcomeOfStatus(this.#sink.statusTable, status, this.#sink.successStatus), status, undefined);
+    }
+    this.#sink.onRelease(this, true);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController | null, err: Error): void {
-    this.#controller = null;
-    if (this.settled) return;
-    this.settled = true;
-    const code = errorCodeOf(err);
-    this.#sink.onOutcome(this, classifyErrorCode(code), 0, code);
+  onError(err: Error): void {
+    this.#abort = null;
+    this.busy = false;
+    if (!this.settled) {
+      this.settled = true;
+      const code = errorCodeOf(err);
+      this.#sink.onOutcome(this, classifyErrorCode(code), 0, code);
+    }
+    this.#sink.onRelease(this, false);
   }
 
   /** Our timer fired first: count one timeout now, then make undici let go of the request. */
@@ -74,7 +120,7 @@ export class RequestHandler implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.settled = true;
     this.#sink.onOutcome(this, OUTCOME.timeout, 0, TIMEOUT_CODE);
-    const c = this.#controller;
-    if (c !== null && !c.aborted) c.abort(TIMEOUT_ERROR);
+    const abort = this.#abort;
+    if (abort !== null) abort(TIMEOUT_ERROR);
   }
 }

@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Client, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { InvalidInputError } from '../errors.js';
 
@@ -33,12 +33,8 @@ export function parseTargetUrl(url: string): URL {
   return u;
 }
 
-/**
- * One connection pool per origin. `connections` bounds sockets; with keep-alive off undici still
- * pools the Client objects but every request gets `connection: close` and a fresh socket.
- * undici's own headers/body timeouts are only backstops: our timer (1 ms resolution) decides.
- */
-export function buildPool(opts: TargetOptions, connections: number): Pool {
+/** undici connection options shared by the pool and the per-connection clients. */
+function clientOptionsOf(opts: TargetOptions): Client.Options {
   const u = parseTargetUrl(opts.url);
   const backstopMs = opts.timeoutMs + 1000;
   const tls = u.protocol === 'https:';
@@ -47,15 +43,32 @@ export function buildPool(opts: TargetOptions, connections: number): Pool {
     if (opts.ca !== undefined) connect['ca'] = typeof opts.ca === 'string' ? opts.ca : Buffer.from(opts.ca);
     if (opts.insecure === true) connect['rejectUnauthorized'] = false;
   }
-  return new Pool(u.origin, {
-    connections,
+  return {
     pipelining: 1,
     allowH2: opts.http2 === true,
     connectTimeout: opts.timeoutMs,
     headersTimeout: backstopMs,
     bodyTimeout: backstopMs,
     connect,
-  });
+  };
+}
+
+/**
+ * One connection pool per origin. `connections` bounds sockets; with keep-alive off undici still
+ * pools the Client objects but every request gets `connection: close` and a fresh socket.
+ * undici's own headers/body timeouts are only backstops: our timer (1 ms resolution) decides.
+ */
+export function buildPool(opts: TargetOptions, connections: number): Pool {
+  return new Pool(parseTargetUrl(opts.url).origin, { ...clientOptionsOf(opts), connections });
+}
+
+/**
+ * One undici Client: one connection (pipelining 1), reconnected by undici when it closes. The
+ * engine gives each request loop its own, so the next request is dispatched straight from the
+ * previous one's completion (a Pool would still count that connection busy and queue it).
+ */
+export function buildClient(opts: TargetOptions): Client {
+  return new Client(parseTargetUrl(opts.url).origin, clientOptionsOf(opts));
 }
 
 /**

@@ -192,3 +192,20 @@ describe('LagRecorder', () => {
     expect(m.summary()).toEqual(s);
   });
 });
+
+describe('LagRecorder encoding', () => {
+  it('round-trips through JSON and merges exactly', () => {
+    const a = new LagRecorder();
+    const b = new LagRecorder();
+    const all = new LagRecorder();
+    for (let i = 0; i < 500; i++) {
+      const v = (i * 37) % 211;
+      (i % 2 === 0 ? a : b).record(v / 10);
+      all.record(v / 10);
+    }
+    const merged = LagRecorder.fromJSON(JSON.parse(JSON.stringify(a.toJSON()))).merge(LagRecorder.fromJSON(b.toJSON()));
+    expect(merged.summary()).toEqual(all.summary());
+    expect(LagRecorder.fromJSON(new LagRecorder().toJSON()).summary()).toEqual({ count: 0, p99Ms: null, maxMs: null });
+    expect(() => LagRecorder.fromJSON({ format: 'nope' })).toThrow(ZerodropError);
+  });
+});

@@ -1,0 +1,50 @@
+/** How one worker (or the in-thread engine) kept up: the evidence behind `saturated`. */
+export interface WorkerHealth {
+  /** 0-based worker index. */
+  index: number;
+  /** Requests this worker dispatched, and counted unsent. */
+  sent: number;
+  unsent: number;
+  /** Event-loop delay beyond the monitor's resolution, ms; null when never sampled. */
+  eventLoopDelayP99Ms: number | null;
+  eventLoopDelayMaxMs: number | null;
+  /** Share of the run the worker's event loop was busy (0..1): near 1 = CPU-bound. */
+  eventLoopUtilization: number;
+  /** Open model: how late requests started against the schedule, ms; null in the closed model. */
+  scheduleLagP99Ms: number | null;
+  scheduleLagMaxMs: number | null;
+}
+
+/** Event-loop delay p99 (ms) above which a worker's own stalls distort latency: saturated. */
+export const SATURATION_ELD_P99_MS = 50;
+/** Open model: schedule lag p99 (ms) above which the generator is not keeping its schedule. */
+export const SATURATION_LAG_P99_MS = 25;
+/** Open model: event-loop utilization above which a worker has no headroom left for the schedule. */
+export const SATURATION_ELU = 0.97;
+
+/**
+ * Whether the generator itself was the bottleneck, and why (one sentence per finding). Closed
+ * model: a fully busy event loop is the normal state at full speed, so only event-loop delay
+ * counts (it adds to every latency measured). Open model: also schedule lag and a loop with no
+ * idle time left. A worker that failed (`workerFailures`, one line each) is always saturation: part of the load is missing.
+ */
+export function assessSaturation(workers: readonly WorkerHealth[], model: 'open' | 'closed', workerFailures: readonly string[] = []): { saturated: boolean; reasons: string[] } {
+  const reasons: string[] = [];
+  const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
+  for (const w of workers) {
+    const who = workers.length > 1 ? `worker ${w.index}` : 'the generator';
+    if (w.eventLoopDelayP99Ms !== null && w.eventLoopDelayP99Ms > SATURATION_ELD_P99_MS) {
+      reasons.push(`${who}: event-loop delay p99 ${fmt(w.eventLoopDelayP99Ms)} > ${SATURATION_ELD_P99_MS} ms`);
+    }
+    if (model === 'open') {
+      if (w.scheduleLagP99Ms !== null && w.scheduleLagP99Ms > SATURATION_LAG_P99_MS) {
+        reasons.push(`${who}: schedule lag p99 ${fmt(w.scheduleLagP99Ms)} > ${SATURATION_LAG_P99_MS} ms`);
+      }
+      if (w.eventLoopUtilization > SATURATION_ELU) {
+        reasons.push(`${who}: event loop busy ${(w.eventLoopUtilization * 100).toFixed(0)}% of the run (CPU-bound)`);
+      }
+    }
+  }
+  for (const f of workerFailures) reasons.push(`a worker thread failed, its share of the load is missing (${f})`);
+  return { saturated: reasons.length > 0, reasons };
+}

@@ -1,0 +1,416 @@
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import type { EventLoopUtilization, IntervalHistogram } from 'node:perf_hooks';
+import type { Dispatcher, Pool } from 'undici';
+import type { Clock } from '../clock.js';
+import { LagRecorder } from '../metrics/lag-recorder.js';
+import { OUTCOME } from '../metrics/outcome.js';
+import type { OutcomeCode } from '../metrics/outcome.js';
+import { NO_LATENCY, Recorder } from '../metrics/recorder.js';
+import type { SuccessPredicate } from './classify.js';
+import { DeadlineQueue } from './deadline-queue.js';
+import type { WorkerHealth } from './generator-health.js';
+import { LIVE } from './live-counters.js';
+import { constantPacer, rampPacer, stridedPacer } from './pacer.js';
+import type { Pacer } from './pacer.js';
+import { Lane } from './request-handler.js';
+import type { LaneSink } from './request-handler.js';
+import { buildClient, buildDispatchOptions, buildPool } from './target.js';
+import type { TargetOptions } from './target.js';
+
+/**
+ * What one engine (the in-thread one, or one worker's) runs: plain data, so it crosses to a
+ * worker thread by structured clone. The parent splits a run's LoadOptions into one per worker.
+ */
+export interface EngineSpec extends TargetOptions {
+  model: 'open' | 'closed';
+  /** Open model: the whole run's rate shape; this engine sends its `stride` share of it. */
+  rate?: number;
+  ramp?: { fromRate: number; durationMs: number };
+  stride: { index: number; count: number };
+  /** Open model: this engine's in-flight cap. */
+  maxInFlight: number;
+  /** Closed model: this engine's request loops (= connections). */
+  connections: number;
+  durationMs: number;
+  intervalMs: number;
+  lagToleranceMs: number;
+  /** Outcome per status code (buildStatusTable). */
+  statusTable: Uint8Array;
+}
+
+/** What one engine measured; the parent merges these across workers. */
+export interface EngineResult {
+  recorder: Recorder;
+  lag: LagRecorder;
+  /** ms from the load's start until scheduling ended. */
+  durationMs: number;
+  stoppedEarly: boolean;
+  startMs: number;
+  endMs: number;
+  health: WorkerHealth;
+}
+
+const ELD_RESOLUTION_MS = 10;
+
+/** Default lateness (ms) past which an open-model request is counted unsent. */
+export const DEFAULT_LAG_TOLERANCE_MS = 50;
+
+/** Default open-model in-flight cap for a peak rate and timeout (see LoadOptions.maxInFlight). */
+export function defaultMaxInFlight(peakRate: number, timeoutMs: number): number {
+  return Math.max(1000, Math.ceil((1.1 * peakRate * timeoutMs) / 1000));
+}
+
+/** The open-model schedule of one engine: its stride of the run's rate shape. */
+export function pacerOf(spec: Pick<EngineSpec, 'rate' | 'ramp' | 'stride'>): Pacer {
+  const rate = spec.rate!;
+  const whole = spec.ramp === undefined ? constantPacer(rate) : rampPacer(spec.ramp.fromRate, rate, spec.ramp.durationMs);
+  return stridedPacer(whole, spec.stride.index, spec.stride.count);
+}
+
+/**
+ * The load engine of one thread. Everything on the per-request path is a method or a pre-bound
+ * field: requests go through reusable Lanes (one undici Client each for HTTP/1.1), counters are
+ * typed-array slots (`live`, possibly shared with the parent thread) and the Recorder's arrays,
+ * timestamps come from the monotonic clock. No closure, promise or timer per request.
+ *
+ * Closed model: each lane is one loop on its own connection; a response that completes normally
+ * dispatches the lane's next request from inside the completion callback (undici then writes it
+ * on the next event-loop turn). After an error the restart waits one turn, batched, so the next
+ * request never lands on a socket undici is tearing down.
+ *
+ * Open model: due requests take an idle lane (LIFO, so a small hot set of connections serves a
+ * low rate), or a new one up to the cap.
+ */
+export class LoadEngine implements LaneSink {
+  readonly done: Promise<EngineResult>;
+  readonly statusTable: Uint8Array;
+  readonly successStatus: SuccessPredicate | undefined;
+  readonly #spec: EngineSpec;
+  readonly #clock: Clock;
+  readonly #live: Float64Array;
+  readonly #recorder: Recorder;
+  readonly #lag = new LagRecorder();
+  readonly #eld: IntervalHistogram;
+  #elu: EventLoopUtilization | null = null;
+  readonly #dispatchOpts: Dispatcher.DispatchOptions;
+  /** HTTP/2: one shared pool multiplexes; HTTP/1.1: null, every lane has its own Client. */
+  readonly #sharedPool: Pool | null;
+  readonly #lanes: Lane[] = [];
+  readonly #idle: Lane[] = [];
+  readonly #laneCap: number;
+  readonly #deadlines = new DeadlineQueue<Lane>();
+  readonly #open: boolean;
+  readonly #pacer: Pacer | null;
+  readonly #maxInFlight: number;
+  readonly #timeoutMs: number;
+  readonly #durationMs: number;
+  readonly #lagToleranceMs: number;
+  #startMs = 0;
+  #resolve!: (r: EngineResult) => void;
+
+  #next = 0;
+  #lastNowMs = 0;
+  #schedulingDone = false;
+  #schedulingEndMs = 0;
+  #stoppedEarly = false;
+  #finished = false;
+  #started = false;
+  #tickTimer: NodeJS.Timeout | null = null;
+  #tickImmediate: NodeJS.Immediate | null = null;
+  #endTimer: NodeJS.Timeout | null = null;
+  #drainTimer: NodeJS.Timeout | null = null;
+  #sweepTimer: NodeJS.Timeout | null = null;
+  #p99Timer: NodeJS.Timeout | null = null;
+  readonly #restarts: Lane[] = [];
+  #restartImmediate: NodeJS.Immediate | null = null;
+
+  /**
+   * @param live this engine's slot of live counters (see live-counters.ts).
+   * @param publishP99 refresh live[recentP99Ms] periodically (worker threads; in-thread progress
+   *   asks the recorder directly).
+   */
+  constructor(spec: EngineSpec, clock: Clock, live: Float64Array, opts: { successStatus?: SuccessPredicate; publishP99?: boolean } = {}) {
+    this.#spec = spec;
+    this.#clock = clock;
+    this.#live = live;
+    this.statusTable = spec.statusTable;
+    this.successStatus = opts.successStatus;
+    this.#open = spec.model === 'open';
+    this.#timeoutMs = spec.timeoutMs;
+    this.#durationMs = spec.durationMs;
+    this.#lagToleranceMs = spec.lagToleranceMs;
+    this.#recorder = new Recorder({ intervalMs: spec.intervalMs, maxLatencyMs: Math.max(1000, 2 * spec.timeoutMs) });
+    this.#pacer = this.#open ? pacerOf(spec) : null;
+    this.#maxInFlight = this.#open ? spec.maxInFlight : spec.connections;
+    // A timed-out lane stays busy until undici lets go of it; allow some beyond the cap meanwhile.
+    this.#laneCap = this.#open ? 2 * this.#maxInFlight : spec.connections;
+    this.#dispatchOpts = buildDispatchOptions(spec);
+    this.#sharedPool = spec.http2 === true ? buildPool(spec, this.#maxInFlight) : null;
+    this.#eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
+    if (opts.publishP99 === true) this.#p99Timer = setInterval(this.#publishP99, 250);
+    this.done = new Promise<EngineResult>((resolve) => {
+      this.#resolve = resolve;
+    });
+    if (!this.#open) for (let i = 0; i < spec.connections; i++) this.#newLane();
+  }
+
+  #newLane(): Lane {
+    const lane = new Lane(this, this.#sharedPool ?? buildClient(this.#spec), this.#dispatchOpts);
+    this.#lanes.push(lane);
+    return lane;
+  }
+
+  /** The load's start in clock ms (set by start). */
+  get startMs(): number {
+    return this.#startMs;
+  }
+
+  /** The recorder, for live progress (in-thread). */
+  get recorder(): Recorder {
+    return this.#recorder;
+  }
+
+  /** Starts the schedule at clock ms `startMs` (now or just past: several workers share one). */
+  start(startMs: number): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#startMs = startMs;
+    this.#eld.enable();
+    this.#elu = performance.eventLoopUtilization();
+    const now = this.#clock.nowMs();
+    this.#endTimer = setTimeout(this.#onDurationEnd, Math.max(0, this.#durationMs - (now - startMs)));
+    if (this.#open) {
+      this.#tick();
+    } else {
+      for (const lane of this.#lanes) this.#sendLane(lane, now);
+    }
+  }
+
+  // ---- open model -------------------------------------------------------------------------
+
+  /** Dispatches every request that is due, counts the ones that cannot start on time, re-arms. */
+  readonly #tick = (): void => {
+    this.#tickTimer = null;
+    this.#tickImmediate = null;
+    if (this.#schedulingDone) return;
+    const pacer = this.#pacer!;
+    const live = this.#live;
+    const now = this.#clock.nowMs();
+    const elapsed = now - this.#startMs;
+    const end = this.#durationMs;
+    let nextDue = pacer.dueAt(this.#next);
+    while (nextDue <= elapsed && nextDue < end) {
+      const lag = elapsed - nextDue;
+      this.#lag.record(lag);
+      const scheduled = this.#startMs + nextDue;
+      let lane: Lane | undefined;
+      if (lag <= this.#lagToleranceMs && live[LIVE.inFlight]! < this.#maxInFlight) {
+        lane = this.#idle.pop();
+        if (lane === undefined && this.#lanes.length < this.#laneCap) lane = this.#newLane();
+      }
+      if (lane === undefined) {
+        this.#recorder.recordUnsent(scheduled);
+        live[LIVE.unsent]!++;
+      } else {
+        this.#sendLane(lane, scheduled);
+      }
+      nextDue = pacer.dueAt(++this.#next);
+    }
+    if (this.#schedulingDone) return; // a synchronous failure path may have ended the run
+    // Wake for the next request, or for the end of the run if no request is left.
+    const wait = Math.min(nextDue, end) - elapsed;
+    if (wait <= 0) {
+      if (nextDue >= end) this.#endScheduling(false);
+      else this.#tickImmediate = setImmediate(this.#tick);
+    } else if (wait < 0.3) {
+      // Sub-millisecond gaps (high rates): one event-loop turn is finer than any timer.
+      this.#tickImmediate = setImmediate(this.#tick);
+    } else {
+      this.#tickTimer = setTimeout(this.#tick, Math.max(1, Math.round(wait)));
+    }
+  };
+
+  // ---- per request --------------------------------------------------------------------------
+
+  #sendLane(lane: Lane, startMs: number): void {
+    const deadline = startMs + this.#timeoutMs;
+    const live = this.#live;
+    live[LIVE.inFlight]!++;
+    live[LIVE.dispatched]!++;
+    lane.send(startMs, deadline);
+    // After send (seq bumped); a synchronous failure has already settled it and is skipped.
+    this.#deadlines.push(lane);
+    if (this.#sweepTimer === null && !lane.settled) this.#armSweep(deadline);
+  }
+
+  /** LaneSink: one request's single outcome. */
+  onOutcome(lane: Lane, outcome: OutcomeCode, status: number, errorCode: string | undefined): void {
+    const now = this.#clock.nowMs();
+    this.#lastNowMs = now;
+    // Latency counts for every HTTP answer and for timeouts (what the user waited); connection
+    // errors carry no meaningful latency and would drag percentiles down.
+    const latency = status !== 0 || outcome === OUTCOME.timeout ? now - lane.startMs : NO_LATENCY;
+    this.#recorder.record(lane.startMs, outcome, latency, status, errorCode);
+    const live = this.#live;
+    live[LIVE.inFlight]!--;
+    if (outcome === OUTCOME.success) live[LIVE.succeeded]!++;
+    else live[LIVE.failed]!++;
+    if (this.#schedulingDone && live[LIVE.inFlight] === 0) this.#finish();
+  }
+
+  /** LaneSink: undici let go of the lane's request. */
+  onRelease(lane: Lane, completed: boolean): void {
+    if (this.#schedulingDone) return;
+    if (this.#open) {
+      this.#idle.push(lane);
+      return;
+    }
+    if (completed) {
+      // The same callback just stamped the outcome: reuse that reading of the clock.
+      const now = lane.settled && this.#lastNowMs > 0 ? this.#lastNowMs : this.#clock.nowMs();
+      if (now - this.#startMs >= this.#durationMs) this.#endScheduling(false);
+      else this.#sendLane(lane, now);
+    } else {
+      this.#restarts.push(lane);
+      if (this.#restartImmediate === null) this.#restartImmediate = setImmediate(this.#flushRestarts);
+    }
+  }
+
+  /** Restarts closed-model loops whose last request failed, one event-loop turn later. */
+  readonly #flushRestarts = (): void => {
+    this.#restartImmediate = null;
+    if (this.#schedulingDone) {
+      this.#restarts.length = 0;
+      return;
+    }
+    const now = this.#clock.nowMs();
+    if (now - this.#startMs >= this.#durationMs) {
+      this.#restarts.length = 0;
+      this.#endScheduling(false);
+      return;
+    }
+    const n = this.#restarts.length;
+    for (let i = 0; i < n && !this.#schedulingDone; i++) this.#sendLane(this.#restarts[i]!, now);
+    // Lanes that failed synchronously while restarting queued themselves again behind n.
+    this.#restarts.splice(0, n);
+  };
+
+  // ---- timeouts -----------------------------------------------------------------------------
+
+  #armSweep(atMs: number): void {
+    const wait = atMs - this.#clock.nowMs();
+    // ceil: firing a hair late is fine, firing early would cost a wasted wake-up.
+    this.#sweepTimer = setTimeout(this.#onSweep, wait > 0 ? Math.ceil(wait) : 0);
+  }
+
+  static readonly #expire = (lane: Lane): void => lane.expire();
+
+  readonly #onSweep = (): void => {
+    this.#sweepTimer = null;
+    const next = this.#deadlines.sweep(this.#clock.nowMs(), LoadEngine.#expire);
+    if (next !== Number.POSITIVE_INFINITY && this.#sweepTimer === null && !this.#finished) this.#armSweep(next);
+  };
+
+  // ---- end of run ---------------------------------------------------------------------------
+
+  readonly #onDurationEnd = (): void => {
+    this.#endTimer = null;
+    if (this.#open) {
+      // The tick loop ends the run itself once every request due before the end has been sent
+      // or counted unsent (timers may fire a fraction of a ms early by the monotonic clock, so
+      // ending here could drop the last request from the books). Just make sure it runs now.
+      if (!this.#schedulingDone && this.#tickTimer !== null) {
+        clearTimeout(this.#tickTimer);
+        this.#tick();
+      }
+    } else {
+      this.#endScheduling(false);
+    }
+  };
+
+  #endScheduling(early: boolean): void {
+    if (this.#schedulingDone) return;
+    this.#schedulingDone = true;
+    this.#stoppedEarly = early;
+    this.#schedulingEndMs = this.#clock.nowMs();
+    if (this.#tickTimer !== null) clearTimeout(this.#tickTimer);
+    if (this.#tickImmediate !== null) clearImmediate(this.#tickImmediate);
+    if (this.#restartImmediate !== null) clearImmediate(this.#restartImmediate);
+    if (this.#endTimer !== null) clearTimeout(this.#endTimer);
+    this.#tickTimer = this.#tickImmediate = this.#restartImmediate = this.#endTimer = null;
+    this.#restarts.length = 0;
+    if (this.#live[LIVE.inFlight] === 0) {
+      this.#finish();
+      return;
+    }
+    // Backstop: every in-flight request has a deadline within the timeout; if a timer were lost,
+    // force them out so `done` always resolves and sent = succeeded + failed still holds.
+    this.#drainTimer = setTimeout(this.#forceDrain, this.#timeoutMs + 1000);
+  }
+
+  readonly #forceDrain = (): void => {
+    this.#drainTimer = null;
+    this.#deadlines.sweep(Number.POSITIVE_INFINITY, LoadEngine.#expire);
+  };
+
+  readonly #publishP99 = (): void => {
+    const p = this.#recorder.p99At(this.#clock.nowMs() - this.#recorder.latencyIntervalMs);
+    this.#live[LIVE.recentP99Ms] = p ?? Number.NaN;
+  };
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    const endMs = this.#clock.nowMs();
+    if (this.#sweepTimer !== null) clearTimeout(this.#sweepTimer);
+    if (this.#drainTimer !== null) clearTimeout(this.#drainTimer);
+    if (this.#p99Timer !== null) clearInterval(this.#p99Timer);
+    this.#sweepTimer = this.#drainTimer = this.#p99Timer = null;
+    this.#eld.disable();
+    const elu = this.#elu === null ? null : performance.eventLoopUtilization(this.#elu);
+    const lag = this.#lag.summary();
+    const eldCount = this.#eld.count;
+    const live = this.#live;
+    const health: WorkerHealth = {
+      index: this.#spec.stride.index,
+      sent: live[LIVE.dispatched]!,
+      unsent: live[LIVE.unsent]!,
+      // The histogram holds whole timer periods; the delay is what exceeds the resolution.
+      eventLoopDelayP99Ms: eldCount > 0 ? Math.max(0, this.#eld.percentile(99) / 1e6 - ELD_RESOLUTION_MS) : null,
+      eventLoopDelayMaxMs: eldCount > 0 ? Math.max(0, this.#eld.max / 1e6 - ELD_RESOLUTION_MS) : null,
+      eventLoopUtilization: elu === null ? 0 : elu.utilization,
+      scheduleLagP99Ms: this.#open ? lag.p99Ms : null,
+      scheduleLagMaxMs: this.#open ? lag.maxMs : null,
+    };
+    const result: EngineResult = {
+      recorder: this.#recorder,
+      lag: this.#lag,
+      durationMs: this.#schedulingEndMs - this.#startMs,
+      stoppedEarly: this.#stoppedEarly,
+      startMs: this.#startMs,
+      endMs,
+      health,
+    };
+    // Sockets of timed-out requests may still hang: destroy, do not wait for a graceful close.
+    const closing: Array<Promise<void>> = [];
+    if (this.#sharedPool !== null) closing.push(this.#sharedPool.destroy());
+    else for (const lane of this.#lanes) closing.push(lane.dispatcher.destroy());
+    Promise.allSettled(closing).then(
+      () => this.#resolve(result),
+      () => this.#resolve(result),
+    );
+  }
+
+  /** Ends scheduling now; in-flight requests are still awaited up to the timeout. */
+  stop(): void {
+    if (this.#schedulingDone) return;
+    if (!this.#started) {
+      // Stopped before the shared start: nothing was scheduled.
+      this.#started = true;
+      this.#startMs = this.#clock.nowMs();
+      this.#eld.enable();
+      this.#elu = performance.eventLoopUtilization();
+    }
+    this.#endScheduling(this.#clock.nowMs() - this.#startMs < this.#durationMs);
+  }
+}

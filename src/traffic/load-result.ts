@@ -1,0 +1,113 @@
+import { LagRecorder } from '../metrics/lag-recorder.js';
+import { mergeRecorders } from '../metrics/recorder.js';
+import type { Recorder } from '../metrics/recorder.js';
+import { assessSaturation } from './generator-health.js';
+import type { WorkerHealth } from './generator-health.js';
+import type { EngineResult } from './load-engine.js';
+
+/** A live snapshot for the progress line. sent counts dispatched requests (succeeded + failed + inFlight). */
+export interface LoadProgress {
+  elapsedMs: number;
+  sent: number;
+  succeeded: number;
+  failed: number;
+  unsent: number;
+  inFlight: number;
+  /** Requests dispatched per second over the last sampling period (>= 200 ms). */
+  recentRate: number;
+  /** p99 of the last full latency interval (the highest over workers), or null before there is one. */
+  recentP99Ms: number | null;
+}
+
+/** How well the generator kept its schedule, over all workers, and whether it was the bottleneck. */
+export interface LoadHealth {
+  /** Open model: schedule lag over all requests (merged across workers); null in the closed model. */
+  scheduleLagP99Ms: number | null;
+  scheduleLagMaxMs: number | null;
+  /** The worst worker's event-loop delay beyond the monitor's resolution. */
+  eventLoopDelayP99Ms: number | null;
+  eventLoopDelayMaxMs: number | null;
+  /** One entry per worker (one for an in-thread run). */
+  workers: WorkerHealth[];
+  /** The generator itself was the bottleneck: the verdict must be inconclusive. */
+  saturated: boolean;
+  /** Why it counts as saturated, one finding each; empty when not. */
+  saturationReasons: string[];
+}
+
+/** What a finished load hands to the analysis. */
+export interface LoadResult {
+  /** Every worker's recording, merged exactly. */
+  recorder: Recorder;
+  /** ms from load start until scheduling ended (the planned duration unless stopped early). */
+  durationMs: number;
+  stoppedEarly: boolean;
+  /** Clock ms at which the load started (shared by all workers) and at which its last request settled. */
+  startMs: number;
+  endMs: number;
+  health: LoadHealth;
+}
+
+/** A running load: await `done`; `stop()` ends scheduling early (Ctrl-C, trigger failure). */
+export interface LoadHandle {
+  readonly done: Promise<LoadResult>;
+  stop(): void;
+  progress(): LoadProgress;
+}
+
+/**
+ * Merges the engines' results into the run's: recorders and schedule lag exactly, the rest as
+ * the run's span (earliest start, latest end) and the worst worker's health.
+ */
+export function combineResults(results: readonly EngineResult[], model: 'open' | 'closed', workerFailures: readonly string[] = []): LoadResult {
+  const first = results[0];
+  if (first === undefined) throw new Error('combineResults: no engine result');
+  const recorder = results.length === 1 ? first.recorder : mergeRecorders(results.map((r) => r.recorder));
+  const lag = results.length === 1 ? first.lag : results.reduce((acc, r) => acc.merge(r.lag), new LagRecorder());
+  const lagSummary = lag.summary();
+  const workers = results.map((r) => r.health);
+  const worst = (pick: (w: WorkerHealth) => number | null): number | null =>
+    workers.reduce<number | null>((m, w) => {
+      const v = pick(w);
+      return v === null ? m : m === null ? v : Math.max(m, v);
+    }, null);
+  const { saturated, reasons } = assessSaturation(workers, model, workerFailures);
+  return {
+    recorder,
+    durationMs: Math.max(...results.map((r) => r.durationMs)),
+    stoppedEarly: results.some((r) => r.stoppedEarly),
+    startMs: Math.min(...results.map((r) => r.startMs)),
+    endMs: Math.max(...results.map((r) => r.endMs)),
+    health: {
+      scheduleLagP99Ms: model === 'open' ? lagSummary.p99Ms : null,
+      scheduleLagMaxMs: model === 'open' ? lagSummary.maxMs : null,
+      eventLoopDelayP99Ms: worst((w) => w.eventLoopDelayP99Ms),
+      eventLoopDelayMaxMs: worst((w) => w.eventLoopDelayMaxMs),
+      workers,
+      saturated,
+      saturationReasons: reasons,
+    },
+  };
+}
+
+/** Samples the dispatch rate for the progress line (at most every 200 ms). */
+export class RateMeter {
+  #atMs: number;
+  #sent = 0;
+  #rate = 0;
+
+  constructor(nowMs: number) {
+    this.#atMs = nowMs;
+  }
+
+  /** The recent rate, resampled when at least 200 ms passed since the last sample. */
+  sample(nowMs: number, sent: number): number {
+    if (nowMs - this.#atMs >= 200) {
+      this.#rate = ((sent - this.#sent) * 1000) / (nowMs - this.#atMs);
+      this.#atMs = nowMs;
+      this.#sent = sent;
+    }
+    return this.#rate;
+  }
+}
+

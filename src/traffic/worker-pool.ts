@@ -1,0 +1,201 @@
+import { Worker } from 'node:worker_threads';
+import type { Clock } from '../clock.js';
+import { LagRecorder } from '../metrics/lag-recorder.js';
+import { Recorder } from '../metrics/recorder.js';
+import type { EngineResult, EngineSpec } from './load-engine.js';
+import { allocLiveCounters, sumLive } from './live-counters.js';
+import { RateMeter, combineResults } from './load-result.js';
+import type { LoadHandle, LoadProgress, LoadResult } from './load-result.js';
+import { clockOffsetOf } from './worker-clock.js';
+import { decodeEngineResult } from './worker-protocol.js';
+import type { ParentMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
+
+/** How far ahead of "all workers ready" the shared start is set, so each can arm its timer in time. */
+const START_MARGIN_MS = 5;
+
+/**
+ * How to start the worker script next to this module: the compiled .js under dist/ directly, or,
+ * when running from the TypeScript sources (vitest, tsx), the .ts through tsx's loader. On Node
+ * 20 `execArgv: ['--import', 'tsx']` does not reach a worker's main module ("Unknown file
+ * extension .ts"), so a two-line bootstrap registers tsx in the worker, then imports the file.
+ */
+export function workerScript(): { filename: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { filename: new URL('./load-worker.js', import.meta.url), eval: false };
+  const href = new URL('./load-worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(href)}); });`;
+  return { filename: boot, eval: true };
+}
+
+function emptyResult(spec: EngineSpec, atMs: number): EngineResult {
+  return {
+    recorder: new Recorder({ intervalMs: spec.intervalMs, maxLatencyMs: Math.max(1000, 2 * spec.timeoutMs) }),
+    lag: new LagRecorder(),
+    durationMs: 0,
+    stoppedEarly: true,
+    startMs: atMs,
+    endMs: atMs,
+    health: {
+      index: spec.stride.index,
+      sent: 0,
+      unsent: 0,
+      eventLoopDelayP99Ms: null,
+      eventLoopDelayMaxMs: null,
+      eventLoopUtilization: 0,
+      scheduleLagP99Ms: null,
+      scheduleLagMaxMs: null,
+    },
+  };
+}
+
+/**
+ * A load spread over worker threads, one LoadEngine each. The parent keeps the schedule honest:
+ * it starts every worker at one shared instant of its own clock (each worker runs a clock aligned
+ * to it, see worker-clock.ts), sums the workers' live counters from shared memory for progress,
+ * forwards stop(), and merges the workers' recordings exactly when they are done.
+ */
+export class WorkerLoad implements LoadHandle {
+  readonly done: Promise<LoadResult>;
+  readonly #specs: EngineSpec[];
+  readonly #clock: Clock;
+  readonly #workers: Worker[] = [];
+  readonly #live: Float64Array;
+  readonly #results: Array<EngineResult | undefined>;
+  readonly #finished: boolean[];
+  readonly #meter: RateMeter;
+  readonly #probes: Array<(nowMs: number) => void> = [];
+  readonly #failures: string[] = [];
+  #ready = 0;
+  #startMs: number | null = null;
+  #stopped = false;
+  #resolve!: (r: LoadResult) => void;
+  #onStart: Array<() => void> = [];
+
+  constructor(specs: EngineSpec[], clock: Clock) {
+    this.#specs = specs;
+    this.#clock = clock;
+    const n = specs.length;
+    this.#live = allocLiveCounters(n, true);
+    this.#results = new Array<EngineResult | undefined>(n).fill(undefined);
+    this.#finished = new Array<boolean>(n).fill(false);
+    this.#meter = new RateMeter(clock.nowMs());
+    this.done = new Promise<LoadResult>((resolve) => {
+      this.#resolve = resolve;
+    });
+    const script = workerScript();
+    const offsetMs = clockOffsetOf(clock);
+    for (let k = 0; k < n; k++) {
+      const init: WorkerInit = { spec: specs[k]!, offsetMs, t0EpochMs: clock.t0EpochMs, live: this.#live.buffer as SharedArrayBuffer };
+      // From dist/ the worker inherits the parent's flags (so --cpu-prof profiles every thread).
+      const w = new Worker(script.filename, { workerData: init, eval: script.eval });
+      w.on('message', (m: WorkerMessage) => this.#onMessage(k, m));
+      w.on('error', (err: Error) => this.#fail(k, err.message));
+      w.on('exit', (code) => this.#fail(k, `exited with code ${code} before reporting`));
+      this.#workers.push(w);
+    }
+  }
+
+  /** Clock ms of the shared start, once every worker is ready (null before). */
+  get startMs(): number | null {
+    return this.#startMs;
+  }
+
+  /** Resolves with the shared start once it is set (tests, progress). */
+  started(): Promise<number> {
+    if (this.#startMs !== null) return Promise.resolve(this.#startMs);
+    return new Promise((resolve) => this.#onStart.push(() => resolve(this.#startMs!)));
+  }
+
+  /** Asks worker `k` for its clock's reading (to check alignment); resolves with it. */
+  probeClock(k: number): Promise<number> {
+    return new Promise((resolve) => {
+      this.#probes[k] = resolve;
+      this.#post(k, { type: 'probe' });
+    });
+  }
+
+  #post(k: number, m: ParentMessage): void {
+    if (!this.#finished[k]) this.#workers[k]!.postMessage(m);
+  }
+
+  #onMessage(k: number, m: WorkerMessage): void {
+    switch (m.type) {
+      case 'ready':
+        this.#ready++;
+        this.#maybeStart();
+        return;
+      case 'probe':
+        this.#probes[k]?.(m.nowMs);
+        return;
+      case 'done':
+        if (this.#finished[k]) return;
+        this.#finished[k] = true;
+        try {
+          this.#results[k] = decodeEngineResult(m.result);
+        } catch (err) {
+          this.#failures.push(`worker ${k}: its recording could not be decoded (${String(err)})`);
+        }
+        // Its port is closed; nothing left to wait for.
+        void this.#workers[k]!.terminate();
+        this.#maybeFinish();
+        return;
+      case 'error':
+        this.#fail(k, m.message);
+        return;
+    }
+  }
+
+  #fail(k: number, why: string): void {
+    if (this.#finished[k]) return;
+    this.#finished[k] = true;
+    this.#failures.push(`worker ${k}: ${why}`);
+    void this.#workers[k]!.terminate();
+    // A worker that failed before it was ready must not hold the others back.
+    if (this.#startMs === null) this.#ready++;
+    this.#maybeStart();
+    this.#maybeFinish();
+  }
+
+  #maybeStart(): void {
+    if (this.#startMs !== null || this.#ready < this.#workers.length) return;
+    this.#startMs = this.#clock.nowMs() + START_MARGIN_MS;
+    for (let k = 0; k < this.#workers.length; k++) this.#post(k, { type: 'start', startMs: this.#startMs });
+    if (this.#stopped) for (let k = 0; k < this.#workers.length; k++) this.#post(k, { type: 'stop' });
+    for (const f of this.#onStart) f();
+    this.#onStart = [];
+  }
+
+  #maybeFinish(): void {
+    if (!this.#finished.every(Boolean)) return;
+    const model = this.#specs[0]!.model;
+    const at = this.#startMs ?? this.#clock.nowMs();
+    const results = this.#results.filter((r): r is EngineResult => r !== undefined);
+    if (results.length === 0) results.push(emptyResult(this.#specs[0]!, at));
+    this.#resolve(combineResults(results, model, this.#failures));
+  }
+
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (let k = 0; k < this.#workers.length; k++) this.#post(k, { type: 'stop' });
+  }
+
+  progress(): LoadProgress {
+    const now = this.#clock.nowMs();
+    const s = sumLive(this.#live);
+    return {
+      elapsedMs: this.#startMs === null ? 0 : Math.max(0, now - this.#startMs),
+      sent: s.dispatched,
+      succeeded: s.succeeded,
+      failed: s.failed,
+      unsent: s.unsent,
+      inFlight: s.inFlight,
+      recentRate: this.#meter.sample(now, s.dispatched),
+      recentP99Ms: s.recentP99Ms,
+    };
+  }
+}
+
+/** Starts a load over one worker thread per spec (see WorkerLoad). */
+export function startWorkerLoad(specs: EngineSpec[], clock: Clock): WorkerLoad {
+  return new WorkerLoad(specs, clock);
+}
