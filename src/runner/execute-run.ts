@@ -66,6 +66,7 @@ export function loadOptionsOf(scenario: Scenario, url: string, durationMs: numbe
   if (scenario.load.ramp !== undefined) opts.ramp = scenario.load.ramp;
   if (scenario.load.connections !== undefined) opts.connections = scenario.load.connections;
   if (scenario.load.maxInFlight !== undefined) opts.maxInFlight = scenario.load.maxInFlight;
+  opts.workers = scenario.load.workers;
   return opts;
 }
 
@@ -222,8 +223,18 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
     scheduleLagMaxMs: result.health.scheduleLagMaxMs,
     eventLoopDelayP99Ms: result.health.eventLoopDelayP99Ms,
     eventLoopDelayMaxMs: result.health.eventLoopDelayMaxMs,
-    workers: 1,
-    saturated: false,
+    workers: result.health.workers.length,
+    saturated: result.health.saturated,
+    perWorker: result.health.workers.map((w) => ({
+      eventLoopDelayP99Ms: w.eventLoopDelayP99Ms,
+      eventLoopDelayMaxMs: w.eventLoopDelayMaxMs,
+      eventLoopUtilization: w.eventLoopUtilization,
+      scheduleLagP99Ms: w.scheduleLagP99Ms,
+      scheduleLagMaxMs: w.scheduleLagMaxMs,
+      sent: w.sent,
+      unsent: w.unsent,
+    })),
+    saturationReasons: result.health.saturationReasons,
   };
   const load: Report['meta']['load'] = {
     model: scenario.load.model,
