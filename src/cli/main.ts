@@ -10,6 +10,7 @@ class UsageError extends ZerodropError {
 import { toolVersion } from '../version.js';
 import { processIo, type CliIo } from './io.js';
 import { emulatorStartCommand, type EmulatorStartArgs } from './emulator-command.js';
+import { lintCommand, type LintArgs } from './lint-command.js';
 import { demoCommand, type DemoArgs } from './demo-command.js';
 import { reportCommand, type ReportArgs } from './report-command.js';
 import { runCommand, type RunArgs } from './run-command.js';
@@ -58,13 +59,27 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     )
     .command(
       'demo',
-      'run a passing and a failing release against a local server and show both verdicts',
+      'roll out a well-configured and a naive Deployment under load on the embedded Kubernetes emulator, and show both verdicts',
       (y) =>
         y
           .option('out', { type: 'string', default: 'reports/demo', describe: 'folder for the demo reports' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'only the verdict lines' }),
       async (args) => {
         exitCode = await demoCommand(args as unknown as DemoArgs, io);
+      },
+    )
+    .command(
+      'lint [scenario]',
+      'check a Deployment and its Service for zero-downtime readiness, without traffic (exit 1 on errors)',
+      (y) =>
+        withRunOptions(y)
+          .option('file', { alias: 'f', type: 'string', array: true, describe: 'manifest files to lint offline (Deployment, Service, PodDisruptionBudget), repeatable' })
+          .option('format', { choices: ['console', 'json'] as const, default: 'console' as const, describe: 'output format' })
+          .option('fail-on', { choices: ['error', 'warning'] as const, default: 'error' as const, describe: 'lowest severity that makes lint exit 1' })
+          .example('$0 lint -f k8s/deployment.yaml -f k8s/service.yaml', 'lint manifests before they reach a cluster')
+          .example('$0 lint --deployment web --service web --context prod', 'lint what runs in the cluster'),
+      async (args) => {
+        exitCode = await lintCommand(args as unknown as LintArgs, io);
       },
     )
     .command('emulator', 'a local Kubernetes that runs pods as processes (kubectl works against it)', (y) =>
@@ -87,7 +102,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
         )
         .demandCommand(1, 'name an emulator command: start'),
     )
-    .demandCommand(1, 'name a command: run, report, demo or emulator (see --help)')
+    .demandCommand(1, 'name a command: run, report, lint, demo or emulator (see --help)')
     .strict()
     .version(toolVersion())
     .help()
