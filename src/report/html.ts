@@ -133,7 +133,7 @@ function preflightSection(report: Report): string {
   if (findings.length === 0) return '<section id="preflight"><h2>Preflight checks</h2><p>The preflight lint of the Deployment and Service found nothing to fix.</p></section>';
   const rows = findings.map(
     (f) =>
-      `<tr><td class="status sev-${esc(cssToken(f.severity))}">${esc(f.severity)}</td><td class="mono">${esc(f.object)}</td><td>${esc(f.message)}<div class="muted mono">${esc(f.id)}</div></td><td>${esc(f.fix)}</td></tr>`,
+      `<tr><td class="status sev-${severityClass(f.severity)}">${esc(f.severity)}</td><td class="mono">${esc(f.object)}</td><td>${esc(f.message)}<div class="muted mono">${esc(f.id)}</div></td><td>${esc(f.fix)}</td></tr>`,
   );
   return `<section id="preflight"><h2>Preflight findings (${findings.length})</h2><div class="table-wrap"><table id="preflight-table"><thead><tr><th>severity</th><th>object</th><th>finding</th><th>fix</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div></section>`;
 }
@@ -191,6 +191,12 @@ function rolloutSection(report: Report): string {
     out.push(`<h3>Release command</h3><p>Ran from ${formatSeconds(tr.startMs)} to ${formatSeconds(tr.endMs)} (${formatSeconds(tr.endMs - tr.startMs)}) and ${esc(how)}.</p>`);
     out.push(`<pre id="trigger-command">${esc(tr.command)}</pre>`);
     if (tr.output !== '') out.push(`<details${tr.exitCode !== 0 || tr.signal !== null ? ' open' : ''}><summary>Output${tr.outputTruncated ? ' (truncated)' : ''}</summary><pre id="trigger-output">${esc(tr.output)}</pre></details>`);
+  }
+  const rb = report.rollback;
+  if (rb !== undefined) {
+    out.push(
+      `<h3>Rollback</h3><p id="rollback">After the failing verdict zerodrop rolled back from revision ${esc(rb.fromRevision ?? 'unknown')} to ${esc(rb.toRevision)} (ReplicaSet <span class="mono">${esc(rb.replicaSet)}</span>): <strong>${esc(rb.status)}</strong>. ${esc(rb.message)}</p>`,
+    );
   }
   if (report.events.length === 0) {
     out.push(tr === null ? '<p>No release command ran and no rollout was watched.</p>' : '<p>No rollout was watched, so there are no rollout events.</p>');
@@ -281,7 +287,17 @@ function generatorSection(report: Report): string {
     ['event loop delay p99 / max', `${ms(g.eventLoopDelayP99Ms)} / ${ms(g.eventLoopDelayMaxMs)}`],
     ['workers', formatCount(g.workers)],
   ];
-  return `<section id="generator"><h2>Load generator</h2>${dl(facts)}</section>`;
+  const out = [`<section id="generator"><h2>Load generator</h2>${dl(facts)}`];
+  if (g.saturationReasons !== undefined && g.saturationReasons.length > 0) out.push(`<ul>${g.saturationReasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>`);
+  if (g.perWorker !== undefined && g.perWorker.length > 1) {
+    const rows = g.perWorker.map(
+      (w, i) =>
+        `<tr><td class="num">${i + 1}</td><td class="num">${formatCount(w.sent)}</td><td class="num">${formatCount(w.unsent)}</td><td class="num">${ms(w.scheduleLagP99Ms)}</td><td class="num">${ms(w.eventLoopDelayP99Ms)}</td><td class="num">${formatRate(w.eventLoopUtilization)}</td></tr>`,
+    );
+    out.push(`<div class="table-wrap"><table id="workers"><thead><tr><th class="num">worker</th><th class="num">sent</th><th class="num">unsent</th><th class="num">schedule lag p99</th><th class="num">event loop delay p99</th><th class="num">event loop busy</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`);
+  }
+  out.push('</section>');
+  return out.join('\n');
 }
 
 function metaSection(report: Report): string {
@@ -342,7 +358,8 @@ function jsonText(v: unknown, indent?: number): string {
   }
 }
 
-// Only letters, digits and dashes reach a class name; anything else becomes a dash.
-function cssToken(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+// Class names come from a fixed set, never from outside text.
+function severityClass(s: string): 'error' | 'warning' | 'info' | 'other' {
+  const v = s.toLowerCase();
+  return v === 'error' || v === 'warning' || v === 'info' ? v : 'other';
 }
