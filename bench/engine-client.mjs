@@ -1,0 +1,17 @@
+// zerodrop's load engine without the CLI around it (dist/ build): what the engine itself costs in
+// CPU and memory. Usage: node bench/engine-client.mjs URL CONNECTIONS SECONDS [WORKERS]
+// Prints one JSON line: {rps, sent, failed, eventLoopDelayP99Ms, eventLoopUtilization}.
+import { startClock } from '../dist/src/clock.js';
+import { startLoad } from '../dist/src/traffic/engine.js';
+
+const [url, connections = '64', seconds = '10', workers = '1'] = process.argv.slice(2);
+const handle = startLoad(
+  { url, method: 'GET', headers: {}, model: 'closed', connections: Number(connections), durationMs: Number(seconds) * 1000, timeoutMs: 2000, keepAlive: true, workers: Number(workers) },
+  startClock(),
+);
+const r = await handle.done;
+const t = r.recorder.totals();
+const w = r.health.workers;
+process.stdout.write(
+  `${JSON.stringify({ rps: (t.sent * 1000) / r.durationMs, sent: t.sent, failed: t.failed, eventLoopDelayP99Ms: r.health.eventLoopDelayP99Ms, eventLoopUtilization: w.map((x) => x.eventLoopUtilization) })}\n`,
+);

@@ -1,0 +1,370 @@
+#!/usr/bin/env node
+// zerodrop benchmarks against peer tools, whole processes on pinned cores (see bench/README.md).
+//
+//   npm run bench                       # build, setup check, every benchmark with defaults
+//   node bench/run.mjs --only closed --rounds 5 --duration 10
+//   node bench/run.mjs --only open --rates 5000,20000,50000
+//   node bench/run.mjs --only scaling
+//
+// Options: --rounds N (3) --duration S (10) --connections C (64) --targets nginx,node
+//          --only closed,open,scaling,soak --rates R1,R2,... --no-setup   (soak is not in the default set)
+// Results: printed, and written as JSON under reports/bench/.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = join(ROOT, 'reports', 'bench');
+
+// ---- options -----------------------------------------------------------------------------------
+
+function parseArgs(argv) {
+  const o = { rounds: 3, duration: 10, connections: 64, targets: null, only: ['closed', 'open', 'scaling'], rates: [5000, 20000, 50000], setup: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => argv[++i];
+    if (a === '--rounds') o.rounds = Number(v());
+    else if (a === '--duration') o.duration = Number(v());
+    else if (a === '--connections') o.connections = Number(v());
+    else if (a === '--targets') o.targets = v().split(',');
+    else if (a === '--only') o.only = v().split(',');
+    else if (a === '--rates') o.rates = v().split(',').map(Number);
+    else if (a === '--no-setup') o.setup = false;
+    else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+const opts = parseArgs(process.argv.slice(2));
+const SOAK_SECONDS = 120;
+
+// ---- environment -------------------------------------------------------------------------------
+
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+if (opts.setup) spawnSync('bash', [join(ROOT, 'bench', 'setup.sh')], { stdio: 'inherit' });
+const CORES = availableParallelism();
+const PIN = has('taskset') && CORES >= 2;
+const TARGET_CORE = 0;
+const CLIENT_CORE = 1;
+const pin = (core, argv) => (PIN && core !== null ? ['taskset', '-c', String(core), ...argv] : argv);
+
+function cpuModel() {
+  const r = spawnSync('lscpu', [], { encoding: 'utf8' });
+  const m = /Model name:\s*(.+)/.exec(r.stdout ?? '');
+  return m ? m[1].trim() : 'unknown';
+}
+
+const machine = { cpu: cpuModel(), cores: CORES, node: process.version, pinned: PIN, nginx: has('nginx'), wrk: has('wrk') };
+
+// ---- processes ---------------------------------------------------------------------------------
+
+/** Peak RSS (VmHWM) of a running process in MB, or null once it is gone. */
+function vmHwmMb(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a client to completion; returns its output, exit code and peak RSS (sampled every 50 ms). */
+function runMeasured(argv) {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let peak = 0;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    // taskset execs the client in place, so the pid is the client's own.
+    const timer = setInterval(() => {
+      const v = vmHwmMb(child.pid);
+      if (v !== null && v > peak) peak = v;
+    }, 50);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      resolve({ code, stdout, stderr, peakRssMb: Math.round(peak * 10) / 10 });
+    });
+  });
+}
+
+function waitForPort(port, timeoutMs = 10_000) {
+  const until = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const s = createConnection({ port, host: '127.0.0.1' });
+      s.once('connect', () => {
+        s.destroy();
+        resolve();
+      });
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > until) reject(new Error(`port ${port} did not open`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+const started = [];
+function startDaemon(argv) {
+  const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  started.push(child);
+  return child;
+}
+function stopAll() {
+  for (const c of started) if (c.exitCode === null) c.kill('SIGTERM');
+}
+process.on('exit', stopAll);
+process.on('SIGINT', () => {
+  stopAll();
+  process.exit(130);
+});
+
+async function startNodeTarget(port) {
+  startDaemon(pin(TARGET_CORE, [process.execPath, 'bench/node-target.mjs', String(port)]));
+  await waitForPort(port);
+  return { name: 'node', url: `http://127.0.0.1:${port}/` };
+}
+
+async function startNginx(port) {
+  const dir = mkdtempSync(join(tmpdir(), 'zerodrop-bench-nginx-'));
+  const conf = `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 65s;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+    location / { default_type text/plain; return 200 "ok"; }
+  }
+}
+`;
+  writeFileSync(join(dir, 'nginx.conf'), conf);
+  startDaemon(pin(TARGET_CORE, ['nginx', '-c', join(dir, 'nginx.conf'), '-p', dir]));
+  await waitForPort(port);
+  return { name: 'nginx', url: `http://127.0.0.1:${port}/`, dir };
+}
+
+// ---- clients -----------------------------------------------------------------------------------
+
+const ZERODROP = [process.execPath, join(ROOT, 'bin', 'zerodrop.js')];
+
+/** Runs the real CLI; returns the report plus the client's peak RSS. */
+async function zerodrop(args, core = CLIENT_CORE) {
+  const out = mkdtempSync(join(tmpdir(), 'zerodrop-bench-run-'));
+  const r = await runMeasured(pin(core, [...ZERODROP, 'run', ...args, '--quiet', '--out', out]));
+  let report = null;
+  try {
+    report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  } catch {
+    throw new Error(`zerodrop ${args.join(' ')} wrote no report (exit ${r.code}): ${r.stderr.slice(0, 500)}`);
+  }
+  rmSync(out, { recursive: true, force: true });
+  const seconds = report.meta.load.durationMs / 1000;
+  return { rps: report.totals.sent / seconds, report, peakRssMb: r.peakRssMb, exitCode: r.code };
+}
+
+async function zerodropClosed(url, workers = 1, core = CLIENT_CORE) {
+  const z = await zerodrop(['--url', url, '--connections', String(opts.connections), '--duration', `${opts.duration}s`, '--workers', String(workers)], core);
+  return { rps: z.rps, peakRssMb: z.peakRssMb, failed: z.report.totals.failed, eventLoopDelayP99Ms: z.report.generator.eventLoopDelayP99Ms };
+}
+
+/** The engine alone (bench/engine-client.mjs): no CLI, no report; shows the engine's own RSS. */
+async function engineOnly(url) {
+  const r = await runMeasured(pin(CLIENT_CORE, [process.execPath, join(ROOT, 'bench', 'engine-client.mjs'), url, String(opts.connections), String(opts.duration), '1']));
+  const j = JSON.parse(r.stdout);
+  return { rps: j.rps, peakRssMb: r.peakRssMb, failed: j.failed };
+}
+
+async function autocannon(url) {
+  const bin = join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
+  const r = await runMeasured(pin(CLIENT_CORE, [process.execPath, bin, '-c', String(opts.connections), '-d', String(opts.duration), '-p', '1', '-j', url]));
+  const j = JSON.parse(r.stdout);
+  return { rps: j.requests.total / j.duration, peakRssMb: r.peakRssMb, failed: j.errors + j.non2xx };
+}
+
+async function wrk(url) {
+  const r = await runMeasured(pin(CLIENT_CORE, ['wrk', '-t1', `-c${opts.connections}`, `-d${opts.duration}s`, url]));
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
+  if (!m) throw new Error(`wrk printed no rate: ${r.stdout}${r.stderr}`);
+  return { rps: Number(m[1]), peakRssMb: r.peakRssMb, failed: 0 };
+}
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? null : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+const fmt = (n, d = 0) => (n === null || n === undefined ? '-' : Number(n).toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+function save(name, data) {
+  mkdirSync(OUT, { recursive: true });
+  const body = `${JSON.stringify({ benchmark: name, at: new Date().toISOString(), machine, options: opts, ...data }, null, 2)}\n`;
+  writeFileSync(join(OUT, `${name}-${stamp}.json`), body);
+  writeFileSync(join(OUT, `${name}-latest.json`), body);
+  console.log(`  -> reports/bench/${name}-latest.json`);
+}
+
+// ---- benchmarks --------------------------------------------------------------------------------
+
+/** Closed model, one worker, side by side with autocannon and wrk, rounds interleaved. */
+async function closedBench(targets) {
+  const results = {};
+  for (const t of targets) {
+    console.log(`\nclosed model against ${t.name} (${opts.connections} connections, ${opts.duration} s, ${opts.rounds} rounds interleaved; target on core ${TARGET_CORE}, clients on core ${CLIENT_CORE})`);
+    const clients = [['zerodrop', () => zerodropClosed(t.url)], ['engine', () => engineOnly(t.url)], ['autocannon', () => autocannon(t.url)]];
+    if (machine.wrk) clients.push(['wrk', () => wrk(t.url)]);
+    const rounds = [];
+    // Warm the target (and the page cache of each client) once, unmeasured.
+    await wrkOrAutocannonWarmup(t.url);
+    for (let r = 0; r < opts.rounds; r++) {
+      const round = { loadavg: loadavg()[0] };
+      for (const [name, run] of clients) round[name] = await run();
+      round.ratioAutocannon = round.zerodrop.rps / round.autocannon.rps;
+      if (round.wrk) round.ratioWrk = round.zerodrop.rps / round.wrk.rps;
+      rounds.push(round);
+      console.log(
+        `  round ${r + 1}: zerodrop ${fmt(round.zerodrop.rps)}/s (${fmt(round.zerodrop.peakRssMb)} MB)  engine-only ${fmt(round.engine.rps)}/s (${fmt(round.engine.peakRssMb)} MB)  autocannon ${fmt(round.autocannon.rps)}/s (${fmt(round.autocannon.peakRssMb)} MB)` +
+          (round.wrk ? `  wrk ${fmt(round.wrk.rps)}/s (${fmt(round.wrk.peakRssMb)} MB)` : '') +
+          `  x autocannon ${fmt(round.ratioAutocannon, 2)}` +
+          (round.wrk ? `  x wrk ${fmt(round.ratioWrk, 2)}` : '') +
+          `  (load avg ${fmt(round.loadavg, 1)})`,
+      );
+    }
+    const summary = {
+      zerodropRps: median(rounds.map((r) => r.zerodrop.rps)),
+      autocannonRps: median(rounds.map((r) => r.autocannon.rps)),
+      wrkRps: machine.wrk ? median(rounds.map((r) => r.wrk.rps)) : null,
+      ratioAutocannon: median(rounds.map((r) => r.ratioAutocannon)),
+      ratioWrk: machine.wrk ? median(rounds.map((r) => r.ratioWrk)) : null,
+      zerodropPeakRssMb: Math.max(...rounds.map((r) => r.zerodrop.peakRssMb)),
+      engineOnlyRps: median(rounds.map((r) => r.engine.rps)),
+      engineOnlyPeakRssMb: Math.max(...rounds.map((r) => r.engine.peakRssMb)),
+      autocannonPeakRssMb: Math.max(...rounds.map((r) => r.autocannon.peakRssMb)),
+      wrkPeakRssMb: machine.wrk ? Math.max(...rounds.map((r) => r.wrk.peakRssMb)) : null,
+    };
+    console.log(
+      `  median: zerodrop ${fmt(summary.zerodropRps)}/s, autocannon ${fmt(summary.autocannonRps)}/s` +
+        (machine.wrk ? `, wrk ${fmt(summary.wrkRps)}/s` : '') +
+        `; zerodrop/autocannon ${fmt(summary.ratioAutocannon, 2)} (target >= 1.10)` +
+        (machine.wrk ? `, zerodrop/wrk ${fmt(summary.ratioWrk, 2)} (target >= 0.55)` : '') +
+        `; peak RSS: zerodrop CLI ${fmt(summary.zerodropPeakRssMb)} MB, engine alone ${fmt(summary.engineOnlyPeakRssMb)} MB (target < 150)`,
+    );
+    results[t.name] = { rounds, summary };
+  }
+  save('closed-model', { results });
+  return results;
+}
+
+async function wrkOrAutocannonWarmup(url) {
+  const saved = opts.duration;
+  opts.duration = 2;
+  try {
+    await (machine.wrk ? wrk(url) : autocannon(url));
+  } finally {
+    opts.duration = saved;
+  }
+}
+
+/** Open model accuracy: achieved rate vs asked, schedule lag, one worker. */
+async function openBench(target, closedMaxRps) {
+  const rates = [...opts.rates];
+  if (closedMaxRps) rates.push(Math.round((0.8 * closedMaxRps) / 100) * 100);
+  rates.sort((a, b) => a - b);
+  console.log(`\nopen model accuracy against ${target.name} (one worker on core ${CLIENT_CORE}, ${opts.duration} s per rate${closedMaxRps ? `; ${fmt(rates.at(-1))}/s is 80% of the closed-model max` : ''})`);
+  const rows = [];
+  for (const rate of rates) {
+    const z = await zerodrop(['--url', target.url, '--rate', String(rate), '--duration', `${opts.duration}s`, '--workers', '1']);
+    const g = z.report.generator;
+    const t = z.report.totals;
+    const row = {
+      askedRps: rate,
+      achievedRps: z.rps,
+      errorPct: ((z.rps - rate) / rate) * 100,
+      sent: t.sent,
+      unsent: t.unsent,
+      failed: t.failed,
+      scheduleLagP99Ms: g.scheduleLagP99Ms,
+      scheduleLagMaxMs: g.scheduleLagMaxMs,
+      eventLoopDelayP99Ms: g.eventLoopDelayP99Ms,
+      saturated: g.saturated,
+      verdict: z.report.verdict,
+      peakRssMb: z.peakRssMb,
+      loadavg: loadavg()[0],
+    };
+    rows.push(row);
+    console.log(
+      `  asked ${fmt(rate)}/s: achieved ${fmt(row.achievedRps)}/s (${row.errorPct >= 0 ? '+' : ''}${fmt(row.errorPct, 2)}%), unsent ${fmt(row.unsent)}, lag p99 ${fmt(row.scheduleLagP99Ms, 2)} ms, max ${fmt(row.scheduleLagMaxMs, 1)} ms, ` +
+        `event-loop p99 ${fmt(row.eventLoopDelayP99Ms, 1)} ms, saturated ${row.saturated}, RSS ${fmt(row.peakRssMb)} MB (load avg ${fmt(row.loadavg, 1)})`,
+    );
+  }
+  save('open-model', { target: target.name, closedMaxRps: closedMaxRps ?? null, rows });
+  return rows;
+}
+
+/** Closed model with 1..cores workers; the client may use every core but the target's. */
+async function scalingBench(target) {
+  const clientCores = PIN ? Array.from({ length: CORES }, (_, i) => i).filter((c) => c !== TARGET_CORE) : [];
+  console.log(
+    `\nworker scaling against ${target.name}: closed model, ${opts.connections} connections, workers 1..${CORES}; client on core(s) ${clientCores.join(',') || 'any'}` +
+      (CORES <= 2 ? ' (with 2 cores, both workers share the one client core: this shows the cost of threads, not their gain)' : ''),
+  );
+  const rows = [];
+  for (let w = 1; w <= CORES; w++) {
+    const core = PIN ? clientCores.join(',') : null;
+    const z = await zerodropClosed(target.url, w, core);
+    rows.push({ workers: w, rps: z.rps, peakRssMb: z.peakRssMb, eventLoopDelayP99Ms: z.eventLoopDelayP99Ms, loadavg: loadavg()[0] });
+    console.log(`  ${w} worker(s): ${fmt(z.rps)}/s, peak RSS ${fmt(z.peakRssMb)} MB`);
+  }
+  save('worker-scaling', { target: target.name, rows });
+  return rows;
+}
+
+// ---- main --------------------------------------------------------------------------------------
+
+async function main() {
+  console.log(`zerodrop benchmarks: ${machine.cpu}, ${CORES} cores, node ${machine.node}; pinned: ${PIN}; nginx: ${machine.nginx}; wrk: ${machine.wrk}; load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  if (CORES < 2) console.log('  (one core: target and client share it; the numbers say little)');
+  const wanted = opts.targets ?? (machine.nginx ? ['nginx', 'node'] : ['node']);
+  const targets = [];
+  let port = 18_180;
+  for (const name of wanted) {
+    if (name === 'nginx' && !machine.nginx) continue;
+    targets.push(name === 'nginx' ? await startNginx(port++) : await startNodeTarget(port++));
+  }
+  const main = targets[0];
+  let closed = null;
+  if (opts.only.includes('closed')) closed = await closedBench(targets);
+  if (opts.only.includes('open')) await openBench(main, closed?.[main.name]?.summary.zerodropRps ?? null);
+  if (opts.only.includes('scaling')) await scalingBench(main);
+  if (opts.only.includes('soak')) {
+    console.log(`\nmemory over a ${SOAK_SECONDS} s closed-model run against ${main.name} (engine alone, core ${CLIENT_CORE})`);
+    const argv = pin(CLIENT_CORE, [process.execPath, join(ROOT, 'bench', 'soak.mjs'), main.url, String(SOAK_SECONDS)]);
+    spawnSync(argv[0], argv.slice(1), { cwd: ROOT, stdio: 'inherit' });
+  }
+  console.log(`\nload avg at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (a shared machine skews absolute numbers; ratios come from interleaved rounds)`);
+  stopAll();
+  for (const t of targets) if (t.dir) rmSync(t.dir, { recursive: true, force: true });
+}
+
+main().catch((err) => {
+  console.error(err);
+  stopAll();
+  process.exit(1);
+});
