@@ -31,10 +31,16 @@ for (const [name, report] of Object.entries(reports)) {
   urls[name] = pathToFileURL(path).href;
 }
 
-let browser: Browser;
+let browser: Browser | undefined;
+let launchError: unknown;
 
+// A launch failure (Chromium missing) fails every test with the fix, rather than skipping them.
 beforeAll(async () => {
-  browser = await launchChromium();
+  try {
+    browser = await launchChromium();
+  } catch (err) {
+    launchError = err;
+  }
 });
 
 afterAll(async () => {
@@ -51,6 +57,7 @@ interface Watched {
 }
 
 async function open(name: keyof typeof reports, opts: { width?: number; javaScriptEnabled?: boolean } = {}): Promise<Watched> {
+  if (browser === undefined) throw launchError;
   const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: 900 }, javaScriptEnabled: opts.javaScriptEnabled ?? true, offline: true });
   const page = await context.newPage();
   const w: Watched = { context, page, errors: [], dialogs: [], requests: [] };

@@ -103,6 +103,26 @@ describe('renderHtml', () => {
     expect(html).toContain(fail.digest);
   });
 
+  it('renders a run that recorded nothing (no intervals, phases, events or trigger)', () => {
+    const zero = { count: 0, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 };
+    const empty: Report = {
+      ...inconclusive,
+      phases: [],
+      outages: [],
+      events: [],
+      trigger: null,
+      diagnosis: [],
+      timeline: { intervalMs: 1000, points: [], p99: [] },
+      latency: { overall: zero, rolloutVsBaseline: null },
+      totals: { sent: 0, succeeded: 0, failed: 0, unsent: 0 },
+    };
+    const html = renderHtml(empty);
+    expect(html).toContain('id="timeline"');
+    expect(html).not.toContain('id="latency-chart"');
+    expect(html).not.toMatch(/NaN|Infinity|undefined/);
+    expect(html).toContain('No release command ran and no rollout was watched.');
+  });
+
   it('stays small for a long run: at most 600 columns', () => {
     const n = 36_000;
     const points: TimelinePoint[] = Array.from({ length: n }, (_, i) => ({ tMs: i * 100, sent: 50, succeeded: i % 1000 === 0 ? 40 : 50, failed: i % 1000 === 0 ? 10 : 0, unsent: 0, failures: i % 1000 === 0 ? { reset: 10 } : {} }));
