@@ -193,6 +193,11 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
   if (typeof raw.trigger === 'string') raw.trigger = { command: raw.trigger };
   checkUnknownFields(raw, problems);
 
+  // A release action given as a flag replaces the file's, whichever kind the file had.
+  const actionFlags = (['trigger', 'restart', 'image', 'patch', 'apply', 'watch'] as const).filter((f) => flags[f] !== undefined && flags[f] !== false);
+  if (actionFlags.length > 0 && isObject(raw.trigger)) {
+    for (const key of ['command', 'restart', 'image', 'patch', 'patchFile', 'apply', 'watch']) delete raw.trigger[key];
+  }
   const origin = new Map<string, string>();
   for (const [flag, path, name] of FLAG_PATHS) {
     const value = flags[flag];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors.js';
+import { REPORT_FORMATS } from '../../../src/report/index.js';
 import { resolveScenario, type ScenarioFlags } from '../../../src/scenario/resolve.js';
 
 const ctx = {
@@ -27,7 +28,7 @@ describe('resolveScenario', () => {
     expect(s.budget).toEqual({ maxFailureRate: 0.001, confidence: 0.95 });
     expect(s.target).toMatchObject({ method: 'GET', timeoutMs: 2000, keepAlive: true, successStatus: [[200, 399]] });
     expect(s.trigger).toBeUndefined();
-    expect(s.report.formats).toEqual(['console', 'json', 'junit', 'md']);
+    expect(s.report.formats).toEqual([...REPORT_FORMATS]);
   });
 
   it('lets flags override the file', () => {
@@ -49,7 +50,7 @@ describe('resolveScenario', () => {
 
   it('takes a trigger with baseline and cooldown defaults and no duration', () => {
     const s = resolveScenario({ target: { url: 'http://a/' }, trigger: 'nginx -s reload' }, {}, ctx);
-    expect(s.trigger).toEqual({ command: 'nginx -s reload', baselineMs: 5000, cooldownMs: 5000, timeoutMs: 600_000 });
+    expect(s.trigger).toEqual({ action: { kind: 'command', command: 'nginx -s reload' }, baselineMs: 5000, cooldownMs: 5000, timeoutMs: 600_000 });
     expect(s.load.durationMs).toBeUndefined();
   });
 
@@ -82,5 +83,37 @@ describe('resolveScenario', () => {
   it('reports every problem at once', () => {
     const problems = problemsOf({ load: { rate: -1, duration: 'x' }, budget: { confidence: 2 } });
     expect(problems.length).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('resolveScenario: Kubernetes', () => {
+  const file = {
+    kubernetes: { emulator: { manifests: ['apps/demo.yaml'] }, deployment: 'web', service: 'web' },
+    trigger: { image: 'app=web:v2', baseline: '2s' },
+  };
+
+  it('takes the Service as the target when no URL is given', () => {
+    const s = resolveScenario(file, {}, ctx);
+    expect(s.target.url).toBeUndefined();
+    expect(s.kubernetes).toMatchObject({ deployment: 'web', service: 'web', rolloutTimeoutMs: 300_000, rollbackOnFail: false });
+    expect(s.kubernetes?.emulator?.manifests).toEqual(['/files/apps/demo.yaml']);
+    expect(s.trigger?.action).toEqual({ kind: 'image', image: 'app=web:v2' });
+  });
+
+  it('lets a release flag replace the file\'s release action', () => {
+    expect(resolveScenario(file, { restart: true }, ctx).trigger?.action).toEqual({ kind: 'restart' });
+    expect(resolveScenario(file, { trigger: 'make deploy' }, ctx).trigger).toMatchObject({ action: { kind: 'command', command: 'make deploy' }, baselineMs: 2000 });
+    expect(resolveScenario(file, { patch: '@p.yaml', patchType: 'merge' }, ctx).trigger?.action).toEqual({ kind: 'patch', patch: undefined, file: '/files/p.yaml', patchType: 'merge' });
+  });
+
+  it.each<[string, unknown, ScenarioFlags, RegExp]>([
+    ['two release actions', { target: { url: 'http://a/' }, kubernetes: { deployment: 'w' }, trigger: { restart: true, image: 'x' } }, {}, /give one release action/],
+    ['a cluster action without a Deployment', { target: { url: 'http://a/' } }, { restart: true }, /--deployment/],
+    ['kubernetes without a Deployment', { target: { url: 'http://a/' }, kubernetes: { service: 'w' } }, {}, /name the Deployment/],
+    ['emulator with a kubeconfig', { kubernetes: { deployment: 'w', service: 'w', emulator: {}, kubeconfig: 'k' } }, {}, /brings its own kubeconfig/],
+    ['a bad patch type', { target: { url: 'http://a/' }, kubernetes: { deployment: 'w' } }, { patch: '{}', patchType: 'yaml' }, /strategic, merge or json/],
+  ])('%s', (_name, f, flags, expected) => {
+    const problems = problemsOf(f, flags);
+    expect(problems.some((p) => expected.test(p)), problems.join('\n')).toBe(true);
   });
 });
