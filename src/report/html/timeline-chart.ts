@@ -198,8 +198,8 @@ export function renderTimelineSvg(report: Report): string {
     for (const k of FAILURE_CLASSES) {
       const v = c.failures[k];
       if (v <= 0) continue;
-      // At least one unit tall: a single failed request must be visible.
-      const h = Math.max(1, yFail(fbase) - yFail(fbase + v));
+      // At least two units tall: a single failed request must be visible in a long run.
+      const h = Math.max(2, yFail(fbase) - yFail(fbase + v));
       out.push(`<rect class="f-${k}" x="${n2(x0)}" y="${n2(yFail(fbase) - h)}" width="${n2(w)}" height="${n2(h)}"/>`);
       fbase += v;
     }
