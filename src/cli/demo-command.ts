@@ -6,7 +6,7 @@ import { executeRun } from '../runner/execute-run.js';
 import { packageRoot, toolVersion } from '../version.js';
 import type { CliIo } from './io.js';
 import { progressWriter } from './progress.js';
-import { scenarioDigest, scenarioFromArgs } from './run-command.js';
+import { auditFacts, scenarioDigest, scenarioFromArgs } from './run-command.js';
 import { writeReportFiles } from './write-reports.js';
 
 /** Parsed arguments of `zerodrop demo`. */
@@ -48,7 +48,7 @@ export async function demoCommand(args: DemoArgs, io: CliIo): Promise<ExitCode> 
         env: io.env,
         cwd: io.cwd,
         signal: controller.signal,
-        meta: { tool: { name: 'zerodrop', version: toolVersion() }, runId: `demo-${scenario.name}`, commandLine: ['zerodrop', 'demo'], scenarioDigest: scenarioDigest(scenario) },
+        meta: { tool: { name: 'zerodrop', version: toolVersion() }, runId: `demo-${scenario.name}`, commandLine: ['zerodrop', 'demo'], scenarioDigest: scenarioDigest(scenario), ...auditFacts(scenario) },
         onProgress: (phase, p) => progress.update(phase, p),
         onNote: (note) => {
           if (!args.quiet) io.stderr.write(`zerodrop: ${note}\n`);

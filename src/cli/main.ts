@@ -10,6 +10,7 @@ class UsageError extends ZerodropError {
 import { toolVersion } from '../version.js';
 import { processIo, type CliIo } from './io.js';
 import { emulatorStartCommand, type EmulatorStartArgs } from './emulator-command.js';
+import { verifyCommand } from './verify-command.js';
 import { lintCommand, type LintArgs } from './lint-command.js';
 import { demoCommand, type DemoArgs } from './demo-command.js';
 import { reportCommand, type ReportArgs } from './report-command.js';
@@ -50,7 +51,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       (y) =>
         y
           .positional('report', { type: 'string', demandOption: true, describe: 'path of a report.json written by zerodrop run' })
-          .option('format', { type: 'string', array: true, default: ['console'], describe: 'console, json, junit or md (comma-separated or repeated)' })
+          .option('format', { type: 'string', array: true, default: ['console'], describe: 'console, json, junit, md or html (comma-separated or repeated)' })
           .option('out', { type: 'string', describe: 'write files (junit.xml, summary.md, report.json) into this folder instead of printing' })
           .example('$0 report reports/demo/report.json --format md', 'print the Markdown summary of a saved run'),
       (args) => {
@@ -66,6 +67,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'only the verdict lines' }),
       async (args) => {
         exitCode = await demoCommand(args as unknown as DemoArgs, io);
+      },
+    )
+    .command(
+      'verify <dir>',
+      'check that a saved report was not altered since zerodrop wrote it (exit 0 intact, 1 altered)',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', demandOption: true, describe: 'a run folder, or its report.json' })
+          .example('$0 verify reports/demo/emulator-naive', 'recompute the digest of a saved run'),
+      (args) => {
+        exitCode = verifyCommand(args as unknown as { dir: string }, io);
       },
     )
     .command(
@@ -102,7 +114,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
         )
         .demandCommand(1, 'name an emulator command: start'),
     )
-    .demandCommand(1, 'name a command: run, report, lint, demo or emulator (see --help)')
+    .demandCommand(1, 'name a command: run, report, verify, lint, demo or emulator (see --help)')
     .strict()
     .version(toolVersion())
     .help()

@@ -8,8 +8,10 @@ import { executeRun } from '../runner/execute-run.js';
 import { loadScenarioFile } from '../scenario/load-file.js';
 import { redactArgv, redactHeaders } from '../scenario/redact.js';
 import { resolveScenario, type ScenarioFlags } from '../scenario/resolve.js';
+import type { Report } from '../report/model.js';
 import type { Scenario } from '../scenario/types.js';
 import { toolVersion } from '../version.js';
+import { machineFacts, scenarioAsRun, toolGitFacts } from './audit-facts.js';
 import type { CliIo } from './io.js';
 import { progressWriter } from './progress.js';
 import { appendStepSummary, defaultOutDir, writeReportFiles } from './write-reports.js';
@@ -45,6 +47,12 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** The audit facts every report carries: the tool's commit, the machine, the scenario as run. */
+export function auditFacts(scenario: Scenario): Pick<Report['meta'], 'git' | 'machine' | 'scenario'> {
+  const git = toolGitFacts();
+  return { ...(git === undefined ? {} : { git }), machine: machineFacts(), scenario: scenarioAsRun(scenario) };
+}
+
 /** `zerodrop run`: the whole job; returns the exit code. */
 export async function runCommand(args: RunArgs, argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const scenario = scenarioFromArgs(args, io.cwd);
@@ -69,6 +77,7 @@ export async function runCommand(args: RunArgs, argv: readonly string[], io: Cli
         runId: `${startedAt.toISOString()}-${scenario.name}`,
         commandLine: ['zerodrop', ...redactArgv(argv)],
         scenarioDigest: scenarioDigest(scenario),
+        ...auditFacts(scenario),
       },
       onProgress: (phase, p) => progress.update(phase, p),
       onNote: (note) => {

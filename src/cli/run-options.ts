@@ -51,7 +51,7 @@ export function withRunOptions<T>(y: Argv<T>) {
     .option('confidence', { type: 'string', describe: 'confidence a pass needs (budget.confidence): the exact upper bound of the failure rate must be within budget [default: 0.95]' })
     .group(['out', 'format', 'name', 'quiet'], 'Output:')
     .option('out', { type: 'string', describe: 'folder for the reports (report.out) [default: reports/<time>-<name>]' })
-    .option('format', { type: 'string', array: true, describe: 'reports to write: console,json,junit,md (report.formats); report.json is always written [default: all]' })
+    .option('format', { type: 'string', array: true, describe: 'reports to write: console,json,junit,md,html (report.formats); report.json is always written [default: all]' })
     .option('name', { type: 'string', describe: 'name of the run, used in the report and the folder name (name)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line and no tables: only the verdict line' });
 }

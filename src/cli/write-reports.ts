@@ -1,17 +1,22 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withDigest } from '../report/digest.js';
 import type { Report } from '../report/model.js';
 import { REPORT_FILE_NAMES, render, type ReportFormat } from '../report/index.js';
 
-/** Writes the report files into dir (report.json always: it is the durable record); returns the paths written. */
+/**
+ * Seals the report with its digest, then writes the report files into dir (report.json always:
+ * it is the durable record, and `zerodrop verify` checks it). Returns the paths written.
+ */
 export function writeReportFiles(report: Report, dir: string, formats: readonly ReportFormat[]): string[] {
   mkdirSync(dir, { recursive: true });
+  const sealed = withDigest(report);
   const written: string[] = [];
   const wanted = new Set<ReportFormat>([...formats, 'json']);
-  for (const format of ['json', 'junit', 'md'] as const) {
+  for (const format of Object.keys(REPORT_FILE_NAMES) as Array<keyof typeof REPORT_FILE_NAMES>) {
     if (!wanted.has(format)) continue;
     const path = join(dir, REPORT_FILE_NAMES[format]);
-    writeFileSync(path, render(report, format));
+    writeFileSync(path, render(sealed, format));
     written.push(path);
   }
   return written;

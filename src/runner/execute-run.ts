@@ -25,7 +25,7 @@ export interface RunEnvironment {
   /** Aborts the run (Ctrl-C, SIGTERM): traffic and trigger stop, the report is marked aborted. */
   signal: AbortSignal;
   /** Facts for report.meta that the caller knows (tool version, command line, digest, run id). */
-  meta: Pick<Report['meta'], 'tool' | 'runId' | 'commandLine' | 'scenarioDigest'>;
+  meta: Pick<Report['meta'], 'tool' | 'runId' | 'commandLine' | 'scenarioDigest' | 'git' | 'machine' | 'scenario'>;
   /** Called about every 250 ms while traffic runs. */
   onProgress?: (phase: LivePhase, progress: LoadProgress) => void;
   /** Trigger output as it arrives. */

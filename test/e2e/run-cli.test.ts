@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,8 +27,15 @@ describe('zerodrop run (end to end)', () => {
     expect(report.totals.sent).toBe(report.totals.succeeded + report.totals.failed);
     expect(report.trigger.exitCode).toBe(0);
     expect(report.outages.length).toBeGreaterThan(0);
-    expect(existsSync(join(out, 'junit.xml'))).toBe(true);
-    expect(existsSync(join(out, 'summary.md'))).toBe(true);
+    for (const f of ['junit.xml', 'summary.md', 'report.html']) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(report.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(report.meta.machine.cpus).toBeGreaterThan(0);
+    expect((await runCli(['verify', out])).code).toBe(0);
+    const altered = readFileSync(join(out, 'report.json'), 'utf8').replace('"verdict": "fail"', '"verdict": "pass"');
+    writeFileSync(join(out, 'report.json'), altered);
+    const v = await runCli(['verify', out]);
+    expect(v.code).toBe(1);
+    expect(v.stdout + v.stderr).toMatch(/ALTERED/);
     expect(r.stdout).toMatch(/FAIL/);
   });
 
@@ -40,7 +47,7 @@ describe('zerodrop run (end to end)', () => {
     const report = readReport(out);
     expect(report.verdict).toBe('pass');
     expect(report.totals.failed).toBe(0);
-    expect(report.phases.map((p: { name: string }) => p.name)).toEqual(['baseline', 'rollout', 'cooldown']);
+    expect(report.phases.map((p: { name: string }) => p.name)).toEqual(['warmup', 'baseline', 'rollout', 'cooldown']);
   });
 
   it('fails when the trigger command fails', async () => {
