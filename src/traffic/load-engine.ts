@@ -52,6 +52,14 @@ export interface EngineResult {
 
 const ELD_RESOLUTION_MS = 10;
 
+/**
+ * Open model: most new connections being opened at once. Without a bound, a cold start (JIT,
+ * no connections yet) opens one connection per due request until the first ones are up, and
+ * hundreds of simultaneous connects stall the generator for a second; with it, due requests wait
+ * (on the clock: their lag counts, and past the tolerance they are unsent) for a connection.
+ */
+const MAX_CONNECTING = 16;
+
 /** Default lateness (ms) past which an open-model request is counted unsent. */
 export const DEFAULT_LAG_TOLERANCE_MS = 50;
 
@@ -110,6 +118,10 @@ export class LoadEngine implements LaneSink {
 
   #next = 0;
   #lastNowMs = 0;
+  /** Lanes whose current request waits for the lane's first connection. */
+  #connecting = 0;
+  /** The tick stopped at a due request for want of a connection; a release or connect resumes it. */
+  #blocked = false;
   #schedulingDone = false;
   #schedulingEndMs = 0;
   #stoppedEarly = false;
@@ -199,15 +211,23 @@ export class LoadEngine implements LaneSink {
     const elapsed = now - this.#startMs;
     const end = this.#durationMs;
     let nextDue = pacer.dueAt(this.#next);
+    this.#blocked = false;
     while (nextDue <= elapsed && nextDue < end) {
       const lag = elapsed - nextDue;
-      this.#lag.record(lag);
       const scheduled = this.#startMs + nextDue;
       let lane: Lane | undefined;
       if (lag <= this.#lagToleranceMs && live[LIVE.inFlight]! < this.#maxInFlight) {
         lane = this.#idle.pop();
-        if (lane === undefined && this.#lanes.length < this.#laneCap) lane = this.#newLane();
+        if (lane === undefined && this.#lanes.length < this.#laneCap) {
+          if (this.#connecting >= MAX_CONNECTING) {
+            // Keep it due: it goes out on the next free or newly connected lane, or turns unsent.
+            this.#blocked = true;
+            break;
+          }
+          lane = this.#newLane();
+        }
       }
+      this.#lag.record(lag);
       if (lane === undefined) {
         this.#recorder.recordUnsent(scheduled);
         live[LIVE.unsent]!++;
@@ -219,7 +239,10 @@ export class LoadEngine implements LaneSink {
     if (this.#schedulingDone) return; // a synchronous failure path may have ended the run
     // Wake for the next request, or for the end of the run if no request is left.
     const wait = Math.min(nextDue, end) - elapsed;
-    if (wait <= 0) {
+    if (this.#blocked) {
+      // Woken by the next release or connect; the timer only bounds the wait.
+      this.#tickTimer = setTimeout(this.#tick, 1);
+    } else if (wait <= 0) {
       if (nextDue >= end) this.#endScheduling(false);
       else this.#tickImmediate = setImmediate(this.#tick);
     } else if (wait < 0.3) {
@@ -235,6 +258,10 @@ export class LoadEngine implements LaneSink {
   #sendLane(lane: Lane, startMs: number): void {
     const deadline = startMs + this.#timeoutMs;
     const live = this.#live;
+    if (!lane.connected) {
+      lane.connecting = true;
+      this.#connecting++;
+    }
     live[LIVE.inFlight]!++;
     live[LIVE.dispatched]!++;
     lane.send(startMs, deadline);
@@ -258,11 +285,32 @@ export class LoadEngine implements LaneSink {
     if (this.#schedulingDone && live[LIVE.inFlight] === 0) this.#finish();
   }
 
+  /** LaneSink: the lane's first connection is up. */
+  onConnected(lane: Lane): void {
+    if (lane.connecting) {
+      lane.connecting = false;
+      this.#connecting--;
+      this.#wakeBlocked();
+    }
+  }
+
+  #wakeBlocked(): void {
+    if (!this.#blocked || this.#tickImmediate !== null) return;
+    if (this.#tickTimer !== null) clearTimeout(this.#tickTimer);
+    this.#tickTimer = null;
+    this.#tickImmediate = setImmediate(this.#tick);
+  }
+
   /** LaneSink: undici let go of the lane's request. */
   onRelease(lane: Lane, completed: boolean): void {
+    if (lane.connecting) {
+      lane.connecting = false;
+      this.#connecting--;
+    }
     if (this.#schedulingDone) return;
     if (this.#open) {
       this.#idle.push(lane);
+      this.#wakeBlocked();
       return;
     }
     if (completed) {

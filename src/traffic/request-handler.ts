@@ -15,6 +15,8 @@ export interface LaneSink {
    * next request may be dispatched at once), false after an error or abort.
    */
   onRelease(lane: Lane, completed: boolean): void;
+  /** The lane's connection carried its first request (the lane is no longer connecting). */
+  onConnected(lane: Lane): void;
   /** Outcome per status code (see buildStatusTable). */
   readonly statusTable: Uint8Array;
   /** Only for status codes beyond the table (in-thread runs). */
@@ -47,6 +49,10 @@ export class Lane implements Dispatcher.DispatchHandler {
   settled = true;
   /** undici holds the current request (between send and its last callback). */
   busy = false;
+  /** Its connection has carried a request (undici reconnects on its own after that). */
+  connected = false;
+  /** The current request waits for the lane's first connection (the engine counts these). */
+  connecting = false;
   /** HTTP status of the current response, 0 before headers. */
   status = 0;
   /** Where this lane sends: its own Client (HTTP/1.1) or the run's shared Pool (HTTP/2). */
@@ -79,6 +85,10 @@ export class Lane implements Dispatcher.DispatchHandler {
 
   onConnect(abort: (err?: Error) => void): void {
     this.#abort = abort;
+    if (!this.connected) {
+      this.connected = true;
+      this.#sink.onConnected(this);
+    }
     // Timed out while waiting for its connection: do not send it late.
     if (this.settled) abort(TIMEOUT_ERROR);
   }
