@@ -16,6 +16,7 @@ import { demoCommand, type DemoArgs } from './demo-command.js';
 import { reportCommand, type ReportArgs } from './report-command.js';
 import { runCommand, type RunArgs } from './run-command.js';
 import { withRunOptions } from './run-options.js';
+import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep-command.js';
 
 /** Prints an error the way users should see it: what is wrong, then how to fix it. */
 function printError(io: CliIo, err: unknown): ExitCode {
@@ -43,6 +44,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
           .example('$0 run scenarios/local-demo.yaml --out reports/demo', 'run a scenario file, reports into reports/demo'),
       async (args) => {
         exitCode = await runCommand(args as unknown as RunArgs, argv, io);
+      },
+    )
+    .command(
+      'sweep <scenario>',
+      'run the scenario\'s release once per combination of Deployment settings (maxSurge, maxUnavailable, preStop...), compare failure rate and rollout duration, recommend the fastest setting that passed',
+      (y) => withSweepOptions(y),
+      async (args) => {
+        exitCode = await sweepCommand(args as unknown as SweepArgs, argv, io);
       },
     )
     .command(

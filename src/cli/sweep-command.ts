@@ -1,0 +1,213 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { startClock } from '../clock.js';
+import { EXIT, ZerodropError, type ExitCode } from '../errors.js';
+import { formatRate, formatSeconds } from '../report/format.js';
+import { loadScenarioFile } from '../scenario/load-file.js';
+import { redactArgv } from '../scenario/redact.js';
+import { resolveScenario } from '../scenario/resolve.js';
+import type { Scenario } from '../scenario/types.js';
+import { ALIASES } from '../sweep/fields.js';
+import type { SweepResult } from '../sweep/model.js';
+import { renderSweepHtml } from '../sweep/render-html.js';
+import { renderSweepConsole, renderSweepMarkdown } from '../sweep/render.js';
+import { checkSweepScenario, runSweep } from '../sweep/run-sweep.js';
+import { resolveSweepSpec, type SweepFlags, type SweepSpec } from '../sweep/sweep-spec.js';
+import { toolVersion } from '../version.js';
+import type { CliIo } from './io.js';
+import { progressWriter } from './progress.js';
+import { scenarioDigest, type RunArgs } from './run-command.js';
+import { withRunOptions } from './run-options.js';
+import { defaultOutDir, writeReportFiles } from './write-reports.js';
+
+/** Parsed arguments of `zerodrop sweep`. */
+export interface SweepArgs extends RunArgs, SweepFlags {}
+
+/** File names a sweep writes into its folder. */
+export const SWEEP_FILES = { json: 'sweep.json', md: 'sweep.md', html: 'sweep.html' } as const;
+
+const ALIAS_HELP = Object.entries(ALIASES)
+  .map(([k, a]) => `${k} (${a.help})`)
+  .join('; ');
+
+/** The options of `zerodrop sweep`: every `run` option (they shape each measured run) plus the sweep's own. */
+export function withSweepOptions<T>(y: Argv<T>) {
+  return withRunOptions(y.group(['vary', 'case', 'repeat', 'settle'], 'Sweep:'))
+    .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML or JSON) with the Deployment, the release and the load; may hold a sweep: section' })
+    .option('vary', {
+      type: 'string',
+      array: true,
+      describe:
+        `FIELD=V1,V2,... a Deployment field and its values, repeatable; every combination runs (sweep.vary). FIELD is an alias — ${ALIAS_HELP} — ` +
+        'or a path in the Deployment spec (strategy.rollingUpdate.maxSurge, progressDeadlineSeconds) or the pod template (template.spec.terminationGracePeriodSeconds, containers[app].readinessProbe.failureThreshold). ' +
+        'Values: numbers, percentages such as 25%, true/false, null (removes the field)',
+    })
+    .option('case', { type: 'string', array: true, describe: 'one case to run, settings separated by commas, e.g. "maxSurge=1,maxUnavailable=0"; repeatable (sweep.cases); runs besides the --vary combinations' })
+    .option('repeat', { type: 'number', describe: 'run every case this many times; the table shows median (min-max), and a setting is recommended only if it passed every repeat (sweep.repeat) [default: 1]' })
+    .option('settle', { type: 'string', describe: 'pause after a case\'s settings have rolled out and its old pods are gone, before the measured run (sweep.settle) [default: 2s]' })
+    .example(
+      '$0 sweep scenarios/emulator-graceful.yaml --vary maxSurge=0,1,25% --vary maxUnavailable=0,1 --vary preStopSeconds=0,2,5 --repeat 3 --out reports/sweep',
+      '18 settings x 3 repeats on the embedded emulator; invalid combinations (maxSurge and maxUnavailable both 0) are skipped',
+    )
+    .example('$0 sweep scenarios/sweep-prestop.yaml', 'a ready-made sweep of the preStop sleep on the emulator (about a minute)')
+    .example('$0 sweep web.yaml --context prod --case "maxSurge=1,maxUnavailable=0" --case "maxSurge=25%,maxUnavailable=25%"', 'compare two settings on a real cluster; the Deployment is put back afterwards')
+    .epilogue(
+      'For each case, zerodrop puts the settings on the Deployment (with the rest of its spec as it was) and waits for that rollout to finish and the old pods to go (not measured), ' +
+        'then runs the scenario\'s release under load and judges it. At the end — also on Ctrl-C or an error — the Deployment\'s spec is put back as read before the sweep. ' +
+        'Writes sweep.json (every case with its settings, spread across repeats and full report), sweep.md, sweep.html (chart and table) and cases/<n>-<settings>/ with each run\'s reports. ' +
+        'Exit code: 0 when at least one setting passed every repeat, 1 when none did, 3 bad input, 4 could not run, 130 interrupted (partial results written).',
+    );
+}
+
+/** Reads the scenario file, takes its `sweep:` section out, merges the flags into the scenario and the sweep. */
+export function sweepFromArgs(args: SweepArgs, cwd: string): { scenario: Scenario; spec: SweepSpec } {
+  const file = resolve(cwd, args.scenario ?? '');
+  const data = loadScenarioFile(file);
+  let section: unknown;
+  let rest: unknown = data;
+  if (typeof data === 'object' && data !== null && !Array.isArray(data) && 'sweep' in data) {
+    const { sweep, ...others } = data as Record<string, unknown>;
+    section = sweep;
+    rest = others;
+  }
+  // Both are checked before either complains, so one run shows every problem of the input.
+  let scenario: Scenario | undefined;
+  let spec: SweepSpec | undefined;
+  const errors: ZerodropError[] = [];
+  try {
+    scenario = resolveScenario(rest, args, { readText: (p) => readFileSync(p, 'utf8'), resolvePath: (p, fromFlag) => resolve(fromFlag ? cwd : dirname(file), p) });
+    checkSweepScenario(scenario);
+  } catch (err) {
+    if (!(err instanceof ZerodropError)) throw err;
+    errors.push(err);
+  }
+  try {
+    spec = resolveSweepSpec(section, args);
+  } catch (err) {
+    if (!(err instanceof ZerodropError)) throw err;
+    errors.push(err);
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new ZerodropError('E_INVALID_INPUT', errors.map((e) => e.message).join('\n'), { exitCode: EXIT.invalidInput, hint: 'run `zerodrop sweep --help` for the fields and an example' });
+  return { scenario: scenario as Scenario, spec: spec as SweepSpec };
+}
+
+/** The exit code of a sweep: 130 interrupted, 4 when the Deployment could not be put back or nothing could be measured, 0 when a setting passed every repeat, else 1. */
+export function sweepExitCode(result: SweepResult): ExitCode {
+  if (result.aborted) return EXIT.interrupted;
+  if (result.restore.status === 'failed' || result.restore.status === 'timeout') return EXIT.couldNotRun;
+  if (result.recommendation.case !== null) return EXIT.pass;
+  const runnable = result.cases.filter((c) => c.verdict !== 'invalid');
+  if (runnable.length > 0 && runnable.every((c) => c.verdict === 'error')) return EXIT.couldNotRun;
+  return EXIT.fail;
+}
+
+function caseDir(n: number, slug: string): string {
+  return join('cases', `${String(n).padStart(2, '0')}-${slug}`);
+}
+
+/** `zerodrop sweep`: the whole job; returns the exit code. */
+export async function sweepCommand(args: SweepArgs, argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const { scenario, spec } = sweepFromArgs(args, io.cwd);
+  const startedAt = new Date();
+  const outDir = scenario.report.outDir ?? defaultOutDir(io.cwd, `sweep-${scenario.name}`, startedAt);
+  const caseFormats = scenario.report.formats.filter((f) => f !== 'console');
+  const controller = new AbortController();
+  const restoreController = new AbortController();
+  let interrupts = 0;
+  const unregister = io.onInterrupt((signal) => {
+    interrupts++;
+    if (interrupts === 1) {
+      io.stderr.write(`\nzerodrop: ${signal} received: stopping the sweep, restoring the Deployment, writing the results (again to stop waiting for the restore)...\n`);
+      controller.abort();
+    } else {
+      io.stderr.write(`\nzerodrop: ${signal} received again: not waiting for the restore's rollout\n`);
+      restoreController.abort();
+    }
+  });
+  const progress = progressWriter(io.stderr, { quiet: args.quiet });
+  const note = (s: string): void => {
+    if (!args.quiet) {
+      progress.done();
+      io.stderr.write(`zerodrop: ${s}\n`);
+    }
+  };
+  try {
+    const result = await runSweep(scenario, spec, {
+      newClock: startClock,
+      env: io.env,
+      cwd: io.cwd,
+      signal: controller.signal,
+      restoreSignal: restoreController.signal,
+      meta: {
+        tool: { name: 'zerodrop', version: toolVersion() },
+        runId: `${startedAt.toISOString()}-sweep-${scenario.name}`,
+        commandLine: ['zerodrop', ...redactArgv(argv)],
+        scenarioDigest: scenarioDigest(scenario),
+      },
+      onProgress: (phase, p) => progress.update(phase, p),
+      onNote: note,
+      onStep: (step, c, repeat, pos) => {
+        const which = `[${pos.index}/${pos.of}] #${c.n} ${c.label}${spec.repeat > 1 ? ` (repeat ${repeat}/${spec.repeat})` : ''}`;
+        note(step === 'prepare' ? `${which}: putting the settings on the Deployment and waiting for it to settle...` : `${which}: measuring the release under load...`);
+      },
+      onReport: (c, repeat, report, repeats) => {
+        progress.done();
+        const rel = repeats > 1 ? join(caseDir(c.n, c.slug), `repeat-${repeat}`) : caseDir(c.n, c.slug);
+        const rollout = report.phases.find((p) => p.name === 'rollout');
+        if (!args.quiet) {
+          io.stderr.write(
+            `zerodrop:   -> ${report.verdict.toUpperCase()}${report.aborted ? ' (interrupted)' : ''}: ${report.window.failed} of ${report.window.sent} failed (${formatRate(report.budget.observedFailureRate)}), rollout ${rollout ? formatSeconds(rollout.endMs - rollout.startMs) : '-'}\n`,
+          );
+        }
+        try {
+          writeReportFiles(report, join(outDir, rel), caseFormats);
+          return rel;
+        } catch (err) {
+          io.stderr.write(`zerodrop: could not write the reports of case ${c.n} to ${join(outDir, rel)}: ${(err as Error).message}\n`);
+          return undefined;
+        }
+      },
+    });
+    progress.done();
+
+    // Each case's folder gets its worst repeat's reports at the top when it ran more than once.
+    for (const c of result.cases) {
+      if (c.summary.repeatsRun === 0 && c.repeats.length === 0) continue;
+      c.dir = caseDir(c.n, c.slug);
+      if (spec.repeat > 1 && c.report !== null) {
+        try {
+          writeReportFiles(c.report, join(outDir, c.dir), caseFormats);
+        } catch {
+          // reported per repeat already
+        }
+      }
+    }
+    let exitCode = sweepExitCode(result);
+    try {
+      mkdirSync(outDir, { recursive: true });
+      writeFileSync(join(outDir, SWEEP_FILES.json), `${JSON.stringify(result, null, 2)}\n`);
+      writeFileSync(join(outDir, SWEEP_FILES.md), renderSweepMarkdown(result));
+      writeFileSync(join(outDir, SWEEP_FILES.html), renderSweepHtml(result));
+    } catch (err) {
+      io.stderr.write(`zerodrop: could not write the sweep results to ${outDir}: ${(err as Error).message}\n  hint: pass --out with a writable folder\n`);
+      if (exitCode === EXIT.pass) exitCode = EXIT.couldNotRun;
+    }
+    if (!args.quiet && scenario.report.formats.includes('console')) {
+      io.stdout.write(`\n${renderSweepConsole(result, { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR })}\n`);
+    } else {
+      io.stdout.write(`zerodrop: ${result.recommendation.case === null ? 'NO SETTING PASSED' : 'RECOMMENDATION'}: ${result.recommendation.message}\n`);
+    }
+    const shown = relative(io.cwd, outDir) || '.';
+    io.stdout.write(`results: ${join(shown, SWEEP_FILES.json)}, ${join(shown, SWEEP_FILES.md)}, ${join(shown, SWEEP_FILES.html)}, ${join(shown, 'cases')}/\n`);
+    if (result.restore.status === 'failed' || result.restore.status === 'timeout') io.stderr.write(`zerodrop: ${result.restore.message}\n`);
+    return exitCode;
+  } catch (err) {
+    progress.done();
+    if (err instanceof ZerodropError) throw err;
+    throw new ZerodropError('E_INTERNAL', `internal error: ${(err as Error).stack ?? String(err)}`, { hint: 'this is a bug in zerodrop; please report it with the command line' });
+  } finally {
+    unregister();
+  }
+}
