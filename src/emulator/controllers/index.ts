@@ -2,6 +2,7 @@ import type { Store } from '../api/store-types.js';
 import type { ControllerContext } from './controller-context.js';
 import { DeploymentController } from './deployment-controller.js';
 import { EndpointSliceController } from './endpointslice-controller.js';
+import { JobController } from './job-controller.js';
 import { ReplicaSetController } from './replicaset-controller.js';
 import { Scheduler } from './scheduler.js';
 
@@ -24,7 +25,7 @@ export interface RunningControllers {
  */
 export function startControllers(store: Store, opts: { log?: (msg: string) => void; now?: () => number } = {}): RunningControllers {
   const ctx: ControllerContext = { store, log: opts.log ?? (() => {}), now: opts.now ?? (() => Date.now()) };
-  const parts = [new Scheduler(ctx), new ReplicaSetController(ctx), new DeploymentController(ctx), new EndpointSliceController(ctx)];
+  const parts = [new Scheduler(ctx), new ReplicaSetController(ctx), new DeploymentController(ctx), new EndpointSliceController(ctx), new JobController(ctx)];
   for (const p of parts) p.start();
   let stopped: Promise<void> | undefined;
   return {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ImageMap } from './images.js';
 
 /**
@@ -29,5 +29,21 @@ export function defaultImages(nodePath: string = process.execPath): ImageMap {
     images[`zerodrop/demo-app:${tag}`] = { command: [nodePath, app], env: { APP_VERSION: tag } };
   }
   images['zerodrop/demo-app:*'] = { command: [nodePath, app] };
+  images['zerodrop/agent:*'] = agentImage(nodePath);
   return images;
+}
+
+/**
+ * `zerodrop/agent:<tag>`, the load-generating agent of `zerodrop run --agents N`: the local
+ * zerodrop CLI's `agent` command (bin/zerodrop.js, which runs the build in dist/). Running from
+ * the TypeScript sources (tests), it runs src/cli/agent-command.ts through tsx instead, so no build is needed.
+ */
+export function agentImage(nodePath: string = process.execPath): ImageMap[string] {
+  const root = join(dirname(demoAppPath()), '..', '..');
+  if (!import.meta.url.endsWith('.ts')) return { command: [nodePath, join(root, 'bin', 'zerodrop.js'), 'agent'], cwd: root };
+  // The agent command alone (not the whole CLI): tsx compiles a fraction of the modules, and starts in ~1 s.
+  const command = pathToFileURL(join(root, 'src', 'cli', 'agent-command.ts')).href;
+  const io = pathToFileURL(join(root, 'src', 'cli', 'io.ts')).href;
+  const code = `const { agentCommand } = await import(${JSON.stringify(command)}); const { processIo } = await import(${JSON.stringify(io)}); process.exitCode = await agentCommand(processIo());`;
+  return { command: [nodePath, '--import', 'tsx', '--input-type=module', '-e', code], cwd: root };
 }

@@ -1,0 +1,123 @@
+import { InvalidInputError } from '../errors.js';
+import type { LoadOptions } from '../traffic/engine.js';
+
+/** The environment variable that carries the agent spec (from the run's Secret). */
+export const AGENT_SPEC_ENV = 'ZERODROP_AGENT_SPEC';
+/** Set by the Job controller on every pod of an Indexed Job. */
+export const COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
+
+/** LoadOptions in plain JSON: text instead of bytes, status ranges instead of a predicate. */
+export interface WireLoad {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  model: 'open' | 'closed';
+  rate?: number;
+  ramp?: { fromRate: number; durationMs: number };
+  connections?: number;
+  durationMs: number;
+  timeoutMs: number;
+  keepAlive: boolean;
+  maxInFlight?: number;
+  http2?: boolean;
+  ca?: string;
+  insecure?: boolean;
+  /** Inclusive status ranges counted as success. */
+  successStatus: Array<[number, number]>;
+  intervalMs?: number;
+  lagToleranceMs?: number;
+}
+
+/** Everything an agent needs, the same for every agent of a run (each takes its shard by index). */
+export interface AgentSpec {
+  format: 'zerodrop-agent-spec';
+  version: 1;
+  runId: string;
+  /** Number of agents the load is split over. */
+  count: number;
+  load: WireLoad;
+  /** The shared start, on the coordinator's wall clock (epoch ms). */
+  startAtWallMs: number;
+  /** The same instant on the coordinator's run clock (ms since its t0): agents record on that timeline. */
+  startAtClockMs: number;
+  t0EpochMs: number;
+  /** How often an agent writes an interval record. */
+  reportEveryMs: number;
+}
+
+const text = (b: string | Uint8Array): string => (typeof b === 'string' ? b : Buffer.from(b).toString('utf8'));
+
+/** The wire form of a run's load options; `successStatus` are the scenario's ranges behind the predicate. */
+export function wireLoadOf(opts: LoadOptions, successStatus: Array<[number, number]>): WireLoad {
+  const w: WireLoad = {
+    url: opts.url,
+    method: opts.method,
+    headers: { ...opts.headers },
+    model: opts.model,
+    durationMs: opts.durationMs,
+    timeoutMs: opts.timeoutMs,
+    keepAlive: opts.keepAlive,
+    successStatus: successStatus.map(([a, b]) => [a, b]),
+  };
+  if (opts.body !== undefined) w.body = text(opts.body);
+  if (opts.rate !== undefined) w.rate = opts.rate;
+  if (opts.ramp !== undefined) w.ramp = { ...opts.ramp };
+  if (opts.connections !== undefined) w.connections = opts.connections;
+  if (opts.maxInFlight !== undefined) w.maxInFlight = opts.maxInFlight;
+  if (opts.http2 !== undefined) w.http2 = opts.http2;
+  if (opts.ca !== undefined) w.ca = text(opts.ca);
+  if (opts.insecure !== undefined) w.insecure = opts.insecure;
+  if (opts.intervalMs !== undefined) w.intervalMs = opts.intervalMs;
+  if (opts.lagToleranceMs !== undefined) w.lagToleranceMs = opts.lagToleranceMs;
+  return w;
+}
+
+/** Load options back from their wire form (one engine in the agent: workers 1). */
+export function loadOptionsOfWire(w: WireLoad): LoadOptions {
+  const ranges = w.successStatus;
+  const { successStatus: _ranges, ...rest } = w;
+  void _ranges;
+  return {
+    ...rest,
+    workers: 1,
+    successStatus: (status: number) => {
+      for (const [lo, hi] of ranges) if (status >= lo && status <= hi) return true;
+      return false;
+    },
+  };
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Parses and checks the agent spec text (JSON); every problem in one InvalidInputError. */
+export function parseAgentSpec(raw: string | undefined): AgentSpec {
+  if (raw === undefined || raw.trim() === '') {
+    throw new InvalidInputError([{ path: AGENT_SPEC_ENV, message: 'is not set: `zerodrop agent` runs inside a pod that `zerodrop run --agents N` created' }]);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch (err) {
+    throw new InvalidInputError([{ path: AGENT_SPEC_ENV, message: `is not JSON: ${(err as Error).message}` }]);
+  }
+  const problems: Array<{ path: string; message: string }> = [];
+  const p = (path: string, message: string): void => void problems.push({ path: `${AGENT_SPEC_ENV}.${path}`, message });
+  if (!isObj(v) || v['format'] !== 'zerodrop-agent-spec' || v['version'] !== 1) {
+    throw new InvalidInputError([{ path: AGENT_SPEC_ENV, message: 'is not a zerodrop agent spec of version 1 (coordinator and agent image versions differ?)' }]);
+  }
+  for (const k of ['count', 'startAtWallMs', 'startAtClockMs', 't0EpochMs', 'reportEveryMs'] as const) {
+    if (typeof v[k] !== 'number' || !Number.isFinite(v[k])) p(k, 'must be a number');
+  }
+  if (typeof v['runId'] !== 'string') p('runId', 'must be a text');
+  const load = v['load'];
+  if (!isObj(load)) p('load', 'must be an object');
+  else {
+    if (typeof load['url'] !== 'string') p('load.url', 'must be a text');
+    if (load['model'] !== 'open' && load['model'] !== 'closed') p('load.model', 'must be open or closed');
+    if (!Array.isArray(load['successStatus'])) p('load.successStatus', 'must be a list of [low, high] ranges');
+    if (typeof load['durationMs'] !== 'number' || typeof load['timeoutMs'] !== 'number') p('load', 'durationMs and timeoutMs must be numbers');
+  }
+  if (problems.length > 0) throw new InvalidInputError(problems);
+  return v as unknown as AgentSpec;
+}
