@@ -61,9 +61,11 @@ describe('zerodrop emulator start + the real kubectl', () => {
 
   beforeAll(async () => {
     emulator = startCli(['emulator', 'start', '--kubeconfig', kubeconfig, '--proxy-delay', '200ms']);
+    let errors = '';
     emulator.child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    for (let i = 0; i < 100 && !output.includes('kubeconfig:'); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(output).toContain('zerodrop emulator is running');
+    emulator.child.stderr?.on('data', (d: Buffer) => (errors += d.toString()));
+    for (let i = 0; i < 300 && !output.includes('kubeconfig:'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(output, errors).toContain('zerodrop emulator is running');
   });
 
   afterAll(async () => {

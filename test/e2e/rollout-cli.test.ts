@@ -17,7 +17,7 @@ describe('zerodrop run on the embedded emulator', () => {
     const r = await runCli(['run', 'scenarios/emulator-graceful.yaml', '--out', out, '--quiet']);
     expect(existsSync(join(out, 'report.json')), r.stderr).toBe(true);
     const report = readReport(out);
-    expect(report.totals.failed, r.stdout + r.stderr).toBe(0);
+    expect(report.totals.failed, `${r.stdout}${r.stderr}${JSON.stringify(report.failures)}`).toBe(0);
     // On a loaded machine the generator may fall behind: then the run is honestly inconclusive
     // (never pass), and only the generator's own checks may say so.
     if (report.verdict !== 'pass') {
@@ -39,6 +39,7 @@ describe('zerodrop run on the embedded emulator', () => {
   it('fails the naive Deployment and names the causes', async () => {
     const out = tmp();
     const r = await runCli(['run', 'scenarios/emulator-naive.yaml', '--out', out, '--quiet']);
+    expect(existsSync(join(out, 'report.json')), r.stderr).toBe(true);
     expect(r.code, r.stderr).toBe(1);
     const report = readReport(out);
     expect(report.verdict).toBe('fail');
@@ -54,6 +55,7 @@ describe('zerodrop run on the embedded emulator', () => {
     const out = tmp();
     const patch = JSON.stringify({ spec: { progressDeadlineSeconds: 3, template: { spec: { containers: [{ name: 'app', image: 'zerodrop/no-such-image:v9' }] } } } });
     const r = await runCli(['run', 'scenarios/emulator-graceful.yaml', '--patch', patch, '--rate', '100', '--cooldown', '1s', '--rollback-on-fail', '--out', out, '--quiet']);
+    expect(existsSync(join(out, 'report.json')), r.stderr).toBe(true);
     expect(r.code, r.stderr).toBe(1);
     const report = readReport(out);
     expect(check(report, 'rollout-completed')).toBe('fail');
@@ -107,7 +109,7 @@ describe('zerodrop run --watch: a rollout someone else starts', () => {
     emulator = startCli(['emulator', 'start', '--kubeconfig', kubeconfig]);
     let out = '';
     emulator.child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    for (let i = 0; i < 100 && !out.includes('kubeconfig:'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && !out.includes('kubeconfig:'); i++) await new Promise((r) => setTimeout(r, 100));
     await kubectl('apply', '-f', 'scenarios/apps/demo-graceful.yaml');
     await kubectl('rollout', 'status', 'deployment/demo-graceful', '--timeout=60s');
   });

@@ -117,7 +117,7 @@ describe('generator limits', () => {
     expect(iv.filter((i) => i.unsent > 0).length).toBeGreaterThan(5);
   });
 
-  it('open model at 2000 req/s for 2 s schedules exactly 4000 and leaves none unsent', async (ctx) => {
+  it('open model at 2000 req/s for 2 s schedules exactly 4000 and leaves none unsent (when the machine lets it)', async () => {
     server = await startFaultServer();
     // Warm the JIT and the connection path first, as a warmup phase would.
     await startLoad(opts(server.url, { rate: 2000, durationMs: 300 }), startClock()).done;
@@ -130,8 +130,13 @@ describe('generator limits', () => {
     expect(t.sent).toBe(t.succeeded + t.failed);
     expect(server.counts.received - before).toBeLessThanOrEqual(t.sent);
     // Client and server share this process: on a starved machine (other suites on 2 cores) they
-    // cannot keep 2000/s and the rest would only measure the machine. The health numbers say so.
-    if ((r.health.eventLoopDelayMaxMs ?? 0) > 40) ctx.skip();
+    // cannot keep 2000/s. Then the generator must say so itself: requests it could not start on
+    // time are unsent (never silently late), and its health shows the stall.
+    if ((r.health.eventLoopDelayMaxMs ?? 0) > 40) {
+      if (t.unsent > 0) expect(r.health.scheduleLagMaxMs ?? 0).toBeGreaterThan(0);
+      expect(t.succeeded + t.failed + t.unsent).toBe(4000);
+      return;
+    }
     expect(t.unsent).toBe(0);
     expect(t.succeeded).toBe(4000);
     expect(server.counts.received - before).toBe(4000);

@@ -48,7 +48,7 @@ afterAll(async () => {
 
 describe('kubectl rollout against the controllers', () => {
   it('status, set image, history, undo and undo --to-revision', async (ctx) => {
-    if (!hasKubectl) ctx.skip();
+    expect(hasKubectl, 'kubectl must be on the PATH (Debian: apt-get install kubernetes-client)').toBe(true);
     const file = join(dir, 'web.yaml');
     await writeFile(
       file,

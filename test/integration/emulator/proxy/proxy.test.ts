@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../../../src/emulator/api/memory-store.js';
 import type { KObject } from '../../../../src/emulator/api/store-types.js';
 import { nftablesSupport, runNft } from '../../../../src/emulator/proxy/nft-dataplane.js';
@@ -84,6 +84,9 @@ const planes = [
 ] as const;
 
 describe.each(planes)('service proxy, %s dataplane', (plane, available) => {
+  beforeAll(() => {
+    if (!available) throw new Error(`the ${plane} dataplane is not available here: the nftables one needs root and nft (Debian: apt-get install nftables)`);
+  });
   async function start(store: MemoryStore, proxyDelayMs: number): Promise<ServiceProxy> {
     const p = await startServiceProxy(store, { proxyDelayMs, dataplane: plane, instanceId: `t${rnd(0, 1e9)}` });
     cleanups.push(() => p.stop());
@@ -91,7 +94,7 @@ describe.each(planes)('service proxy, %s dataplane', (plane, available) => {
     return p;
   }
 
-  it.skipIf(!available)('balances new connections across ready endpoints and marks the Service', async () => {
+  it('balances new connections across ready endpoints and marks the Service', async () => {
     const store = new MemoryStore();
     const bs = await Promise.all([backend(), backend(), backend()]);
     const ip = randomClusterIP();
@@ -110,7 +113,7 @@ describe.each(planes)('service proxy, %s dataplane', (plane, available) => {
     expect(svc?.status.loadBalancer.ingress).toEqual([{ ip, ipMode: 'VIP' }]);
   });
 
-  it.skipIf(!available)('applies an endpoint removal only after the propagation delay', async () => {
+  it('applies an endpoint removal only after the propagation delay', async () => {
     const store = new MemoryStore();
     const port = rnd(20000, 40000);
     const [a, b] = await Promise.all([backend(), backend()]);
@@ -136,7 +139,7 @@ describe.each(planes)('service proxy, %s dataplane', (plane, available) => {
     expect([...late]).toEqual([b!.ip]);
   });
 
-  it.skipIf(!available)('keeps an established keep-alive connection on an endpoint that left', async () => {
+  it('keeps an established keep-alive connection on an endpoint that left', async () => {
     const store = new MemoryStore();
     const port = rnd(20000, 40000);
     const a = await backend();
@@ -170,7 +173,7 @@ describe.each(planes)('service proxy, %s dataplane', (plane, available) => {
     expect(again.body).toBe(a.ip);
   });
 
-  it.skipIf(!available)('refuses new connections when no endpoint is usable, and falls back to serving terminating ones', async () => {
+  it('refuses new connections when no endpoint is usable, and falls back to serving terminating ones', async () => {
     const store = new MemoryStore();
     const a = await backend();
     const ip = randomClusterIP();
@@ -190,7 +193,7 @@ describe.each(planes)('service proxy, %s dataplane', (plane, available) => {
     expect(await fresh(ip2)).toBe('ECONNREFUSED');
   });
 
-  it.skipIf(!available)('a listed endpoint whose process is gone fails new connections (no retry elsewhere)', async () => {
+  it('a listed endpoint whose process is gone fails new connections (no retry elsewhere)', async () => {
     const store = new MemoryStore();
     const a = await backend();
     const ip = randomClusterIP();
@@ -204,7 +207,10 @@ describe.each(planes)('service proxy, %s dataplane', (plane, available) => {
   });
 });
 
-describe.skipIf(!nft.ok)('nftables table ownership', () => {
+describe('nftables table ownership', () => {
+  beforeAll(() => {
+    if (!nft.ok) throw new Error(`the nftables dataplane needs root and nft (Debian: apt-get install nftables): ${nft.ok ? "" : nft.reason}`);
+  });
   it('removes tables of dead emulators, never others, and deletes its own on stop', async () => {
     const dead = 'zerodrop_gone_p999999';
     const foreign = `notzerodrop_${rnd(0, 1e6)}`;
