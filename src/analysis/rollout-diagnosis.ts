@@ -97,7 +97,8 @@ function byPod(input: RolloutDiagnosisInput, pod: string, classes: readonly Fail
 }
 
 function spans(windows: ReadonlyArray<{ o: OutageWindow; e: RolloutEventRecord }>, verb: string): string {
-  const shown = windows.slice(0, 3).map(({ o, e }) => `${secs(o.startMs)}-${secs(o.endMs)}, ${secs(o.startMs - e.tMs)} after ${e.object} ${verb}`);
+  // A window starts at its first failing interval, so the event may lie inside that interval.
+  const shown = windows.slice(0, 3).map(({ o, e }) => `${secs(o.startMs)}-${secs(o.endMs)}, ${o.startMs >= e.tMs ? `${secs(o.startMs - e.tMs)} after` : 'as'} ${e.object} ${verb}`);
   return shown.join('; ') + (windows.length > 3 ? `; and ${plural(windows.length - 3, 'more window')}` : '');
 }
 
