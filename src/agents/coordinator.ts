@@ -494,7 +494,7 @@ export class AgentLoad implements LoadHandle {
         index: s.index,
         pod: s.pod ?? null,
         status,
-        lastRecordMs: s.lastRecvClockMs,
+        lastRecordMs: s.lastRecvClockMs === null ? null : Math.round(s.lastRecvClockMs * 10) / 10,
         clockSkewMs: skew === null ? null : Math.round(skew.skewMs * 10) / 10,
         sent: s.done?.totals.sent ?? s.recorder?.totals().sent ?? 0,
       };

@@ -135,6 +135,28 @@ export interface PodCounts {
   servedWhileTerminating: number;
 }
 
+/** One load agent of a distributed run (`zerodrop run --agents N`): its pod, how it ended, its clock. */
+export interface AgentSummary {
+  /** The agent's index: it sent shard `index` of the rate or the connections. */
+  index: number;
+  /** Its pod, or null when none was created. */
+  pod: string | null;
+  /** `completed`, or why not: `late`, `died`, `evicted`, `silent`, `not-started`, `incomplete` (kept a string). */
+  status: string;
+  /** Run ms (the timeline's clock) when its last record arrived, or null without any. */
+  lastRecordMs: number | null;
+  /** Its wall clock minus the coordinator's, ms: a lower bound from the records' one-way delivery, or null. */
+  clockSkewMs: number | null;
+  /** The upper bound of that offset, when known (the agent cannot write before its Job existed). */
+  clockSkewAtMostMs?: number;
+  /** How late it was ready after the shared start, ms. */
+  lateMs?: number;
+  /** Requests its shard sent, as far as its records tell. */
+  sent?: number;
+  /** Why it is not `completed`. */
+  message?: string;
+}
+
 /** The source tree the run was made from. */
 export interface GitFacts {
   commit: string;
@@ -232,6 +254,8 @@ export interface Report {
   pods?: PodCounts[];
   /** What `--rollback-on-fail` did after a failing verdict. */
   rollback?: { fromRevision: string | null; toRevision: string; replicaSet: string; status: 'complete' | 'failed' | 'timeout' | 'aborted'; message: string };
+  /** The load agents, when the load came from agent pods (`--agents N`). */
+  agents?: AgentSummary[];
   /** `sha256:<hex>` over the canonical JSON of the report without this field; set last by the writer (see digest.ts). */
   digest?: string;
 }

@@ -10,6 +10,7 @@ import { watchRollout, type RolloutWatch } from '../rollout/watcher.js';
 import type { Scenario } from '../scenario/types.js';
 import { startLoad, type LoadHandle, type LoadOptions, type LoadProgress } from '../traffic/engine.js';
 import { checkReachable } from '../traffic/preflight.js';
+import { agentLoadOptionsOf, startAgentLoad } from '../agents/index.js';
 import { openClusterSession, type ClusterSession } from './cluster-session.js';
 import { phasesOf, type RunMarks } from './phase-plan.js';
 import { checkReleaseAction, runRelease } from './release.js';
@@ -166,8 +167,10 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
     await watch.ready;
   }
 
-  const loadStart = clock.nowMs();
-  const handle: LoadHandle = startLoad(loadOptions, clock);
+  // Load from agent pods (--agents N): the Job starts them; the load begins at their shared start.
+  const agentLoad = scenario.load.agents && session ? await startAgentLoad(agentLoadOptionsOf(scenario, scenario.load.agents, session, loadOptions, env)) : undefined;
+  const loadStart = agentLoad?.startMs ?? clock.nowMs();
+  const handle: LoadHandle = agentLoad ?? startLoad(loadOptions, clock);
   let phase: LivePhase = warmupMs > 0 ? 'warmup' : trigger ? 'baseline' : 'measure';
   const progressTimer = env.onProgress ? setInterval(() => env.onProgress?.(phase, handle.progress()), 250) : undefined;
 
@@ -271,6 +274,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
     meta,
   });
   if (session) report.preflight = session.preflight;
+  if (agentLoad) report.agents = agentLoad.agentReports();
   if (triggerTimedOut) report.reasons.push(`the trigger did not finish within its ${Math.round((trigger?.timeoutMs ?? 0) / 1000)} s timeout and was stopped`);
 
   if (session && k8s?.rollbackOnFail && report.verdict === 'fail' && !signal.aborted) {

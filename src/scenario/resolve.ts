@@ -9,7 +9,7 @@ import {
   type Parsed,
 } from './parse.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/index.js';
-import type { EmulatorSpec, Scenario, TriggerAction } from './types.js';
+import type { AgentsSpec, EmulatorSpec, Scenario, TriggerAction } from './types.js';
 
 /** Flag values as yargs hands them over; undefined means "not given". */
 export interface ScenarioFlags {
@@ -32,6 +32,8 @@ export interface ScenarioFlags {
   warmup?: string | undefined;
   maxInFlight?: number | undefined;
   workers?: string | undefined;
+  agents?: number | undefined;
+  agentImage?: string | undefined;
   interval?: string | undefined;
   trigger?: string | undefined;
   baseline?: string | undefined;
@@ -77,6 +79,8 @@ const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
   ['maxInFlight', 'load.maxInFlight', '--max-in-flight'],
   ['interval', 'load.interval', '--interval'],
   ['workers', 'load.workers', '--workers'],
+  ['agents', 'load.agents.count', '--agents'],
+  ['agentImage', 'load.agents.image', '--agent-image'],
   ['trigger', 'trigger.command', '--trigger'],
   ['baseline', 'trigger.baseline', '--baseline'],
   ['cooldown', 'trigger.cooldown', '--cooldown'],
@@ -104,8 +108,9 @@ const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
   '': ['name', 'target', 'load', 'trigger', 'kubernetes', 'budget', 'report'],
   target: ['url', 'path', 'method', 'headers', 'body', 'bodyFile', 'timeout', 'keepAlive', 'http2', 'ca', 'insecure', 'successStatus'],
-  load: ['rate', 'ramp', 'connections', 'duration', 'warmup', 'maxInFlight', 'interval', 'workers'],
+  load: ['rate', 'ramp', 'connections', 'duration', 'warmup', 'maxInFlight', 'interval', 'workers', 'agents'],
   'load.ramp': ['from', 'duration'],
+  'load.agents': ['count', 'image', 'namespace', 'resources', 'nodeSelector', 'startDelay'],
   trigger: ['command', 'restart', 'image', 'patch', 'patchFile', 'patchType', 'apply', 'watch', 'baseline', 'cooldown', 'timeout'],
   kubernetes: ['kubeconfig', 'context', 'namespace', 'deployment', 'service', 'port', 'emulator', 'rolloutTimeout', 'rollbackOnFail'],
   'kubernetes.emulator': ['manifests', 'proxyDelay', 'dataplane', 'images'],
@@ -191,6 +196,8 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
   }
   const raw: Raw = structuredClone((fileData as Raw | undefined) ?? {});
   if (typeof raw.trigger === 'string') raw.trigger = { command: raw.trigger };
+  // `agents: 3` is short for `agents: {count: 3}`.
+  if (isObject(raw.load) && (typeof raw.load.agents === 'number' || typeof raw.load.agents === 'string')) raw.load.agents = { count: raw.load.agents };
   checkUnknownFields(raw, problems);
 
   // A release action given as a flag replaces the file's, whichever kind the file had.
@@ -438,6 +445,38 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
     problems.add(label(`trigger.${actionKeys[0] as string}`), 'this release action changes a Kubernetes Deployment: name it with --deployment (kubernetes.deployment)');
   }
 
+  // load.agents
+  let agents: AgentsSpec | undefined;
+  const agentsRaw = getPath(raw, 'load.agents');
+  if (agentsRaw !== undefined && !isObject(agentsRaw)) problems.add(label('load.agents'), 'expected a number of agents, or a mapping (count, image, namespace, resources, nodeSelector, startDelay)');
+  if (isObject(agentsRaw)) {
+    const countRaw = getPath(raw, 'load.agents.count');
+    const count = countRaw === undefined ? (problems.add(label('load.agents.count'), 'how many agents? e.g. --agents 3'), undefined) : take('load.agents.count', parsePositive(countRaw, 'the agent count', true));
+    if (count !== undefined && count > 100) problems.add(label('load.agents.count'), `at most 100 agents, got ${count}`);
+    if (count !== undefined && model === 'closed' && connections !== undefined && connections < count) {
+      problems.add(label('load.agents.count'), `${count} agents cannot share ${connections} connections: every agent needs at least one`);
+    }
+    const resources = getPath(raw, 'load.agents.resources');
+    if (resources !== undefined && !isObject(resources)) problems.add('load.agents.resources', 'expected a mapping like {requests: {cpu: "1", memory: 256Mi}, limits: {...}}');
+    const nodeSelector = getPath(raw, 'load.agents.nodeSelector');
+    if (nodeSelector !== undefined && !(isObject(nodeSelector) && Object.values(nodeSelector).every((v) => typeof v === 'string'))) {
+      problems.add('load.agents.nodeSelector', 'expected a mapping of node label names to text values');
+    }
+    if (!isObject(getPath(raw, 'kubernetes'))) {
+      problems.add(label('load.agents'), 'agents run as a Job in a cluster: add a kubernetes section (--emulator, or --deployment with your kubeconfig)');
+    }
+    const onEmulator = getPath(raw, 'kubernetes.emulator') !== undefined && getPath(raw, 'kubernetes.emulator') !== false;
+    agents = {
+      count: count ?? 1,
+      image: text('load.agents.image'),
+      namespace: text('load.agents.namespace'),
+      resources: isObject(resources) ? resources : undefined,
+      nodeSelector: isObject(nodeSelector) ? (nodeSelector as Record<string, string>) : undefined,
+      // Pods must be scheduled, pulled and started by then: seconds on the emulator, longer on a cluster.
+      startDelayMs: optional('load.agents.startDelay', parseDuration, onEmulator ? 10_000 : 60_000),
+    };
+  }
+
   // budget
   const maxFailureRate = optional('budget.maxFailureRate', parseBudget, 0.001);
   const confidence = optional('budget.confidence', parseConfidence, 0.95);
@@ -473,7 +512,7 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
       insecure: bool('target.insecure', false),
       successStatus,
     },
-    load: { model, rate: effectiveRate, ramp, connections, durationMs, warmupMs, maxInFlight, intervalMs, workers },
+    load: { model, rate: effectiveRate, ramp, connections, durationMs, warmupMs, maxInFlight, intervalMs, workers, ...(agents === undefined ? {} : { agents }) },
     trigger,
     kubernetes,
     budget: { maxFailureRate, confidence },

@@ -33,6 +33,23 @@ export interface LoadSpec {
   intervalMs: number;
   /** Worker threads generating the load: a number, or 'auto' (one per available core). */
   workers: number | 'auto';
+  /** Generate the load from agent pods instead of this process (absent: this process). */
+  agents?: AgentsSpec;
+}
+
+/** Load from many machines: agents run as pods of an Indexed Job, each sending its shard (load.agents). */
+export interface AgentsSpec {
+  /** Number of agent pods; agent i sends shard i of the rate or of the connections. */
+  count: number;
+  /** The agent image; undefined: zerodrop/agent:<this version>. */
+  image: string | undefined;
+  /** Where the Job runs; undefined: the run's namespace. */
+  namespace: string | undefined;
+  /** Container resources of each agent (requests / limits), as in a pod spec. */
+  resources: Record<string, unknown> | undefined;
+  nodeSelector: Record<string, string> | undefined;
+  /** From creating the Job to the shared start: pods must be scheduled, pulled and ready by then. */
+  startDelayMs: number;
 }
 
 /** How the release is started: a command, or a change made to the Deployment through the API. */
