@@ -199,7 +199,8 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
     } else {
       io.stdout.write(`zerodrop: ${result.recommendation.case === null ? 'NO SETTING PASSED' : 'RECOMMENDATION'}: ${result.recommendation.message}\n`);
     }
-    const shown = relative(io.cwd, outDir) || '.';
+    const rel = relative(io.cwd, outDir);
+    const shown = rel === '' ? '.' : rel.startsWith('..') ? outDir : rel;
     io.stdout.write(`results: ${join(shown, SWEEP_FILES.json)}, ${join(shown, SWEEP_FILES.md)}, ${join(shown, SWEEP_FILES.html)}, ${join(shown, 'cases')}/\n`);
     if (result.restore.status === 'failed' || result.restore.status === 'timeout') io.stderr.write(`zerodrop: ${result.restore.message}\n`);
     return exitCode;
