@@ -16,6 +16,7 @@ import { demoCommand, type DemoArgs } from './demo-command.js';
 import { reportCommand, type ReportArgs } from './report-command.js';
 import { runCommand, type RunArgs } from './run-command.js';
 import { withRunOptions } from './run-options.js';
+import { agentCommand } from './agent-command.js';
 import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep-command.js';
 
 /** Prints an error the way users should see it: what is wrong, then how to fix it. */
@@ -123,6 +124,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
         )
         .demandCommand(1, 'name an emulator command: start'),
     )
+    // Hidden (no description): runs inside the pods of `zerodrop run --agents N`, not by hand.
+    .command('agent', false, (y) => y, async () => {
+      exitCode = await agentCommand(io);
+    })
     .demandCommand(1, 'name a command: run, report, verify, lint, demo or emulator (see --help)')
     .strict()
     .version(toolVersion())

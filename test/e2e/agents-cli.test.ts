@@ -37,7 +37,7 @@ describe('zerodrop run --agents on the embedded emulator', () => {
     expect(agentProcesses()).toEqual([]);
   });
 
-  it('three agents against a local target: the report's counts equal what the target served', async () => {
+  it('three agents against a local target: the report counts equal what the target served', async () => {
     let served = 0;
     const server = createServer((_q, res) => {
       served++;
