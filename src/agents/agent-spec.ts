@@ -27,6 +27,8 @@ export interface WireLoad {
   successStatus: Array<[number, number]>;
   intervalMs?: number;
   lagToleranceMs?: number;
+  /** Warmup at the start of the load (generator health is judged after it), when the engine takes one. */
+  warmupMs?: number;
 }
 
 /** Everything an agent needs, the same for every agent of a run (each takes its shard by index). */
@@ -70,6 +72,8 @@ export function wireLoadOf(opts: LoadOptions, successStatus: Array<[number, numb
   if (opts.insecure !== undefined) w.insecure = opts.insecure;
   if (opts.intervalMs !== undefined) w.intervalMs = opts.intervalMs;
   if (opts.lagToleranceMs !== undefined) w.lagToleranceMs = opts.lagToleranceMs;
+  const warmupMs = (opts as { warmupMs?: number }).warmupMs;
+  if (warmupMs !== undefined) w.warmupMs = warmupMs;
   return w;
 }
 

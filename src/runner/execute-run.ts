@@ -161,7 +161,8 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
       deployment: k8s.deployment,
       ...(k8s.service === undefined ? {} : { service: k8s.service }),
       clock,
-      timeoutMs: warmupMs + (trigger?.baselineMs ?? 0) + k8s.rolloutTimeoutMs,
+      // Agents start the load only after their start delay: the rollout budget counts from then.
+      timeoutMs: (scenario.load.agents?.startDelayMs ?? 0) + warmupMs + (trigger?.baselineMs ?? 0) + k8s.rolloutTimeoutMs,
       signal,
     });
     await watch.ready;
