@@ -43,6 +43,11 @@ export class LagRecorder {
     this.#h.recordValue(us);
   }
 
+  /** Forgets everything recorded so far (health is judged after the warmup). */
+  reset(): void {
+    this.#h.reset();
+  }
+
   /** Adds another lag recording (from another worker), exactly. */
   merge(other: LagRecorder): this {
     this.#h.add(other.#h);

@@ -59,6 +59,12 @@ export interface LoadOptions {
    * from the monotonic clock, which holds for startClock()'s clock).
    */
   workers?: number | 'auto';
+  /**
+   * The generator's own health (schedule lag, event-loop delay and utilization, hence
+   * `saturated`) is measured from this many ms after the start: a warmup is where the JIT,
+   * the first connections and worker start-up happen. The traffic itself is the same. Default 0.
+   */
+  warmupMs?: number;
 }
 
 
@@ -94,6 +100,7 @@ export function splitLoad(opts: LoadOptions, workers: number, statusTable: Uint8
       durationMs: opts.durationMs,
       intervalMs: opts.intervalMs ?? 100,
       lagToleranceMs: opts.lagToleranceMs ?? DEFAULT_LAG_TOLERANCE_MS,
+      healthFromMs: opts.warmupMs ?? 0,
       statusTable,
     };
     if (opts.body !== undefined) spec.body = opts.body;
@@ -140,6 +147,7 @@ function validate(opts: LoadOptions): void {
   posInt('intervalMs', opts.intervalMs);
   if (opts.lagToleranceMs !== undefined && !(opts.lagToleranceMs >= 0)) p.add('lagToleranceMs', `must be >= 0, got ${opts.lagToleranceMs}`);
   if (opts.workers !== undefined && opts.workers !== 'auto') posInt('workers', opts.workers);
+  if (opts.warmupMs !== undefined && !(opts.warmupMs >= 0)) p.add('warmupMs', `must be >= 0, got ${opts.warmupMs}`);
   p.throwIfAny();
 }
 

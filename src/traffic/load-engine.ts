@@ -34,6 +34,8 @@ export interface EngineSpec extends TargetOptions {
   durationMs: number;
   intervalMs: number;
   lagToleranceMs: number;
+  /** ms after the start from which health (lag, event-loop delay and utilization) is measured. */
+  healthFromMs: number;
   /** Outcome per status code (buildStatusTable). */
   statusTable: Uint8Array;
 }
@@ -59,6 +61,9 @@ const ELD_RESOLUTION_MS = 10;
  * (on the clock: their lag counts, and past the tolerance they are unsent) for a connection.
  */
 const MAX_CONNECTING = 16;
+
+/** Event-loop utilization is reported only over at least this long a span (ms). */
+const MIN_ELU_SPAN_MS = 1000;
 
 /** Default lateness (ms) past which an open-model request is counted unsent. */
 export const DEFAULT_LAG_TOLERANCE_MS = 50;
@@ -133,6 +138,9 @@ export class LoadEngine implements LaneSink {
   #drainTimer: NodeJS.Timeout | null = null;
   #sweepTimer: NodeJS.Timeout | null = null;
   #p99Timer: NodeJS.Timeout | null = null;
+  #healthTimer: NodeJS.Timeout | null = null;
+  /** Clock ms from which health is measured. */
+  #healthStartMs = 0;
   readonly #restarts: Lane[] = [];
   #restartImmediate: NodeJS.Immediate | null = null;
 
@@ -190,6 +198,9 @@ export class LoadEngine implements LaneSink {
     this.#eld.enable();
     this.#elu = performance.eventLoopUtilization();
     const now = this.#clock.nowMs();
+    this.#healthStartMs = now;
+    const healthFrom = this.#spec.healthFromMs;
+    if (healthFrom > 0 && healthFrom < this.#durationMs) this.#healthTimer = setTimeout(this.#resetHealth, Math.max(0, healthFrom - (now - startMs)));
     this.#endTimer = setTimeout(this.#onDurationEnd, Math.max(0, this.#durationMs - (now - startMs)));
     if (this.#open) {
       this.#tick();
@@ -401,6 +412,15 @@ export class LoadEngine implements LaneSink {
     this.#deadlines.sweep(Number.POSITIVE_INFINITY, LoadEngine.#expire);
   };
 
+  /** The warmup is over: measure the generator's health from here on. */
+  readonly #resetHealth = (): void => {
+    this.#healthTimer = null;
+    this.#eld.reset();
+    this.#lag.reset();
+    this.#elu = performance.eventLoopUtilization();
+    this.#healthStartMs = this.#clock.nowMs();
+  };
+
   readonly #publishP99 = (): void => {
     const p = this.#recorder.p99At(this.#clock.nowMs() - this.#recorder.latencyIntervalMs);
     this.#live[LIVE.recentP99Ms] = p ?? Number.NaN;
@@ -413,7 +433,8 @@ export class LoadEngine implements LaneSink {
     if (this.#sweepTimer !== null) clearTimeout(this.#sweepTimer);
     if (this.#drainTimer !== null) clearTimeout(this.#drainTimer);
     if (this.#p99Timer !== null) clearInterval(this.#p99Timer);
-    this.#sweepTimer = this.#drainTimer = this.#p99Timer = null;
+    if (this.#healthTimer !== null) clearTimeout(this.#healthTimer);
+    this.#sweepTimer = this.#drainTimer = this.#p99Timer = this.#healthTimer = null;
     this.#eld.disable();
     const elu = this.#elu === null ? null : performance.eventLoopUtilization(this.#elu);
     const lag = this.#lag.summary();
@@ -426,7 +447,8 @@ export class LoadEngine implements LaneSink {
       // The histogram holds whole timer periods; the delay is what exceeds the resolution.
       eventLoopDelayP99Ms: eldCount > 0 ? Math.max(0, this.#eld.percentile(99) / 1e6 - ELD_RESOLUTION_MS) : null,
       eventLoopDelayMaxMs: eldCount > 0 ? Math.max(0, this.#eld.max / 1e6 - ELD_RESOLUTION_MS) : null,
-      eventLoopUtilization: elu === null ? 0 : elu.utilization,
+      // Over too short a span (stopped at once) the share says nothing: report 0.
+      eventLoopUtilization: elu === null || endMs - this.#healthStartMs < MIN_ELU_SPAN_MS ? 0 : elu.utilization,
       scheduleLagP99Ms: this.#open ? lag.p99Ms : null,
       scheduleLagMaxMs: this.#open ? lag.maxMs : null,
     };
@@ -455,7 +477,7 @@ export class LoadEngine implements LaneSink {
     if (!this.#started) {
       // Stopped before the shared start: nothing was scheduled.
       this.#started = true;
-      this.#startMs = this.#clock.nowMs();
+      this.#startMs = this.#healthStartMs = this.#clock.nowMs();
       this.#eld.enable();
       this.#elu = performance.eventLoopUtilization();
     }
