@@ -92,7 +92,7 @@ export function sortCases<T extends Pick<CaseResult, 'n' | 'verdict' | 'summary'
  * The recommendation: the fastest setting (median rollout duration) that passed every repeat; when
  * none did, says so and names the lowest failure rate seen.
  */
-export function recommend(sorted: ReadonlyArray<Pick<CaseResult, 'n' | 'verdict' | 'summary' | 'label' | 'settings'>>, repeat: number): Recommendation {
+export function recommend(sorted: ReadonlyArray<Pick<CaseResult, 'n' | 'verdict' | 'summary' | 'label' | 'settings'> & { reasons?: string[] }>, repeat: number): Recommendation {
   const every = repeat === 1 ? 'its run' : `all ${repeat} repeats`;
   const best = sorted.find((c) => c.verdict === 'pass');
   if (best !== undefined) {
@@ -109,13 +109,17 @@ export function recommend(sorted: ReadonlyArray<Pick<CaseResult, 'n' | 'verdict'
   }
   const measured = sorted.filter((c) => c.summary.failureRate !== null);
   const lowest = [...measured].sort((a, b) => (a.summary.failureRate?.max ?? 0) - (b.summary.failureRate?.max ?? 0))[0];
+  // A setting that failed nothing but could not be judged (too few requests, a generator that fell behind) is worth naming with why.
+  const unsure = sorted.find((c) => (c.verdict === 'inconclusive' || c.verdict === 'incomplete') && c.summary.failed === 0);
   return {
     case: null,
     settings: null,
     message:
       measured.length === 0
         ? 'no setting passed: no case was measured to the end'
-        : `no setting passed ${repeat === 1 ? 'its run' : 'every repeat'}; the lowest failure rate was ${formatRate(lowest?.summary.failureRate?.max ?? 0)} with ${lowest?.label ?? ''}` +
-          ' (look at its report for the causes, or vary other fields)',
+        : `no setting passed ${repeat === 1 ? 'its run' : 'every repeat'}; ` +
+          (unsure !== undefined
+            ? `${unsure.label} failed no request but was ${unsure.verdict}${unsure.reasons?.[0] ? `: ${unsure.reasons[0]}` : ''}`
+            : `the lowest failure rate was ${formatRate(lowest?.summary.failureRate?.max ?? 0)} with ${lowest?.label ?? ''} (look at its report for the causes, or vary other fields)`),
   };
 }

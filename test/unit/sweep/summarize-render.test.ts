@@ -84,10 +84,17 @@ describe('sorting and the recommendation', () => {
   });
 
   it('says when none passed, with the lowest failure rate seen', () => {
-    const failing = [cases[0] as CaseResult, cases[3] as CaseResult, cases[4] as CaseResult];
+    const failing = [cases[0] as CaseResult, cases[3] as CaseResult];
     const rec = recommend(sortCases(failing), 2);
     expect(rec.case).toBeNull();
-    expect(rec.message).toMatch(/^no setting passed every repeat; the lowest failure rate was 0% with maxSurge=1 maxUnavailable=1/);
+    expect(rec.message).toMatch(/^no setting passed every repeat; the lowest failure rate was 1% with maxSurge=0 maxUnavailable=1/);
+  });
+
+  it('names a setting that failed nothing but could not be judged, with why', () => {
+    const unsure = { ...caseOf(6, 'preStopSeconds=3', [report('inconclusive', 0, 900, 3000)], 1), reasons: ['50 scheduled requests could not be sent on time'] };
+    const rec = recommend(sortCases([caseOf(1, 'preStopSeconds=0', [report('fail', 40, 4000, 3000)], 1), unsure]), 1);
+    expect(rec.case).toBeNull();
+    expect(rec.message).toBe('no setting passed its run; preStopSeconds=3 failed no request but was inconclusive: 50 scheduled requests could not be sent on time');
   });
 });
 
