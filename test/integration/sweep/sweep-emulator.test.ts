@@ -47,7 +47,9 @@ describe('sweep on the emulator: preStop', () => {
       service: 'demo-graceful',
       rolloutTimeout: '1m',
     },
-    target: { path: '/', timeout: '2s' },
+    // A new connection per request, so each request is routed afresh: without a preStop sleep,
+    // some always reach a pod that stopped accepting (keep-alive pools may open none in that second).
+    target: { path: '/', timeout: '2s', keepAlive: false },
     load: { rate: 150, warmup: '500ms' },
     trigger: { image: 'app=zerodrop/demo-app:v2', baseline: '1s', cooldown: '1500ms' },
   });
