@@ -106,7 +106,8 @@ const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
 
 /** Every field a scenario file may hold, for "unknown field" problems. */
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
-  '': ['name', 'target', 'load', 'trigger', 'kubernetes', 'budget', 'report'],
+  // `sweep` is read by `zerodrop sweep` (src/sweep); a plain run ignores it.
+  '': ['name', 'target', 'load', 'trigger', 'kubernetes', 'budget', 'report', 'sweep'],
   target: ['url', 'path', 'method', 'headers', 'body', 'bodyFile', 'timeout', 'keepAlive', 'http2', 'ca', 'insecure', 'successStatus'],
   load: ['rate', 'ramp', 'connections', 'duration', 'warmup', 'maxInFlight', 'interval', 'workers', 'agents'],
   'load.ramp': ['from', 'duration'],

@@ -1,0 +1,36 @@
+// zerodrop's programmatic API: named re-exports only. The CLI (src/cli) is built on these.
+
+export { startClock, type Clock } from './clock.js';
+export { EXIT, CouldNotRunError, InvalidInputError, ZerodropError, type ExitCode, type Problem } from './errors.js';
+
+export { resolveScenario, type ScenarioFlags } from './scenario/resolve.js';
+export { loadScenarioFile } from './scenario/load-file.js';
+export type { Scenario, TargetSpec, LoadSpec, TriggerPlan, TriggerAction, KubernetesSpec, EmulatorSpec } from './scenario/types.js';
+
+export { executeRun, exitCodeOf, type RunEnvironment, type RunOutcome, type LivePhase } from './runner/execute-run.js';
+export { openClusterSession, type ClusterSession } from './runner/cluster-session.js';
+
+export { startLoad, type LoadHandle, type LoadOptions, type LoadProgress, type LoadResult } from './traffic/engine.js';
+export { checkReachable } from './traffic/preflight.js';
+export { Recorder, mergeRecorders } from './metrics/recorder.js';
+export { FAILURE_CLASSES, type FailureClass } from './metrics/outcome.js';
+
+export { analyzeRun, type AnalysisInput } from './analysis/analyze.js';
+export { clopperPearsonUpper, requiredRequests } from './analysis/confidence.js';
+
+export { render, readReport, REPORT_FORMATS, REPORT_FILE_NAMES, type Report, type ReportFormat, type Verdict } from './report/index.js';
+export { computeDigest, verifyReport, withDigest } from './report/digest.js';
+
+export { connectCluster, type Cluster } from './cluster/cluster.js';
+export { watchRollout, type RolloutWatch } from './rollout/watcher.js';
+export { sendTrigger } from './rollout/triggers.js';
+export { rollbackDeployment } from './rollout/rollback.js';
+export { lintDeployment, type Finding } from './rollout/lint.js';
+export { lintManifests } from './rollout/lint-manifests.js';
+
+export { startEmulator, loadEmulatorConfig, type EmulatorConfig, type EmulatorHandle } from './emulator/index.js';
+export { applyManifests } from './emulator/apply-manifests.js';
+
+export { runSweep } from './sweep/run-sweep.js';
+export { resolveSweepSpec, expandCases, type SweepSpec } from './sweep/sweep-spec.js';
+export { startAgentLoad, runAgent } from './agents/index.js';
