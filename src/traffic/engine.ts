@@ -53,7 +53,9 @@ export interface LoadOptions {
    */
   lagToleranceMs?: number;
   /**
-   * Worker threads to spread the load over: a number, or 'auto' for one per available core.
+   * Worker threads to spread the load over: a number, or 'auto': one per available core for the
+   * closed model (as fast as possible), and for the open model as many as the peak rate needs
+   * (one per OPEN_RATE_PER_WORKER requests/s, at most one per core; a low rate stays in-thread).
    * Default 1: the engine runs in the calling thread (the fastest single-worker path, and the
    * only one that honours a custom clock exactly; workers align to the clock's current offset
    * from the monotonic clock, which holds for startClock()'s clock).
@@ -68,10 +70,21 @@ export interface LoadOptions {
 }
 
 
-/** The worker count a run uses: 'auto' is one per available core; never more than there are loops to split. */
-export function resolveWorkers(opts: Pick<LoadOptions, 'workers' | 'model' | 'connections'>, cores: number = availableParallelism()): number {
+/**
+ * Open-model requests per second one worker is given under `workers: 'auto'`: well below what one
+ * worker sustains on a loaded 2-core machine (~17k/s, bench/README.md), so it keeps its schedule;
+ * extra threads below that only compete with the target and the main thread for cores.
+ */
+export const OPEN_RATE_PER_WORKER = 10_000;
+
+/** The worker count a run uses (see LoadOptions.workers); never more than there are loops to split. */
+export function resolveWorkers(opts: Pick<LoadOptions, 'workers' | 'model' | 'connections' | 'rate' | 'ramp'>, cores: number = availableParallelism()): number {
   const asked = opts.workers ?? 1;
   let n = asked === 'auto' ? Math.max(1, cores) : asked;
+  if (asked === 'auto' && opts.model === 'open' && opts.rate !== undefined) {
+    const peak = Math.max(opts.rate, opts.ramp?.fromRate ?? 0);
+    n = Math.min(n, Math.max(1, Math.ceil(peak / OPEN_RATE_PER_WORKER)));
+  }
   if (opts.model === 'closed' && opts.connections !== undefined) n = Math.min(n, opts.connections);
   return Math.max(1, n);
 }
@@ -191,9 +204,9 @@ class InThreadLoad implements LoadHandle {
 }
 
 /**
- * Starts sending load. In-thread (workers 1, the default) it starts now: clock.nowMs() is the
- * load's start. With several workers it starts as soon as every worker thread is ready, at one
- * shared instant of the same clock (LoadResult.startMs). Throws InvalidInputError for
+ * Starts sending load now: clock.nowMs() is the load's start. With several workers, the calling
+ * thread sends until every worker thread is up, then hands the rest of the schedule over to them
+ * at one instant of the same clock (see WorkerLoad). Throws InvalidInputError for
  * inconsistent options; never rejects `done`: every failure of the target becomes an outcome,
  * and a failed worker makes the result `saturated`.
  */
@@ -205,5 +218,7 @@ export function startLoad(opts: LoadOptions, clock: Clock): LoadHandle {
   const table = buildStatusTable(opts.successStatus);
   const specs = splitLoad(opts, n, table);
   if (n === 1) return new InThreadLoad(specs[0]!, clock, opts.successStatus, startMs);
-  return startWorkerLoad(specs, clock);
+  // The whole load for the calling thread, which sends until the workers are up.
+  const bridge = splitLoad(opts, 1, table)[0]!;
+  return startWorkerLoad(specs, clock, opts.successStatus === undefined ? { bridge, startMs } : { bridge, startMs, successStatus: opts.successStatus });
 }

@@ -26,7 +26,8 @@ export interface EngineSpec extends TargetOptions {
   /** Open model: the whole run's rate shape; this engine sends its `stride` share of it. */
   rate?: number;
   ramp?: { fromRate: number; durationMs: number };
-  stride: { index: number; count: number };
+  /** Requests from + index + j*count of the schedule are this engine's (from: see stridedPacer). */
+  stride: { index: number; count: number; from?: number };
   /** Open model: this engine's in-flight cap. */
   maxInFlight: number;
   /** Closed model: this engine's request loops (= connections). */
@@ -77,7 +78,7 @@ export function defaultMaxInFlight(peakRate: number, timeoutMs: number): number 
 export function pacerOf(spec: Pick<EngineSpec, 'rate' | 'ramp' | 'stride'>): Pacer {
   const rate = spec.rate!;
   const whole = spec.ramp === undefined ? constantPacer(rate) : rampPacer(spec.ramp.fromRate, rate, spec.ramp.durationMs);
-  return stridedPacer(whole, spec.stride.index, spec.stride.count);
+  return stridedPacer(whole, spec.stride.index, spec.stride.count, spec.stride.from ?? 0);
 }
 
 /**
@@ -113,7 +114,7 @@ export class LoadEngine implements LaneSink {
   readonly #laneCap: number;
   readonly #deadlines = new DeadlineQueue<Lane>();
   readonly #open: boolean;
-  readonly #pacer: Pacer | null;
+  #pacer: Pacer | null;
   readonly #maxInFlight: number;
   readonly #timeoutMs: number;
   readonly #durationMs: number;
@@ -123,6 +124,9 @@ export class LoadEngine implements LaneSink {
 
   #next = 0;
   #lastNowMs = 0;
+  /** Open model: this engine sends only requests before this index (handover to workers). */
+  #stopAtIndex = Number.POSITIVE_INFINITY;
+  #handoverTimer: NodeJS.Timeout | null = null;
   /** Lanes whose current request waits for the lane's first connection. */
   #connecting = 0;
   /** The tick stopped at a due request for want of a connection; a release or connect resumes it. */
@@ -190,9 +194,14 @@ export class LoadEngine implements LaneSink {
     return this.#recorder;
   }
 
-  /** Starts the schedule at clock ms `startMs` (now or just past: several workers share one). */
-  start(startMs: number): void {
+  /**
+   * Starts the schedule anchored at clock ms `startMs` (now, or in the past for workers taking
+   * over a running load). Open model: `fromIndex` skips the schedule's first requests (sent by
+   * the engine that handed over).
+   */
+  start(startMs: number, fromIndex = 0): void {
     if (this.#started) return;
+    if (this.#open && fromIndex > 0) this.#pacer = pacerOf({ ...this.#spec, stride: { ...this.#spec.stride, from: fromIndex } });
     this.#started = true;
     this.#startMs = startMs;
     this.#eld.enable();
@@ -223,7 +232,7 @@ export class LoadEngine implements LaneSink {
     const end = this.#durationMs;
     let nextDue = pacer.dueAt(this.#next);
     this.#blocked = false;
-    while (nextDue <= elapsed && nextDue < end) {
+    while (nextDue <= elapsed && nextDue < end && this.#next < this.#stopAtIndex) {
       const lag = elapsed - nextDue;
       const scheduled = this.#startMs + nextDue;
       let lane: Lane | undefined;
@@ -249,6 +258,11 @@ export class LoadEngine implements LaneSink {
     }
     if (this.#schedulingDone) return; // a synchronous failure path may have ended the run
     // Wake for the next request, or for the end of the run if no request is left.
+    if (this.#next >= this.#stopAtIndex) {
+      // Handed over: the rest of the schedule is the workers'.
+      this.#endScheduling(false);
+      return;
+    }
     const wait = Math.min(nextDue, end) - elapsed;
     if (this.#blocked) {
       // Woken by the next release or connect; the timer only bounds the wait.
@@ -396,7 +410,8 @@ export class LoadEngine implements LaneSink {
     if (this.#tickImmediate !== null) clearImmediate(this.#tickImmediate);
     if (this.#restartImmediate !== null) clearImmediate(this.#restartImmediate);
     if (this.#endTimer !== null) clearTimeout(this.#endTimer);
-    this.#tickTimer = this.#tickImmediate = this.#restartImmediate = this.#endTimer = null;
+    if (this.#handoverTimer !== null) clearTimeout(this.#handoverTimer);
+    this.#tickTimer = this.#tickImmediate = this.#restartImmediate = this.#endTimer = this.#handoverTimer = null;
     this.#restarts.length = 0;
     if (this.#live[LIVE.inFlight] === 0) {
       this.#finish();
@@ -433,7 +448,13 @@ export class LoadEngine implements LaneSink {
     if (this.#sweepTimer !== null) clearTimeout(this.#sweepTimer);
     if (this.#drainTimer !== null) clearTimeout(this.#drainTimer);
     if (this.#p99Timer !== null) clearInterval(this.#p99Timer);
-    if (this.#healthTimer !== null) clearTimeout(this.#healthTimer);
+    if (this.#healthTimer !== null) {
+      // Ended inside the warmup (a bridge that handed over, or a stop): no health evidence.
+      clearTimeout(this.#healthTimer);
+      this.#lag.reset();
+      this.#eld.reset();
+      this.#elu = null;
+    }
     this.#sweepTimer = this.#drainTimer = this.#p99Timer = this.#healthTimer = null;
     this.#eld.disable();
     const elu = this.#elu === null ? null : performance.eventLoopUtilization(this.#elu);
@@ -469,6 +490,24 @@ export class LoadEngine implements LaneSink {
       () => this.#resolve(result),
       () => this.#resolve(result),
     );
+  }
+
+  /**
+   * Hands the rest of the load over to other engines (the worker threads, once they are up).
+   * Open model: this engine sends requests 0..`atIndex`-1 of its schedule and no more. Closed
+   * model: its loops stop starting requests at clock ms `atMs`. Not an early stop.
+   */
+  handover(atIndex: number, atMs: number): void {
+    if (this.#schedulingDone) return;
+    if (this.#open) {
+      this.#stopAtIndex = atIndex;
+      if (this.#next >= atIndex) this.#endScheduling(false);
+    } else {
+      this.#handoverTimer = setTimeout(() => {
+        this.#handoverTimer = null;
+        this.#endScheduling(false);
+      }, Math.max(0, atMs - this.#clock.nowMs()));
+    }
   }
 
   /** Ends scheduling now; in-flight requests are still awaited up to the timeout. */

@@ -56,14 +56,16 @@ export interface LoadHandle {
 }
 
 /**
- * Merges the engines' results into the run's: recorders and schedule lag exactly, the rest as
+ * Merges the engines' results (and the bridge's, see WorkerLoad) into the run's: recorders and schedule lag exactly, the rest as
  * the run's span (earliest start, latest end) and the worst worker's health.
  */
-export function combineResults(results: readonly EngineResult[], model: 'open' | 'closed', workerFailures: readonly string[] = []): LoadResult {
+export function combineResults(results: readonly EngineResult[], model: 'open' | 'closed', workerFailures: readonly string[] = [], bridge?: EngineResult): LoadResult {
   const first = results[0];
   if (first === undefined) throw new Error('combineResults: no engine result');
-  const recorder = results.length === 1 ? first.recorder : mergeRecorders(results.map((r) => r.recorder));
-  const lag = results.length === 1 ? first.lag : results.reduce((acc, r) => acc.merge(r.lag), new LagRecorder());
+  // The bridge (the calling thread's engine while workers start) adds its requests, not a worker.
+  const all = bridge === undefined ? results : [bridge, ...results];
+  const recorder = all.length === 1 ? first.recorder : mergeRecorders(all.map((r) => r.recorder));
+  const lag = all.length === 1 ? first.lag : all.reduce((acc, r) => acc.merge(r.lag), new LagRecorder());
   const lagSummary = lag.summary();
   const workers = results.map((r) => r.health);
   const worst = (pick: (w: WorkerHealth) => number | null): number | null =>
@@ -75,9 +77,9 @@ export function combineResults(results: readonly EngineResult[], model: 'open' |
   return {
     recorder,
     durationMs: Math.max(...results.map((r) => r.durationMs)),
-    stoppedEarly: results.some((r) => r.stoppedEarly),
-    startMs: Math.min(...results.map((r) => r.startMs)),
-    endMs: Math.max(...results.map((r) => r.endMs)),
+    stoppedEarly: all.some((r) => r.stoppedEarly),
+    startMs: Math.min(...all.map((r) => r.startMs)),
+    endMs: Math.max(...all.map((r) => r.endMs)),
     health: {
       scheduleLagP99Ms: model === 'open' ? lagSummary.p99Ms : null,
       scheduleLagMaxMs: model === 'open' ? lagSummary.maxMs : null,

@@ -22,11 +22,12 @@ const post = (m: WorkerMessage): void => port.postMessage(m);
 
 port.on('message', (m: ParentMessage) => {
   if (m.type === 'start') {
-    // Every worker waits for the same instant of the same clock, then starts its schedule there.
-    const wait = m.startMs - clock.nowMs();
+    // Every worker waits for the same instant of the same clock (the handover), then runs its
+    // share of the schedule anchored at the load's start.
+    const wait = m.atMs - clock.nowMs();
     startTimer = setTimeout(() => {
       startTimer = null;
-      engine.start(m.startMs);
+      engine.start(m.startMs, m.fromIndex);
     }, Math.max(0, Math.floor(wait)));
   } else if (m.type === 'stop') {
     if (startTimer !== null) clearTimeout(startTimer);

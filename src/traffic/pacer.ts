@@ -73,20 +73,23 @@ export function rampPacer(fromRate: number, toRate: number, rampMs: number): Pac
 
 /**
  * Worker `index` of `count`'s share of a schedule: every count-th request of `p`, starting at
- * `index`. The workers' shares are disjoint and their union is exactly `p` (same due times), so
+ * request `from + index` (requests before `from` were sent by someone else: the calling thread
+ * while the workers started). The workers' shares are disjoint and their union is exactly `p` (same due times), so
  * N workers paced this way send the schedule one worker would, phase-staggered, not in bursts.
  */
-export function stridedPacer(p: Pacer, index: number, count: number): Pacer {
+export function stridedPacer(p: Pacer, index: number, count: number, from = 0): Pacer {
   if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 0 && index < count)) {
     throw new RangeError(`stride must be 0 <= index < count, got ${index} of ${count}`);
   }
-  if (count === 1) return p;
+  if (!(Number.isInteger(from) && from >= 0)) throw new RangeError(`stride start must be a whole number >= 0, got ${from}`);
+  if (count === 1 && from === 0) return p;
+  const first = from + index;
   const s: Pacer = {
     peakRate: p.peakRate / count,
-    dueAt: (j) => p.dueAt(j * count + index),
-    // Global requests 0..D-1 are due; this worker's are those n = j*count + index < D.
+    dueAt: (j) => p.dueAt(first + j * count),
+    // Global requests 0..D-1 are due; this worker's are those n = from + index + j*count < D.
     dueBy: (t) => {
-      const d = p.dueBy(t) - index;
+      const d = p.dueBy(t) - first;
       return d > 0 ? Math.ceil(d / count) : 0;
     },
     pace: (t, sent) => pace(s, t, sent),

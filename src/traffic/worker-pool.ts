@@ -2,16 +2,27 @@ import { Worker } from 'node:worker_threads';
 import type { Clock } from '../clock.js';
 import { LagRecorder } from '../metrics/lag-recorder.js';
 import { Recorder } from '../metrics/recorder.js';
+import { LoadEngine, pacerOf } from './load-engine.js';
 import type { EngineResult, EngineSpec } from './load-engine.js';
-import { allocLiveCounters, sumLive } from './live-counters.js';
+import type { SuccessPredicate } from './classify.js';
+import { allocLiveCounters, liveSlot, sumLive } from './live-counters.js';
 import { RateMeter, combineResults } from './load-result.js';
 import type { LoadHandle, LoadProgress, LoadResult } from './load-result.js';
 import { clockOffsetOf } from './worker-clock.js';
 import { decodeEngineResult } from './worker-protocol.js';
 import type { ParentMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
-/** How far ahead of "all workers ready" the shared start is set, so each can arm its timer in time. */
+/** How far ahead of "all workers ready" the handover is set, so each can arm its timer in time. */
 const START_MARGIN_MS = 5;
+
+/** The first request of `spec`'s (unstrided) schedule due at or after `elapsedMs`. */
+function firstIndexAtOrAfter(spec: EngineSpec, elapsedMs: number): number {
+  const p = pacerOf({ ...spec, stride: { index: 0, count: 1 } });
+  let n = Math.max(0, p.dueBy(elapsedMs) - 1);
+  while (n > 0 && p.dueAt(n - 1) >= elapsedMs) n--;
+  while (p.dueAt(n) < elapsedMs) n++;
+  return n;
+}
 
 /**
  * How to start the worker script next to this module: the compiled .js under dist/ directly, or,
@@ -48,10 +59,14 @@ function emptyResult(spec: EngineSpec, atMs: number): EngineResult {
 }
 
 /**
- * A load spread over worker threads, one LoadEngine each. The parent keeps the schedule honest:
- * it starts every worker at one shared instant of its own clock (each worker runs a clock aligned
- * to it, see worker-clock.ts), sums the workers' live counters from shared memory for progress,
- * forwards stop(), and merges the workers' recordings exactly when they are done.
+ * A load spread over worker threads, one LoadEngine each. The load starts when startLoad is
+ * called: until every worker is up (tens to hundreds of ms), a bridge engine in the calling
+ * thread sends the schedule from its first request, then hands over at one instant T of the
+ * parent's clock. Open model: the bridge sends the requests due before T, the workers every one
+ * from there (the union is still exactly the schedule); closed model: the bridge's loops stop at
+ * T and the workers' start. Each worker runs a clock aligned to the parent's (worker-clock.ts).
+ * The parent sums the live counters from shared memory for progress, forwards stop(), and
+ * merges every recording exactly when all are done.
  */
 export class WorkerLoad implements LoadHandle {
   readonly done: Promise<LoadResult>;
@@ -64,20 +79,31 @@ export class WorkerLoad implements LoadHandle {
   readonly #meter: RateMeter;
   readonly #probes: Array<(nowMs: number) => void> = [];
   readonly #failures: string[] = [];
+  readonly #bridge: LoadEngine;
+  readonly #bridgeSpec: EngineSpec;
+  #bridgeResult: EngineResult | null = null;
+  readonly #anchorMs: number;
   #ready = 0;
   #startMs: number | null = null;
   #stopped = false;
   #resolve!: (r: LoadResult) => void;
   #onStart: Array<() => void> = [];
 
-  constructor(specs: EngineSpec[], clock: Clock) {
+  /**
+   * @param specs one per worker (splitLoad); `bridge` is the whole load for the calling thread.
+   * @param startMs the load's start (clock ms), the schedule's anchor.
+   */
+  constructor(specs: EngineSpec[], clock: Clock, opts: { bridge: EngineSpec; startMs: number; successStatus?: SuccessPredicate }) {
     this.#specs = specs;
     this.#clock = clock;
+    this.#anchorMs = opts.startMs;
+    this.#bridgeSpec = opts.bridge;
     const n = specs.length;
-    this.#live = allocLiveCounters(n, true);
+    // One slot per worker, and the last for the bridge.
+    this.#live = allocLiveCounters(n + 1, true);
     this.#results = new Array<EngineResult | undefined>(n).fill(undefined);
     this.#finished = new Array<boolean>(n).fill(false);
-    this.#meter = new RateMeter(clock.nowMs());
+    this.#meter = new RateMeter(opts.startMs);
     this.done = new Promise<LoadResult>((resolve) => {
       this.#resolve = resolve;
     });
@@ -92,14 +118,21 @@ export class WorkerLoad implements LoadHandle {
       w.on('exit', (code) => this.#fail(k, `exited with code ${code} before reporting`));
       this.#workers.push(w);
     }
+    const bridgeOpts = opts.successStatus === undefined ? { publishP99: true } : { publishP99: true, successStatus: opts.successStatus };
+    this.#bridge = new LoadEngine(opts.bridge, clock, liveSlot(this.#live, n), bridgeOpts);
+    this.#bridge.done.then((r) => {
+      this.#bridgeResult = r;
+      this.#maybeFinish();
+    }, () => undefined);
+    this.#bridge.start(opts.startMs);
   }
 
-  /** Clock ms of the shared start, once every worker is ready (null before). */
+  /** Clock ms of the handover to the workers, once every worker is ready (null before). */
   get startMs(): number | null {
     return this.#startMs;
   }
 
-  /** Resolves with the shared start once it is set (tests, progress). */
+  /** Resolves with the handover instant once it is set (tests). */
   started(): Promise<number> {
     if (this.#startMs !== null) return Promise.resolve(this.#startMs);
     return new Promise((resolve) => this.#onStart.push(() => resolve(this.#startMs!)));
@@ -157,25 +190,32 @@ export class WorkerLoad implements LoadHandle {
 
   #maybeStart(): void {
     if (this.#startMs !== null || this.#ready < this.#workers.length) return;
-    this.#startMs = this.#clock.nowMs() + START_MARGIN_MS;
-    for (let k = 0; k < this.#workers.length; k++) this.#post(k, { type: 'start', startMs: this.#startMs });
+    const at = this.#clock.nowMs() + START_MARGIN_MS;
+    this.#startMs = at;
+    if (this.#failures.length < this.#workers.length) {
+      // Open model: the bridge keeps the requests due before the handover, the workers the rest.
+      const fromIndex = this.#bridgeSpec.model === 'open' ? firstIndexAtOrAfter(this.#bridgeSpec, at - this.#anchorMs) : 0;
+      this.#bridge.handover(fromIndex, at);
+      for (let k = 0; k < this.#workers.length; k++) this.#post(k, { type: 'start', startMs: this.#anchorMs, atMs: at, fromIndex });
+    }
+    // Every worker failed: the bridge carries the whole load.
     if (this.#stopped) for (let k = 0; k < this.#workers.length; k++) this.#post(k, { type: 'stop' });
     for (const f of this.#onStart) f();
     this.#onStart = [];
   }
 
   #maybeFinish(): void {
-    if (!this.#finished.every(Boolean)) return;
+    if (!this.#finished.every(Boolean) || this.#bridgeResult === null) return;
     const model = this.#specs[0]!.model;
-    const at = this.#startMs ?? this.#clock.nowMs();
     const results = this.#results.filter((r): r is EngineResult => r !== undefined);
-    if (results.length === 0) results.push(emptyResult(this.#specs[0]!, at));
-    this.#resolve(combineResults(results, model, this.#failures));
+    if (results.length === 0) results.push(emptyResult(this.#specs[0]!, this.#anchorMs));
+    this.#resolve(combineResults(results, model, this.#failures, this.#bridgeResult));
   }
 
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#bridge.stop();
     for (let k = 0; k < this.#workers.length; k++) this.#post(k, { type: 'stop' });
   }
 
@@ -183,7 +223,7 @@ export class WorkerLoad implements LoadHandle {
     const now = this.#clock.nowMs();
     const s = sumLive(this.#live);
     return {
-      elapsedMs: this.#startMs === null ? 0 : Math.max(0, now - this.#startMs),
+      elapsedMs: Math.max(0, now - this.#anchorMs),
       sent: s.dispatched,
       succeeded: s.succeeded,
       failed: s.failed,
@@ -195,7 +235,7 @@ export class WorkerLoad implements LoadHandle {
   }
 }
 
-/** Starts a load over one worker thread per spec (see WorkerLoad). */
-export function startWorkerLoad(specs: EngineSpec[], clock: Clock): WorkerLoad {
-  return new WorkerLoad(specs, clock);
+/** Starts a load over one worker thread per spec, bridged from the calling thread (see WorkerLoad). */
+export function startWorkerLoad(specs: EngineSpec[], clock: Clock, opts: { bridge: EngineSpec; startMs: number; successStatus?: SuccessPredicate }): WorkerLoad {
+  return new WorkerLoad(specs, clock, opts);
 }

@@ -16,7 +16,11 @@ export interface WorkerInit {
 }
 
 /** Parent to worker. */
-export type ParentMessage = { type: 'start'; startMs: number } | { type: 'stop' } | { type: 'probe' };
+export type ParentMessage =
+  /** Begin at clock ms `atMs`, on the schedule anchored at `startMs`, from request `fromIndex` on. */
+  | { type: 'start'; startMs: number; atMs: number; fromIndex: number }
+  | { type: 'stop' }
+  | { type: 'probe' };
 
 /** An EngineResult in plain, structured-clone-safe form. */
 export interface EncodedEngineResult {

@@ -31,7 +31,8 @@ function opts(url: string, o: Partial<LoadOptions>): LoadOptions {
 describe('worker threads', () => {
   it.each(['open', 'closed'] as const)('%s model, 2 workers: the merged recording equals the sum of its parts and the server’s own counts', async (model) => {
     server = await startFaultServer({ rules: MIXED_RULES });
-    const run = startLoad(opts(server.url, { model, rate: 200 }), startClock());
+    // Long enough that the workers (booting from the TypeScript sources) take over well before the end.
+    const run = startLoad(opts(server.url, { model, rate: 200, durationMs: 3000 }), startClock());
     const r = await run.done;
     const t = r.recorder.totals();
     const c = server.counts;
@@ -48,13 +49,13 @@ describe('worker threads', () => {
       refused: 0,
       other: 0,
     });
-    // Each worker did its share; the parts add up to the whole.
+    // Each worker did its share; with the calling thread's share until they were up (the bridge),
+    // the parts add up to the whole recorded above.
     for (const w of r.health.workers) expect(w.sent).toBeGreaterThan(0);
-    expect(r.health.workers.reduce((n, w) => n + w.sent, 0)).toBe(t.sent);
-    expect(r.health.workers.reduce((n, w) => n + w.unsent, 0)).toBe(t.unsent);
+    expect(r.health.workers.reduce((n, w) => n + w.sent, 0)).toBeLessThanOrEqual(t.sent);
     expect(r.recorder.statusCodes()).toEqual({ '200': c.ok, '503': c.status[503] });
     expect(r.recorder.intervals().reduce((n, i) => n + i.sent, 0)).toBe(t.sent);
-    if (model === 'open') expect(t.sent + t.unsent).toBe(200);
+    if (model === 'open') expect(t.sent + t.unsent).toBe(600);
     // The live counters end equal to the recording.
     const p = run.progress();
     expect({ sent: p.sent, succeeded: p.succeeded, failed: p.failed, unsent: p.unsent, inFlight: p.inFlight }).toEqual({
@@ -75,7 +76,9 @@ describe('worker threads', () => {
     // Accounting holds whatever the machine does: every scheduled request is sent or unsent.
     expect(t.sent + t.unsent).toBe(3000);
     expect(t.sent).toBe(server.counts.received);
-    expect(r.health.workers.map((w) => w.sent + w.unsent)).toEqual([1500, 1500]);
+    // The workers' shares of the schedule after the handover differ by at most one request.
+    const shares = r.health.workers.map((w) => w.sent + w.unsent);
+    expect(Math.abs(shares[0]! - shares[1]!)).toBeLessThanOrEqual(1);
     // Strictness only when the generator says it kept up (a loaded 2-core machine may not):
     // then nothing is unsent and every 100 ms interval holds 100 +- 2 requests (phase-staggered
     // workers, not two bursts), i.e. the rate is held to within 2% interval by interval.
@@ -94,12 +97,16 @@ describe('worker threads', () => {
     }
   });
 
-  it('worker clocks are aligned to the parent clock and all workers share one start instant', async () => {
+  it('worker clocks are aligned to the parent clock; the load starts at once and workers take over at one instant', async () => {
     server = await startFaultServer();
     const clock = startClock();
     const o = opts(server.url, { model: 'open', rate: 50, durationMs: 60_000 });
-    const load = new WorkerLoad(splitLoad(o, 2), clock);
-    const startMs = await load.started();
+    const startMs = clock.nowMs();
+    const load = new WorkerLoad(splitLoad(o, 2), clock, { bridge: splitLoad(o, 1)[0]!, startMs });
+    // Sending starts now, in the calling thread, before any worker is up.
+    expect(load.progress().sent).toBe(1);
+    const handover = await load.started();
+    expect(handover).toBeGreaterThan(startMs);
     for (const k of [0, 1]) {
       for (let i = 0; i < 3; i++) {
         const before = clock.nowMs();
@@ -114,18 +121,25 @@ describe('worker threads', () => {
     load.stop();
     const r = await load.done;
     expect(r.startMs).toBe(startMs);
-    // Worker 0's first request is due at the start, worker 1's one gap (20 ms) later: both were
-    // booked in the interval of their scheduled start, i.e. on the parent's time line.
-    const first = r.recorder.intervals().findIndex((i) => i.sent + i.unsent > 0);
-    expect(first).toBe(Math.floor(startMs / 100));
+    // Requests are booked in the interval of their scheduled start on the parent's time line:
+    // the first at the load's start, and the schedule has no hole at the handover (50/s: one
+    // request every 20 ms, so every 100 ms interval from start to stop holds 5, give or take
+    // the partial ones at both ends).
+    const iv = r.recorder.intervals();
+    expect(iv.findIndex((i) => i.sent + i.unsent > 0)).toBe(Math.floor(startMs / 100));
+    const full = iv.filter((i) => i.tMs >= startMs + 100 && i.tMs + 100 <= startMs + r.durationMs - 100);
+    for (const i of full) expect(i.sent + i.unsent).toBe(5);
   });
 
   it('stop() reaches every worker: scheduling ends early and every request still settles', async () => {
     server = await startFaultServer();
     for (const model of ['open', 'closed'] as const) {
-      const run = startLoad(opts(server.url, { model, rate: 300, durationMs: 60_000 }), startClock());
-      // Wait for traffic, then stop.
-      for (let i = 0; i < 200 && run.progress().sent < 20; i++) await sleep(50);
+      const clock = startClock();
+      const o = opts(server.url, { model, rate: 300, durationMs: 60_000 });
+      const run = new WorkerLoad(splitLoad(o, 2), clock, { bridge: splitLoad(o, 1)[0]!, startMs: clock.nowMs() });
+      // Wait until the workers have taken over and sent some, then stop.
+      await run.started();
+      await sleep(300);
       expect(run.progress().sent).toBeGreaterThanOrEqual(20);
       const before = server.counts.received;
       run.stop();

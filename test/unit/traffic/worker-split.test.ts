@@ -52,6 +52,21 @@ describe('stridedPacer', () => {
     expect(stridedPacer(p, 0, 4).peakRate).toBe(1000);
   });
 
+  it('after a handover at request n0, the workers send exactly requests n0, n0+1, ... of the schedule', () => {
+    const p = rampPacer(100, 3000, 1000);
+    for (const n0 of [0, 1, 7, 500]) {
+      const rest: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        const s = stridedPacer(p, k, 3, n0);
+        for (let j = 0; n0 + k + 3 * j < 2000; j++) rest.push(s.dueAt(j));
+      }
+      expect(rest.sort((a, b) => a - b)).toEqual(Array.from({ length: 2000 - n0 }, (_, i) => p.dueAt(n0 + i)));
+      // dueBy counts only the worker's own requests from n0 on.
+      const t = p.dueAt(n0 + 10);
+      expect([0, 1, 2].reduce((n, k) => n + stridedPacer(p, k, 3, n0).dueBy(t), 0)).toBe(11);
+    }
+  });
+
   it('rejects a stride outside its count', () => {
     expect(() => stridedPacer(constantPacer(1), 2, 2)).toThrow(RangeError);
   });
@@ -82,6 +97,10 @@ describe('splitLoad and resolveWorkers', () => {
   it.each([
     [{ workers: undefined, model: 'open' }, 4, 1],
     [{ workers: 'auto', model: 'open' }, 4, 4],
+    [{ workers: 'auto', model: 'open', rate: 2000 }, 4, 1],
+    [{ workers: 'auto', model: 'open', rate: 25_000 }, 4, 3],
+    [{ workers: 'auto', model: 'open', rate: 1000, ramp: { fromRate: 90_000, durationMs: 1 } }, 4, 4],
+    [{ workers: 2, model: 'open', rate: 10 }, 4, 2],
     [{ workers: 'auto', model: 'closed', connections: 2 }, 4, 2],
     [{ workers: 3, model: 'closed', connections: 64 }, 2, 3],
     [{ workers: 'auto', model: 'open' }, 0, 1],
