@@ -11,6 +11,9 @@ export function runNft(args: string[], stdin?: string): Promise<string> {
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('error', reject);
+    // nft may exit before reading its stdin (a command that takes none, or an early failure):
+    // the EPIPE says nothing the exit code does not, and must not go unhandled.
+    p.stdin.on('error', () => {});
     p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`nft ${args.join(' ')} failed (${String(code)}): ${err.trim()}`))));
     p.stdin.end(stdin ?? '');
   });
