@@ -32,7 +32,7 @@ describe('worker threads', () => {
   it.each(['open', 'closed'] as const)('%s model, 2 workers: the merged recording equals the sum of its parts and the server’s own counts', async (model) => {
     server = await startFaultServer({ rules: MIXED_RULES });
     // Long enough that the workers (booting from the TypeScript sources) take over well before the end.
-    const run = startLoad(opts(server.url, { model, rate: 200, durationMs: 3000 }), startClock());
+    const run = startLoad(opts(server.url, { model, rate: 200, durationMs: 6000 }), startClock());
     const r = await run.done;
     const t = r.recorder.totals();
     const c = server.counts;
@@ -55,7 +55,7 @@ describe('worker threads', () => {
     expect(r.health.workers.reduce((n, w) => n + w.sent, 0)).toBeLessThanOrEqual(t.sent);
     expect(r.recorder.statusCodes()).toEqual({ '200': c.ok, '503': c.status[503] });
     expect(r.recorder.intervals().reduce((n, i) => n + i.sent, 0)).toBe(t.sent);
-    if (model === 'open') expect(t.sent + t.unsent).toBe(600);
+    if (model === 'open') expect(t.sent + t.unsent).toBe(1200);
     // The live counters end equal to the recording.
     const p = run.progress();
     expect({ sent: p.sent, succeeded: p.succeeded, failed: p.failed, unsent: p.unsent, inFlight: p.inFlight }).toEqual({
