@@ -11,13 +11,13 @@ import { toolVersion } from '../version.js';
 import { processIo, type CliIo } from './io.js';
 import { emulatorStartCommand, type EmulatorStartArgs } from './emulator-command.js';
 import { verifyCommand } from './verify-command.js';
-import { lintCommand, type LintArgs } from './lint-command.js';
+import type { LintArgs } from './lint-command.js';
 import { demoCommand, type DemoArgs } from './demo-command.js';
 import { reportCommand, type ReportArgs } from './report-command.js';
 import { runCommand, type RunArgs } from './run-command.js';
 import { withRunOptions } from './run-options.js';
-import { agentCommand } from './agent-command.js';
-import { sweepCommand, withSweepOptions, type SweepArgs } from './sweep-command.js';
+import type { SweepArgs } from './sweep-command.js';
+import { withSweepOptions } from './sweep-options.js';
 
 /** Prints an error the way users should see it: what is wrong, then how to fix it. */
 function printError(io: CliIo, err: unknown): ExitCode {
@@ -52,6 +52,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       'run the scenario\'s release once per combination of Deployment settings (maxSurge, maxUnavailable, preStop...), compare failure rate and rollout duration, recommend the fastest setting that passed',
       (y) => withSweepOptions(y),
       async (args) => {
+        const { sweepCommand } = await import('./sweep-command.js');
         exitCode = await sweepCommand(args as unknown as SweepArgs, argv, io);
       },
     )
@@ -101,6 +102,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
           .example('$0 lint -f k8s/deployment.yaml -f k8s/service.yaml', 'lint manifests before they reach a cluster')
           .example('$0 lint --deployment web --service web --context prod', 'lint what runs in the cluster'),
       async (args) => {
+        const { lintCommand } = await import('./lint-command.js');
         exitCode = await lintCommand(args as unknown as LintArgs, io);
       },
     )
@@ -126,6 +128,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     )
     // Hidden (no description): runs inside the pods of `zerodrop run --agents N`, not by hand.
     .command('agent', false, (y) => y, async () => {
+      const { agentCommand } = await import('./agent-command.js');
       exitCode = await agentCommand(io);
     })
     .demandCommand(1, 'name a command: run, report, verify, lint, demo or emulator (see --help)')

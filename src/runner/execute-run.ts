@@ -4,14 +4,12 @@ import type { Clock } from '../clock.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import type { GeneratorHealth, Report, TriggerRecord } from '../report/model.js';
 import type { RolloutResult } from '../analysis/verdict.js';
-import { rollbackDeployment } from '../rollout/rollback.js';
 import { rolloutMeta, snapshotRollout, type RolloutSnapshot } from '../rollout/triggers.js';
-import { watchRollout, type RolloutWatch } from '../rollout/watcher.js';
+import type { RolloutWatch } from '../rollout/watcher.js';
 import type { Scenario } from '../scenario/types.js';
 import { startLoad, type LoadHandle, type LoadOptions, type LoadProgress } from '../traffic/engine.js';
 import { checkReachable } from '../traffic/preflight.js';
-import { agentLoadOptionsOf, startAgentLoad } from '../agents/index.js';
-import { openClusterSession, type ClusterSession } from './cluster-session.js';
+import type { ClusterSession } from './cluster-session.js';
 import { phasesOf, type RunMarks } from './phase-plan.js';
 import { checkReleaseAction, runRelease } from './release.js';
 
@@ -122,6 +120,7 @@ export async function executeRun(scenario: Scenario, env: RunEnvironment, opts: 
   let session: ClusterSession | undefined;
   if (k8s) {
     env.onNote?.(k8s.emulator ? 'starting the embedded Kubernetes emulator and applying the manifests...' : `connecting to the cluster for deployment/${k8s.deployment}...`);
+    const { openClusterSession } = await import('./kubernetes-parts.js');
     session = await openClusterSession(k8s, scenario.target, { signal: env.signal });
   }
   try {
@@ -156,6 +155,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   let watch: RolloutWatch | undefined;
   let before: RolloutSnapshot | undefined;
   if (session && k8s) {
+    const { watchRollout } = await import('./kubernetes-parts.js');
     before = await snapshotRollout(session.cluster, k8s.deployment, session.namespace);
     watch = watchRollout(session.cluster, {
       namespace: session.namespace,
@@ -170,7 +170,11 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   }
 
   // Load from agent pods (--agents N): the Job starts them; the load begins at their shared start.
-  const agentLoad = scenario.load.agents && session ? await startAgentLoad(agentLoadOptionsOf(scenario, scenario.load.agents, session, loadOptions, env)) : undefined;
+  let agentLoad: Awaited<ReturnType<typeof import('./kubernetes-parts.js').startAgentLoad>> | undefined;
+  if (scenario.load.agents && session) {
+    const { agentLoadOptionsOf, startAgentLoad } = await import('./kubernetes-parts.js');
+    agentLoad = await startAgentLoad(agentLoadOptionsOf(scenario, scenario.load.agents, session, loadOptions, env));
+  }
   const loadStart = agentLoad?.startMs ?? clock.nowMs();
   const handle: LoadHandle = agentLoad ?? startLoad(loadOptions, clock);
   let phase: LivePhase = warmupMs > 0 ? 'warmup' : trigger ? 'baseline' : 'measure';
@@ -282,6 +286,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   if (session && k8s?.rollbackOnFail && report.verdict === 'fail' && !signal.aborted) {
     env.onNote?.(`the verdict is fail: rolling deployment/${k8s.deployment} back to its previous revision...`);
     try {
+      const { rollbackDeployment } = await import('./kubernetes-parts.js');
       const rb = await rollbackDeployment(session.cluster, {
         deployment: k8s.deployment,
         namespace: session.namespace,

@@ -9,8 +9,8 @@ import type { Parsed } from '../scenario/parse.js';
 /** A value a sweep sets: a number, a percentage kept as text ("25%"), a boolean, a text, or null (remove the field). */
 export type SettingValue = number | string | boolean | null;
 
-/** How a field's values are parsed and checked. */
-export type ValueKind = 'int' | 'positiveInt' | 'intOrPercent' | 'any';
+export type { ValueKind } from './aliases.js';
+import type { ValueKind } from './aliases.js';
 
 /** A field a sweep can vary, resolved from what the user typed. */
 export interface SweepField {
@@ -23,16 +23,8 @@ export interface SweepField {
   kind: ValueKind;
 }
 
-/** The short names of the usual rollout settings. */
-export const ALIASES = {
-  preStopSeconds: { path: 'template.spec.containers[*].lifecycle.preStop.sleep.seconds', kind: 'int', help: 'preStop sleep of every container, in seconds; 0 removes the hook' },
-  gracePeriod: { path: 'template.spec.terminationGracePeriodSeconds', kind: 'int', help: 'terminationGracePeriodSeconds of the pods' },
-  readinessPeriod: { path: 'template.spec.containers[*].readinessProbe.periodSeconds', kind: 'positiveInt', help: 'periodSeconds of every readiness probe' },
-  minReadySeconds: { path: 'minReadySeconds', kind: 'int', help: 'seconds a new pod must be ready before it counts as available' },
-  replicas: { path: 'replicas', kind: 'int', help: 'spec.replicas' },
-  maxSurge: { path: 'strategy.rollingUpdate.maxSurge', kind: 'intOrPercent', help: 'pods above replicas during a rollout (number or percent)' },
-  maxUnavailable: { path: 'strategy.rollingUpdate.maxUnavailable', kind: 'intOrPercent', help: 'pods below replicas during a rollout (number or percent)' },
-} as const satisfies Record<string, { path: string; kind: ValueKind; help: string }>;
+export { ALIASES } from './aliases.js';
+import { ALIASES } from './aliases.js';
 
 /** One alias name. */
 export type AliasName = keyof typeof ALIASES;
