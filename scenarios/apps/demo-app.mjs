@@ -4,6 +4,7 @@
 // in a rollout. Plain JS on purpose: the emulator runs it as a pod without a build step.
 // See README.md next to this file for every knob.
 import http from 'node:http';
+import net from 'node:net';
 import { writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 
@@ -28,6 +29,8 @@ const PRESTOP_DELAY_MS = int('PRESTOP_DELAY_MS', 0);
 const ON_SIGTERM = env.ON_SIGTERM || 'drain';
 const DRAIN_MS = int('DRAIN_MS', 0);
 const DRAIN_TIMEOUT_MS = int('DRAIN_TIMEOUT_MS', 30_000);
+// While draining, a keep-alive connection idle this long is closed: its client is not using it.
+const DRAIN_IDLE_MS = int('DRAIN_IDLE_MS', 1000);
 const RESPONSE_DELAY_MS = int('RESPONSE_DELAY_MS', 0);
 const POD_HEADER = (env.POD_HEADER || 'x-pod-name').toLowerCase();
 const CRASH_AFTER_MS = int('CRASH_AFTER_MS', -1);
@@ -94,22 +97,36 @@ function handle(req, res) {
 
 let closing = false;
 let drainTimer;
+/** Open connections and when each last carried a request (a connection is busy while inFlight > 0 on it). */
+const sockets = new Map();
 function maybeFinishDrain() {
-  if (closing && inFlight === 0) exit(0);
+  if (closing && inFlight === 0 && sockets.size === 0) exit(0);
 }
 
+/**
+ * Graceful drain without the keep-alive race: closing an idle keep-alive connection while its
+ * client is sending the next request on it makes that request fail ("other side closed"). So
+ * every response now says `Connection: close` and the client closes the connection itself after
+ * it; only connections idle for DRAIN_IDLE_MS (their client is not using them) are closed by us.
+ * After DRAIN_MS the listener stops accepting; the process exits once every connection is gone.
+ */
 function startDrain() {
   draining = true;
-  log('draining', `inFlight=${inFlight} drainMs=${DRAIN_MS}`);
-  server.closeIdleConnections?.();
+  log('draining', `inFlight=${inFlight} connections=${sockets.size} drainMs=${DRAIN_MS}`);
   setTimeout(() => {
     closing = true;
-    // Stop accepting; idle keep-alive sockets are closed, busy ones close after their response.
-    server.close();
-    server.closeIdleConnections?.();
-    log('stopped accepting', `inFlight=${inFlight}`);
+    // Stop listening. http.Server#close would also close idle connections at once (since Node
+    // 19), which is the race above; net.Server#close only stops accepting.
+    if (server.listening) net.Server.prototype.close.call(server);
+    log('stopped accepting', `inFlight=${inFlight} connections=${sockets.size}`);
+    const sweep = setInterval(() => {
+      const now = Date.now();
+      for (const [socket, state] of sockets) if (state.busy === 0 && now - state.lastActive >= DRAIN_IDLE_MS) socket.destroy();
+      maybeFinishDrain();
+    }, 100);
+    sweep.unref?.();
     drainTimer = setTimeout(() => {
-      log('drain timeout', `inFlight=${inFlight}`);
+      log('drain timeout', `inFlight=${inFlight} connections=${sockets.size}`);
       exit(1);
     }, DRAIN_TIMEOUT_MS);
     drainTimer.unref?.();
@@ -139,6 +156,23 @@ log('starting', `pid=${process.pid} version=${APP_VERSION} startupDelayMs=${STAR
 setTimeout(() => {
   server = http.createServer(handle);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.on('connection', (socket) => {
+    sockets.set(socket, { busy: 0, lastActive: Date.now() });
+    socket.on('close', () => {
+      sockets.delete(socket);
+      if (draining) maybeFinishDrain();
+    });
+  });
+  server.on('request', (req, res) => {
+    const state = sockets.get(req.socket);
+    if (!state) return;
+    state.busy++;
+    state.lastActive = Date.now();
+    res.on('close', () => {
+      state.busy--;
+      state.lastActive = Date.now();
+    });
+  });
   server.on('error', (err) => {
     log('listen failed', `error=${err.code ?? err.message}`);
     process.exit(1);
