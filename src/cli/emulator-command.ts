@@ -39,7 +39,7 @@ export async function emulatorStartCommand(args: EmulatorStartArgs, io: CliIo): 
       `  export KUBECONFIG=${emulator.kubeconfigPath}`,
       '  kubectl apply -f scenarios/apps/demo-graceful.yaml',
       '  kubectl get pods,svc',
-      '  kubectl rollout restart deploy/demo && kubectl rollout status deploy/demo',
+      '  kubectl rollout restart deploy/demo-graceful && kubectl rollout status deploy/demo-graceful',
       '',
       'Ctrl-C stops it and every pod process.',
       '',

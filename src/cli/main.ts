@@ -42,7 +42,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
         withRunOptions(y)
           .example('$0 run --url http://127.0.0.1:8080/ --rate 2000 --duration 30s', 'judge 30 s of traffic at 2000 req/s')
           .example('$0 run --url http://svc/ --connections 32 --trigger "kubectl rollout restart deploy/web && kubectl rollout status deploy/web"', 'judge a rollout under full concurrency')
-          .example('$0 run scenarios/local-demo.yaml --out reports/demo', 'run a scenario file, reports into reports/demo'),
+          .example('$0 run scenarios/emulator-graceful.yaml --out reports/graceful', 'roll out a Deployment on the embedded emulator under load, reports into reports/graceful'),
       async (args) => {
         exitCode = await runCommand(args as unknown as RunArgs, argv, io);
       },

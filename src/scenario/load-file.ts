@@ -11,7 +11,7 @@ export function loadScenarioFile(path: string): unknown {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InvalidInputError(
       [{ path: 'scenario', message: code === 'ENOENT' ? `no scenario file at ${path}` : `cannot read ${path}: ${(err as Error).message}` }],
-      'pass the path of a YAML or JSON scenario, e.g. scenarios/local-demo.yaml, or give --url instead',
+      'pass the path of a YAML or JSON scenario, e.g. scenarios/emulator-graceful.yaml, or give --url instead',
     );
   }
   try {
