@@ -5,6 +5,7 @@ import { REPORT_SCHEMA_VERSION } from '../report/model.js';
 import { diagnose } from './diagnosis.js';
 import { attachNearbyEvents, findOutages, nonZero } from './outages.js';
 import { phaseReports, sumIntervals, verdictWindow } from './phases.js';
+import { podCounts } from './pods.js';
 import { diagnoseRollout } from './rollout-diagnosis.js';
 import { judge, type RolloutResult } from './verdict.js';
 
@@ -88,7 +89,10 @@ export function analyzeRun(input: AnalysisInput): Report {
   const failures = { ...totals.failures };
   // Causes read from the rollout's own events come first: they name the setting to change. The
   // generic, class-based ones follow for what the events do not explain.
-  const rolloutDiagnosis = events.length === 0 ? [] : diagnoseRollout({ outages, events, keepAlive: input.meta.load.keepAlive, errorCodes: run.errorCodes, intervalMs: run.intervalMs });
+  const pods = run.pods === undefined ? undefined : podCounts(run.pods, events, run.intervalMs);
+  const perPod = pods === undefined ? undefined : Object.fromEntries(pods.map((p) => [p.pod, p.failures]));
+  const rolloutDiagnosis =
+    events.length === 0 ? [] : diagnoseRollout({ outages, events, keepAlive: input.meta.load.keepAlive, errorCodes: run.errorCodes, intervalMs: run.intervalMs, ...(perPod === undefined ? {} : { perPod }) });
   const genericDiagnosis = diagnose({
     window: { ...windowCounts, ...span },
     baseline,
@@ -129,6 +133,7 @@ export function analyzeRun(input: AnalysisInput): Report {
     diagnosis,
     generator: input.generator,
     meta: input.meta,
+    ...(pods === undefined ? {} : { pods }),
   };
 }
 

@@ -30,6 +30,8 @@ export interface EncodedRecorder {
   histograms: Array<{ index: number; data: string }>;
   statusCodes: Record<string, number>;
   errorCodes: Record<string, number>;
+  /** With a pod header: per pod, per interval index, the outcome counts (7, in OUTCOME order). */
+  pods?: Record<string, Record<string, number[]>>;
 }
 
 /** Counter columns: the outcome codes 0..6, then unsent. */
@@ -119,6 +121,8 @@ export class Recorder implements LatencyQuery {
   #status = new Float64Array(STATUS_MAX - STATUS_MIN + 1);
   #otherStatus = new Map<string, number>();
   #errorCodes = new Map<string, number>();
+  /** Pod -> interval index -> outcome counts (only with a pod header; sparse, pods are few). */
+  #pods = new Map<string, Map<number, Float64Array>>();
 
   constructor(opts: RecorderOptions = {}) {
     this.intervalMs = positiveInt('intervalMs', opts.intervalMs ?? 100);
@@ -315,6 +319,35 @@ export class Recorder implements LatencyQuery {
   }
 
   /** Adds everything `other` recorded into this one, exactly; `other` is left unchanged. */
+  /** Counts one outcome for the pod that answered (or last answered on the connection). */
+  recordPod(pod: string, startMs: number, outcome: OutcomeCode): void {
+    this.#podRow(pod, Math.max(0, Math.floor(startMs / this.intervalMs)))[outcome]! += 1;
+  }
+
+  #podRow(pod: string, index: number): Float64Array {
+    let byInterval = this.#pods.get(pod);
+    if (byInterval === undefined) {
+      byInterval = new Map();
+      this.#pods.set(pod, byInterval);
+    }
+    let row = byInterval.get(index);
+    if (row === undefined) {
+      row = new Float64Array(OUTCOME_COUNT);
+      byInterval.set(index, row);
+    }
+    return row;
+  }
+
+  /** Per pod, the outcome counts of each interval that had any (interval start in ms). */
+  pods(): Array<{ pod: string; intervals: Array<{ tMs: number; outcomes: number[] }> }> {
+    return [...this.#pods.keys()].sort().map((pod) => ({
+      pod,
+      intervals: [...(this.#pods.get(pod) as Map<number, Float64Array>).entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([i, row]) => ({ tMs: i * this.intervalMs, outcomes: Array.from(row) })),
+    }));
+  }
+
   merge(other: Recorder): this {
     this.#assertCompatible(other);
     if (other.#used > 0) {
@@ -331,6 +364,12 @@ export class Recorder implements LatencyQuery {
     for (let i = 0; i < this.#status.length; i++) this.#status[i]! += other.#status[i]!;
     for (const [k, v] of other.#otherStatus) bump(this.#otherStatus, k, v);
     for (const [k, v] of other.#errorCodes) bump(this.#errorCodes, k, v);
+    for (const [pod, byInterval] of other.#pods) {
+      for (const [i, row] of byInterval) {
+        const mine = this.#podRow(pod, i);
+        for (let k = 0; k < OUTCOME_COUNT; k++) mine[k]! += row[k]!;
+      }
+    }
     return this;
   }
 
@@ -363,7 +402,18 @@ export class Recorder implements LatencyQuery {
       histograms,
       statusCodes: this.statusCodes(),
       errorCodes: this.errorCodes(),
+      ...(this.#pods.size === 0 ? {} : { pods: this.#encodePods() }),
     };
+  }
+
+  #encodePods(): Record<string, Record<string, number[]>> {
+    const out: Record<string, Record<string, number[]>> = {};
+    for (const [pod, byInterval] of this.#pods) {
+      const rows: Record<string, number[]> = {};
+      for (const [i, row] of byInterval) rows[String(i)] = Array.from(row);
+      out[pod] = rows;
+    }
+    return out;
   }
 
   /** Restores a recorder from `toJSON()` output; throws E_BAD_RECORDING on anything else. */
@@ -391,6 +441,15 @@ export class Recorder implements LatencyQuery {
       else bump(r.#otherStatus, k, v);
     }
     for (const [k, v] of Object.entries(enc.errorCodes)) bump(r.#errorCodes, k, v);
+    for (const [pod, rows] of Object.entries(enc.pods ?? {})) {
+      for (const [i, counts] of Object.entries(rows)) {
+        const index = Number(i);
+        if (!Number.isInteger(index) || index < 0 || !Array.isArray(counts) || counts.length !== OUTCOME_COUNT || !counts.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)) {
+          throw bad(`pods.${pod}.${i} must be ${OUTCOME_COUNT} counts of a non-negative interval`);
+        }
+        r.#podRow(pod, index).set(counts);
+      }
+    }
     return r;
   }
 
@@ -402,6 +461,7 @@ export class Recorder implements LatencyQuery {
       statusCodes: this.statusCodes(),
       errorCodes: this.errorCodes(),
       latency: this,
+      ...(this.#pods.size === 0 ? {} : { pods: this.pods() }),
       phases,
       t0EpochMs,
       durationMs,
@@ -445,6 +505,10 @@ function validateEncoded(input: unknown): EncodedRecorder {
     throw bad('histograms must be {index, data} entries');
   }
   if (!isCountRecord(statusCodes) || !isCountRecord(errorCodes)) throw bad('statusCodes and errorCodes must map names to counts');
+  const pods = (enc as { pods?: unknown }).pods;
+  if (pods !== undefined && (typeof pods !== 'object' || pods === null || Array.isArray(pods) || !Object.values(pods).every((v) => typeof v === 'object' && v !== null && !Array.isArray(v)))) {
+    throw bad('pods must map pod names to {interval: counts}');
+  }
   return enc as EncodedRecorder;
 }
 

@@ -50,6 +50,8 @@ export interface RunData {
   /** Error codes of `other` (and the raw code of refused/reset/timeout), e.g. {"ECONNRESET": 3}. */
   errorCodes: Record<string, number>;
   latency: LatencyQuery;
+  /** With a pod header: outcome counts (OUTCOME order) per pod and interval. */
+  pods?: Array<{ pod: string; intervals: Array<{ tMs: number; outcomes: number[] }> }>;
   phases: PhaseSpan[];
   /** Wall-clock epoch ms of t0, for converting offsets to UTC in reports. */
   t0EpochMs: number;

@@ -60,6 +60,7 @@ export function loadOptionsOf(scenario: Scenario, url: string, durationMs: numbe
     },
   };
   if (t.body !== undefined) opts.body = t.body;
+  if (t.podHeader !== undefined) opts.podHeader = t.podHeader;
   if (t.caFile !== undefined) opts.ca = readFileSync(t.caFile);
   if (scenario.load.rate !== undefined) opts.rate = scenario.load.rate;
   if (scenario.load.ramp !== undefined) opts.ramp = scenario.load.ramp;

@@ -24,6 +24,7 @@ export interface ScenarioFlags {
   ca?: string | undefined;
   insecure?: boolean | undefined;
   successStatus?: string | undefined;
+  podHeader?: string | undefined;
   rate?: number | undefined;
   rampUp?: string | undefined;
   rampFrom?: number | undefined;
@@ -70,6 +71,7 @@ const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
   ['ca', 'target.ca', '--ca'],
   ['insecure', 'target.insecure', '--insecure'],
   ['successStatus', 'target.successStatus', '--success-status'],
+  ['podHeader', 'target.podHeader', '--pod-header'],
   ['rate', 'load.rate', '--rate'],
   ['rampUp', 'load.ramp.duration', '--ramp-up'],
   ['rampFrom', 'load.ramp.from', '--ramp-from'],
@@ -108,7 +110,7 @@ const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
   // `sweep` is read by `zerodrop sweep` (src/sweep); a plain run ignores it.
   '': ['name', 'target', 'load', 'trigger', 'kubernetes', 'budget', 'report', 'sweep'],
-  target: ['url', 'path', 'method', 'headers', 'body', 'bodyFile', 'timeout', 'keepAlive', 'http2', 'ca', 'insecure', 'successStatus'],
+  target: ['url', 'path', 'method', 'headers', 'body', 'bodyFile', 'timeout', 'keepAlive', 'http2', 'ca', 'insecure', 'successStatus', 'podHeader'],
   load: ['rate', 'ramp', 'connections', 'duration', 'warmup', 'maxInFlight', 'interval', 'workers', 'agents'],
   'load.ramp': ['from', 'duration'],
   'load.agents': ['count', 'image', 'namespace', 'resources', 'nodeSelector', 'startDelay'],
@@ -493,6 +495,8 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
   }
   const outDir = text('report.out');
 
+  const podHeaderName = text('target.podHeader');
+  if (podHeaderName !== undefined && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(podHeaderName)) problems.add(label('target.podHeader'), `"${podHeaderName}" is not a header name, e.g. x-pod-name`);
   const successStatus = optional('target.successStatus', parseStatusRanges, [[200, 399]] as Array<[number, number]>);
   const name = text('name') ?? (url ? safeName(url) : 'run');
 
@@ -512,6 +516,7 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
       caFile: caPath === undefined ? undefined : ctx.resolvePath(caPath, origin.has('target.ca')),
       insecure: bool('target.insecure', false),
       successStatus,
+      podHeader: podHeaderName,
     },
     load: { model, rate: effectiveRate, ramp, connections, durationMs, warmupMs, maxInFlight, intervalMs, workers, ...(agents === undefined ? {} : { agents }) },
     trigger,

@@ -18,6 +18,8 @@ export interface TargetSpec {
   insecure: boolean;
   /** Inclusive status ranges counted as success. */
   successStatus: Array<[number, number]>;
+  /** Response header naming the pod that answered: counts per pod. */
+  podHeader: string | undefined;
 }
 
 /** The shape of the load. */

@@ -43,6 +43,8 @@ export interface LoadOptions {
   http2?: boolean;
   ca?: string | Uint8Array;
   insecure?: boolean;
+  /** Response header naming the pod that answered (e.g. x-pod-name): outcomes are counted per pod too. */
+  podHeader?: string;
   successStatus?: SuccessPredicate;
   /** Counter interval width in ms (default 100). */
   intervalMs?: number;
@@ -120,6 +122,7 @@ export function splitLoad(opts: LoadOptions, workers: number, statusTable: Uint8
     if (opts.http2 !== undefined) spec.http2 = opts.http2;
     if (opts.ca !== undefined) spec.ca = opts.ca;
     if (opts.insecure !== undefined) spec.insecure = opts.insecure;
+    if (opts.podHeader !== undefined) spec.podHeader = opts.podHeader.toLowerCase();
     if (opts.rate !== undefined) spec.rate = opts.rate;
     if (opts.ramp !== undefined) spec.ramp = opts.ramp;
     specs.push(spec);

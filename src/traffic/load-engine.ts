@@ -99,6 +99,7 @@ export class LoadEngine implements LaneSink {
   readonly done: Promise<EngineResult>;
   readonly statusTable: Uint8Array;
   readonly successStatus: SuccessPredicate | undefined;
+  readonly podHeader: string | undefined;
   readonly #spec: EngineSpec;
   readonly #clock: Clock;
   readonly #live: Float64Array;
@@ -159,6 +160,7 @@ export class LoadEngine implements LaneSink {
     this.#live = live;
     this.statusTable = spec.statusTable;
     this.successStatus = opts.successStatus;
+    this.podHeader = spec.podHeader;
     this.#open = spec.model === 'open';
     this.#timeoutMs = spec.timeoutMs;
     this.#durationMs = spec.durationMs;
@@ -303,6 +305,12 @@ export class LoadEngine implements LaneSink {
     // errors carry no meaningful latency and would drag percentiles down.
     const latency = status !== 0 || outcome === OUTCOME.timeout ? now - lane.startMs : NO_LATENCY;
     this.#recorder.record(lane.startMs, outcome, latency, status, errorCode);
+    if (this.podHeader !== undefined) {
+      // An answer names its pod; a failure without one is the pod that last answered on the
+      // same connection (undefined for a connection that never got an answer).
+      const pod = lane.pod ?? (status === 0 ? lane.lastPod : undefined);
+      if (pod !== undefined) this.#recorder.recordPod(pod, lane.startMs, outcome);
+    }
     const live = this.#live;
     live[LIVE.inFlight]!--;
     if (outcome === OUTCOME.success) live[LIVE.succeeded]!++;

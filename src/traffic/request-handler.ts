@@ -21,6 +21,8 @@ export interface LaneSink {
   readonly statusTable: Uint8Array;
   /** Only for status codes beyond the table (in-thread runs). */
   readonly successStatus: SuccessPredicate | undefined;
+  /** Lower-case name of the response header naming the pod, when outcomes are counted per pod. */
+  readonly podHeader: string | undefined;
 }
 
 /** The one error our timer aborts timed-out requests with (allocated once, not per request). */
@@ -55,6 +57,13 @@ export class Lane implements Dispatcher.DispatchHandler {
   connecting = false;
   /** HTTP status of the current response, 0 before headers. */
   status = 0;
+  /** Pod named by the current response (with a pod header), else undefined. */
+  pod: string | undefined = undefined;
+  /**
+   * Pod that last answered on this lane's connection: a reset on a reused connection is that
+   * pod's (the connection stays on its endpoint, as conntrack keeps it).
+   */
+  lastPod: string | undefined = undefined;
   /** Where this lane sends: its own Client (HTTP/1.1) or the run's shared Pool (HTTP/2). */
   readonly dispatcher: Dispatcher;
   #abort: ((err?: Error) => void) | null = null;
@@ -75,6 +84,7 @@ export class Lane implements Dispatcher.DispatchHandler {
     this.settled = false;
     this.busy = true;
     this.status = 0;
+    this.pod = undefined;
     try {
       this.dispatcher.dispatch(this.#opts, this);
     } catch (err) {
@@ -93,8 +103,20 @@ export class Lane implements Dispatcher.DispatchHandler {
     if (this.settled) abort(TIMEOUT_ERROR);
   }
 
-  onHeaders(statusCode: number): boolean {
+  onHeaders(statusCode: number, rawHeaders?: Buffer[] | string[] | null): boolean {
     this.status = statusCode;
+    const wanted = this.#sink.podHeader;
+    if (wanted !== undefined && rawHeaders) {
+      // Only with --pod-header: undici's raw list alternates names and values.
+      for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+        const name = rawHeaders[i] as Buffer | string;
+        if (name.length === wanted.length && name.toString().toLowerCase() === wanted) {
+          this.pod = rawHeaders[i + 1]!.toString();
+          this.lastPod = this.pod;
+          break;
+        }
+      }
+    }
     return true;
   }
 

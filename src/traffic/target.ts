@@ -17,6 +17,8 @@ export interface TargetOptions {
   ca?: string | Uint8Array;
   /** Skip certificate verification (explicit opt-in, for test environments). */
   insecure?: boolean;
+  /** Response header naming the pod that answered: outcomes are then counted per pod too. */
+  podHeader?: string;
 }
 
 /** The parsed target URL; throws InvalidInputError (field `url`) for anything but http(s). */

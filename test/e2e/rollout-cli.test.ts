@@ -14,7 +14,7 @@ const check = (report: any, id: string): string | undefined => report.checks.fin
 describe('zerodrop run on the embedded emulator', () => {
   it('passes the well-configured Deployment with zero failed requests', async () => {
     const out = tmp();
-    const r = await runCli(['run', 'scenarios/emulator-graceful.yaml', '--out', out, '--quiet']);
+    const r = await runCli(['run', 'scenarios/emulator-graceful.yaml', '--pod-header', 'x-pod-name', '--out', out, '--quiet']);
     expect(existsSync(join(out, 'report.json')), r.stderr).toBe(true);
     const report = readReport(out);
     expect(report.totals.failed, `${r.stdout}${r.stderr}${JSON.stringify(report.failures)}`).toBe(0);
@@ -32,6 +32,12 @@ describe('zerodrop run on the embedded emulator', () => {
     const types = new Set(report.events.map((e: { type: string }) => e.type));
     for (const t of ['trigger-sent', 'replicaset-created', 'pod-ready', 'pod-terminating', 'endpoint-terminating', 'rollout-complete']) expect(types).toContain(t);
     expect(report.meta.cluster.deployment).toBe('demo-graceful');
+    // per pod: old and new pods answered; old ones kept serving (keep-alive) while terminating
+    const pods = report.pods as Array<{ pod: string; sent: number; servedWhileTerminating: number }>;
+    expect(pods.length).toBeGreaterThanOrEqual(4);
+    expect(pods.reduce((n, p) => n + p.sent, 0)).toBeGreaterThan(0);
+    expect(pods.every((p) => p.pod.startsWith('demo-graceful-'))).toBe(true);
+    expect(pods.some((p) => p.servedWhileTerminating > 0)).toBe(true);
     expect(report.meta.cluster.before.images).toEqual({ app: 'zerodrop/demo-app:v1' });
     expect(report.meta.cluster.after.images).toEqual({ app: 'zerodrop/demo-app:v2' });
   });
