@@ -19,7 +19,9 @@ function reorder(value: unknown, pick: (n: number) => number): unknown {
   const out: Record<string, unknown> = {};
   while (entries.length > 0) {
     const [k, v] = entries.splice(pick(entries.length), 1)[0] as [string, unknown];
-    out[k] = reorder(v, pick);
+    // defineProperty, not assignment: a "__proto__" key (JSON.parse makes it an own property)
+    // would otherwise set the prototype and vanish from the copy.
+    Object.defineProperty(out, k, { value: reorder(v, pick), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
