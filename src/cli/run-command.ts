@@ -10,6 +10,7 @@ import { redactArgv, redactHeaders } from '../scenario/redact.js';
 import { resolveScenario, type ScenarioFlags } from '../scenario/resolve.js';
 import type { Report } from '../report/model.js';
 import type { Scenario } from '../scenario/types.js';
+import { canonicalJson } from '../report/digest.js';
 import { toolVersion } from '../version.js';
 import { machineFacts, scenarioAsRun, toolGitFacts } from './audit-facts.js';
 import type { CliIo } from './io.js';
@@ -36,15 +37,6 @@ export function scenarioFromArgs(args: RunArgs, cwd: string): Scenario {
 export function scenarioDigest(scenario: Scenario): string {
   const safe = { ...scenario, target: { ...scenario.target, headers: redactHeaders(scenario.target.headers) } };
   return `sha256:${createHash('sha256').update(canonicalJson(safe)).digest('hex')}`;
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /** The audit facts every report carries: the tool's commit, the machine, the scenario as run. */

@@ -14,7 +14,7 @@ import { phasesOf, type RunMarks } from './phase-plan.js';
 import { checkReleaseAction, runRelease } from './release.js';
 
 /** The phase the run is in, for progress lines. */
-export type LivePhase = 'setup' | 'warmup' | 'measure' | 'baseline' | 'rollout' | 'cooldown' | 'stopping' | 'rollback';
+export type LivePhase = 'warmup' | 'measure' | 'baseline' | 'rollout' | 'cooldown' | 'stopping';
 
 /** What a run needs from its surroundings; the CLI passes the real ones. */
 export interface RunEnvironment {

@@ -65,12 +65,15 @@ export function parsePositive(input: unknown, what: string, integer = false): Pa
   return { ok: true, value };
 }
 
+/** An HTTP header name (RFC 9110 token). */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 /** Parses a header line `Name: value`. */
 export function parseHeader(input: unknown): Parsed<[string, string]> {
   if (typeof input !== 'string') return { ok: false, message: `expected a header "Name: value", got ${JSON.stringify(input)}` };
   const colon = input.indexOf(':');
   const name = colon > 0 ? input.slice(0, colon).trim() : '';
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+  if (!HEADER_NAME.test(name)) {
     return { ok: false, message: `"${input}" is not a header: use "Name: value", e.g. "Authorization: Bearer abc"` };
   }
   return { ok: true, value: [name, input.slice(colon + 1).trim()] };

@@ -1,5 +1,6 @@
 import { ProblemList } from '../errors.js';
 import {
+  HEADER_NAME,
   parseBudget,
   parseConfidence,
   parseDuration,
@@ -496,7 +497,7 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
   const outDir = text('report.out');
 
   const podHeaderName = text('target.podHeader');
-  if (podHeaderName !== undefined && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(podHeaderName)) problems.add(label('target.podHeader'), `"${podHeaderName}" is not a header name, e.g. x-pod-name`);
+  if (podHeaderName !== undefined && !HEADER_NAME.test(podHeaderName)) problems.add(label('target.podHeader'), `"${podHeaderName}" is not a header name, e.g. x-pod-name`);
   const successStatus = optional('target.successStatus', parseStatusRanges, [[200, 399]] as Array<[number, number]>);
   const name = text('name') ?? (url ? safeName(url) : 'run');
 

@@ -1,3 +1,5 @@
+import { selectorMatches } from '../../cluster/label-selector.js';
+
 /** A metav1.LabelSelector: matchLabels AND every matchExpression. */
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -14,30 +16,8 @@ export function isEmptySelector(sel: LabelSelector | undefined): boolean {
 
 /** Whether labels satisfy a LabelSelector (an empty selector matches everything, as upstream). */
 export function matchesLabelSelector(sel: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
-  if (sel === undefined) return false;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
-    const v = l[e.key];
-    switch (e.operator) {
-      case 'In':
-        if (!has || !(e.values ?? []).includes(v ?? '')) return false;
-        break;
-      case 'NotIn':
-        if (has && (e.values ?? []).includes(v ?? '')) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+  // One matcher for the coordinator and the emulator: the rules are Kubernetes', not either side's.
+  return selectorMatches(sel, labels);
 }
 
 /** Whether labels contain every pair of a plain map selector (Service .spec.selector). */
