@@ -1,3 +1,4 @@
+import { QueueController } from './queue-controller.js';
 import type { KObject, StoreEvent } from '../api/store-types.js';
 import { type ControllerContext, objectKey, recordEvent, splitKey } from './controller-context.js';
 import {
@@ -116,34 +117,16 @@ function byOldest(a: KObject, b: KObject): number {
  * named `<deployment>-<hash>`), scaled step by step as upstream's RollingUpdate and Recreate
  * strategies do, and the Deployment's status and conditions.
  */
-export class DeploymentController {
-  private readonly queue: WorkQueue;
-  private readonly unwatch: Array<() => void> = [];
+export class DeploymentController extends QueueController {
+  protected readonly primary = 'deployments';
 
   /** Wires the controller to the store; call start() to begin. */
-  constructor(private readonly ctx: ControllerContext) {
-    this.queue = new WorkQueue(COMPONENT, (key) => this.syncKey(key), ctx.log);
+  constructor(ctx: ControllerContext) {
+    super(ctx, COMPONENT);
   }
 
-  /** Lists every Deployment into the queue and watches Deployments, ReplicaSets and Pods. */
-  start(): void {
-    const { store } = this.ctx;
-    const rv = store.currentResourceVersion();
-    for (const d of store.list('deployments', undefined).items) this.queue.add(objectKey(d));
-    this.unwatch.push(store.watch('deployments', undefined, rv, (e) => this.queue.add(objectKey(e.object))));
-    this.unwatch.push(store.watch('replicasets', undefined, rv, (e) => this.onReplicaSet(e)));
-    this.unwatch.push(store.watch('pods', undefined, rv, (e) => this.onPod(e)));
-  }
-
-  /** Stops watching and processing. */
-  async stop(): Promise<void> {
-    for (const u of this.unwatch.splice(0)) u();
-    await this.queue.stop();
-  }
-
-  /** Resolves when no Deployment is waiting to be synced (timers aside). */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  protected watches(): Array<[string, (e: StoreEvent) => void]> {
+    return [['deployments', (e) => this.queue.add(objectKey(e.object))], ['replicasets', (e) => this.onReplicaSet(e)], ['pods', (e) => this.onPod(e)]];
   }
 
   private onReplicaSet(e: StoreEvent): void {
@@ -170,7 +153,7 @@ export class DeploymentController {
     if (dref?.kind === 'Deployment') this.queue.add(`${e.object.metadata.namespace ?? 'default'}/${dref.name}`);
   }
 
-  private syncKey(key: string): void {
+  protected sync(key: string): void {
     const { namespace, name } = splitKey(key);
     const d = this.ctx.store.get('deployments', namespace, name);
     if (d === undefined) return;

@@ -1,3 +1,4 @@
+import { QueueController } from './queue-controller.js';
 import type { KObject, StoreEvent } from '../api/store-types.js';
 import { type ControllerContext, objectKey, splitKey } from './controller-context.js';
 import { jsonEqual } from './deployment-status.js';
@@ -82,34 +83,16 @@ export function podHasEndpoint(pod: KObject): boolean {
  * (one per distinct set of resolved ports; normally one) listing the pods the selector matches,
  * rewritten at once on every pod or Service change. Propagation delay belongs to the proxy.
  */
-export class EndpointSliceController {
-  private readonly queue: WorkQueue;
-  private readonly unwatch: Array<() => void> = [];
+export class EndpointSliceController extends QueueController {
+  protected readonly primary = 'services';
 
   /** Wires the controller to the store; call start() to begin. */
-  constructor(private readonly ctx: ControllerContext) {
-    this.queue = new WorkQueue(COMPONENT, (key) => this.sync(key), ctx.log);
+  constructor(ctx: ControllerContext) {
+    super(ctx, COMPONENT);
   }
 
-  /** Queues every Service and watches Services, Pods and EndpointSlices. */
-  start(): void {
-    const { store } = this.ctx;
-    const rv = store.currentResourceVersion();
-    for (const svc of store.list('services', undefined).items) this.queue.add(objectKey(svc));
-    this.unwatch.push(store.watch('services', undefined, rv, (e) => this.queue.add(objectKey(e.object))));
-    this.unwatch.push(store.watch('pods', undefined, rv, (e) => this.onPod(e)));
-    this.unwatch.push(store.watch('endpointslices', undefined, rv, (e) => this.onSlice(e)));
-  }
-
-  /** Stops watching and processing. */
-  async stop(): Promise<void> {
-    for (const u of this.unwatch.splice(0)) u();
-    await this.queue.stop();
-  }
-
-  /** Resolves when no Service is waiting to be synced. */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  protected watches(): Array<[string, (e: StoreEvent) => void]> {
+    return [['services', (e) => this.queue.add(objectKey(e.object))], ['pods', (e) => this.onPod(e)], ['endpointslices', (e) => this.onSlice(e)]];
   }
 
   private onPod(e: StoreEvent): void {
@@ -126,7 +109,7 @@ export class EndpointSliceController {
     if (svc !== undefined && labels[MANAGED_BY_LABEL] === MANAGED_BY) this.queue.add(`${e.object.metadata.namespace ?? 'default'}/${svc}`);
   }
 
-  private sync(key: string): void {
+  protected sync(key: string): void {
     const { namespace, name } = splitKey(key);
     const { store } = this.ctx;
     const svc = store.get('services', namespace, name);

@@ -1,3 +1,4 @@
+import { QueueController } from './queue-controller.js';
 import type { KObject, StoreEvent } from '../api/store-types.js';
 import { type ControllerContext, objectKey, recordEvent, splitKey } from './controller-context.js';
 import { jsonEqual, rfc3339 } from './deployment-status.js';
@@ -74,34 +75,17 @@ export function parseIndexes(s: unknown): Set<number> {
  * deleted, its pods go with it through ownerReferences). A pod deleted before it finished counts as
  * failed, as upstream's tracking finalizers make it count. Restart policy is the kubelet's part.
  */
-export class JobController {
-  private readonly queue: WorkQueue;
-  private readonly unwatch: Array<() => void> = [];
+export class JobController extends QueueController {
+  protected readonly primary = 'jobs';
   private readonly memory = new Map<string, JobMemory>();
 
   /** Wires the controller to the store; call start() to begin. */
-  constructor(private readonly ctx: ControllerContext) {
-    this.queue = new WorkQueue(COMPONENT, (key) => this.sync(key), ctx.log);
+  constructor(ctx: ControllerContext) {
+    super(ctx, COMPONENT);
   }
 
-  /** Lists every Job into the queue and watches Jobs and Pods. */
-  start(): void {
-    const { store } = this.ctx;
-    const rv = store.currentResourceVersion();
-    for (const job of store.list('jobs', undefined).items) this.queue.add(objectKey(job));
-    this.unwatch.push(store.watch('jobs', undefined, rv, (e) => this.onJob(e)));
-    this.unwatch.push(store.watch('pods', undefined, rv, (e) => this.onPod(e)));
-  }
-
-  /** Stops watching and processing. */
-  async stop(): Promise<void> {
-    for (const u of this.unwatch.splice(0)) u();
-    await this.queue.stop();
-  }
-
-  /** Resolves when no Job is waiting to be synced (timers aside). */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  protected watches(): Array<[string, (e: StoreEvent) => void]> {
+    return [['jobs', (e) => this.onJob(e)], ['pods', (e) => this.onPod(e)]];
   }
 
   private onJob(e: StoreEvent): void {
@@ -146,7 +130,7 @@ export class JobController {
     }
   }
 
-  private sync(key: string): void {
+  protected sync(key: string): void {
     const { namespace, name } = splitKey(key);
     const { store } = this.ctx;
     const job = store.get('jobs', namespace, name);

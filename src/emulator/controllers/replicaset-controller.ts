@@ -1,3 +1,4 @@
+import { QueueController } from './queue-controller.js';
 import type { KObject, StoreEvent } from '../api/store-types.js';
 import { type ControllerContext, objectKey, recordEvent, splitKey } from './controller-context.js';
 import { jsonEqual, rfc3339 } from './deployment-status.js';
@@ -23,33 +24,16 @@ function labelsMatch(template: Record<string, string> | undefined, labels: Recor
  * deletes the surplus in upstream's order, and reports replicas, fullyLabeledReplicas,
  * readyReplicas, availableReplicas (minReadySeconds) and observedGeneration.
  */
-export class ReplicaSetController {
-  private readonly queue: WorkQueue;
-  private readonly unwatch: Array<() => void> = [];
+export class ReplicaSetController extends QueueController {
+  protected readonly primary = 'replicasets';
 
   /** Wires the controller to the store; call start() to begin. */
-  constructor(private readonly ctx: ControllerContext) {
-    this.queue = new WorkQueue(COMPONENT, (key) => this.sync(key), ctx.log);
+  constructor(ctx: ControllerContext) {
+    super(ctx, COMPONENT);
   }
 
-  /** Lists every ReplicaSet into the queue and watches ReplicaSets and Pods. */
-  start(): void {
-    const { store } = this.ctx;
-    const rv = store.currentResourceVersion();
-    for (const rs of store.list('replicasets', undefined).items) this.queue.add(objectKey(rs));
-    this.unwatch.push(store.watch('replicasets', undefined, rv, (e) => this.queue.add(objectKey(e.object))));
-    this.unwatch.push(store.watch('pods', undefined, rv, (e) => this.onPod(e)));
-  }
-
-  /** Stops watching and processing. */
-  async stop(): Promise<void> {
-    for (const u of this.unwatch.splice(0)) u();
-    await this.queue.stop();
-  }
-
-  /** Resolves when no ReplicaSet is waiting to be synced (timers aside). */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  protected watches(): Array<[string, (e: StoreEvent) => void]> {
+    return [['replicasets', (e) => this.queue.add(objectKey(e.object))], ['pods', (e) => this.onPod(e)]];
   }
 
   private onPod(e: StoreEvent): void {
@@ -67,7 +51,7 @@ export class ReplicaSetController {
     }
   }
 
-  private sync(key: string): void {
+  protected sync(key: string): void {
     const { namespace, name } = splitKey(key);
     const { store } = this.ctx;
     const rs = store.get('replicasets', namespace, name);
