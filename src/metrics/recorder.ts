@@ -60,6 +60,21 @@ function emptySummary(): LatencySummary {
   return { count: 0, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 };
 }
 
+/**
+ * Sealed intervals left 32-bit at most (see Recorder.sealStep): beyond this the oldest is packed
+ * at once, so a recorder nobody steps (outside an engine) still keeps its memory bounded.
+ */
+const MAX_UNPACKED = 4;
+/** Non-empty buckets sealStep copies per call by default (~0.2-1 ms of work). */
+export const PACK_STEP_BUCKETS = 200;
+
+/** The JS histogram's per-bucket access (present on every non-WASM histogram, missing from its type). */
+interface CountsAccess {
+  readonly countsArrayLength: number;
+  getCountAtIndex(i: number): number;
+  valueFromIndex(i: number): number;
+}
+
 /** The JS histogram's bucket-edge helpers (present on every non-WASM histogram, missing from its type). */
 interface BucketEdges {
   lowestEquivalentValue(v: number): number;
@@ -101,7 +116,8 @@ function positiveInt(name: string, v: number): number {
  *
  * Latency histograms of recent intervals are 32-bit (fast to record, ~75 KB each); intervals
  * that no request can still land in are sealed into packed form (a few KB) to bound memory on
- * long runs. A late record into a sealed interval is still correct, only slower.
+ * long runs, a slice at a time (sealStep). A late record into a sealed interval is still
+ * correct, only slower.
  */
 export class Recorder implements LatencyQuery {
   readonly intervalMs: number;
@@ -118,6 +134,10 @@ export class Recorder implements LatencyQuery {
   /** How many latency intervals behind the newest one a record can still land. */
   readonly #sealLag: number;
   #spare: Histogram[] = [];
+  /** Sealed intervals whose histogram is still 32-bit, oldest first. */
+  #toPack: number[] = [];
+  /** The interval being packed: its 32-bit source, its packed copy so far, the next bucket to copy. */
+  #packing: { index: number; from: Histogram; into: Histogram; next: number } | null = null;
   #status = new Float64Array(STATUS_MAX - STATUS_MIN + 1);
   #otherStatus = new Map<string, number>();
   #errorCodes = new Map<string, number>();
@@ -182,6 +202,7 @@ export class Recorder implements LatencyQuery {
       this.#seal(li - this.#sealLag);
     }
     let h = this.#hist[li];
+    if (li === this.#packing?.index) this.#restartPacking();
     if (h === undefined) {
       h = li >= this.#sealedBefore ? (this.#spare.pop() ?? buildHistogram(this.#maxLatencyUs, false)) : buildHistogram(this.#maxLatencyUs, true);
       this.#hist[li] = h;
@@ -189,20 +210,57 @@ export class Recorder implements LatencyQuery {
     h.recordValue(us);
   }
 
-  /** Converts 32-bit histograms of intervals below `before` to packed form and recycles them. */
+  /** Marks intervals below `before` as sealed: their 32-bit histograms are to be packed. */
   #seal(before: number): void {
-    for (let i = this.#sealedBefore; i < before; i++) {
-      const h = this.#hist[i];
-      if (h !== undefined) {
-        const packed = buildHistogram(this.#maxLatencyUs, true);
-        packed.add(h);
-        this.#hist[i] = packed;
-        h.reset();
-        if (this.#spare.length < 4) this.#spare.push(h);
-        else h.destroy();
-      }
-    }
+    for (let i = this.#sealedBefore; i < before; i++) if (this.#hist[i] !== undefined) this.#toPack.push(i);
     if (before > this.#sealedBefore) this.#sealedBefore = before;
+    while (this.#toPack.length > MAX_UNPACKED) this.sealStep(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Packs sealed intervals' histograms, copying at most `budget` non-empty buckets. Packing one
+   * interval at once takes 3-26 ms (measured: hdr-histogram-js inserts bucket by bucket into its
+   * packed array), a stall the open model would pay in schedule lag once a second; the engine
+   * calls this from a timer instead, a slice at a time. Returns true when nothing is left to pack.
+   */
+  sealStep(budget = PACK_STEP_BUCKETS): boolean {
+    let left = budget;
+    while (left > 0) {
+      let p = this.#packing;
+      if (p === null) {
+        const index = this.#toPack.shift();
+        if (index === undefined) break;
+        const from = this.#hist[index];
+        if (from === undefined) continue;
+        p = this.#packing = { index, from, into: buildHistogram(this.#maxLatencyUs, true), next: 0 };
+      }
+      const src = p.from as unknown as CountsAccess;
+      const n = src.countsArrayLength;
+      let i = p.next;
+      for (; i < n && left > 0; i++) {
+        const c = src.getCountAtIndex(i);
+        if (c > 0) {
+          // A bucket's lowest value lands in the same bucket of an identically built histogram.
+          p.into.recordValueWithCount(src.valueFromIndex(i), c);
+          left--;
+        }
+      }
+      p.next = i;
+      if (i < n) break;
+      this.#hist[p.index] = p.into;
+      this.#packing = null;
+      p.from.reset();
+      if (this.#spare.length < 4) this.#spare.push(p.from);
+      else p.from.destroy();
+    }
+    return this.#packing === null && this.#toPack.length === 0;
+  }
+
+  /** A record or merge touched the interval being packed: copy it again from the start. */
+  #restartPacking(): void {
+    const p = this.#packing!;
+    p.into.reset();
+    p.next = 0;
   }
 
   /** Number of counter intervals that hold any count. */
@@ -375,6 +433,7 @@ export class Recorder implements LatencyQuery {
 
   #addHistogram(i: number, h: Histogram): void {
     let mine = this.#hist[i];
+    if (i === this.#packing?.index) this.#restartPacking();
     if (mine === undefined) {
       mine = buildHistogram(this.#maxLatencyUs, i < this.#sealedBefore || i < this.#maxLatencyIndex - this.#sealLag);
       this.#hist[i] = mine;

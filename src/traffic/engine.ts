@@ -74,8 +74,8 @@ export interface LoadOptions {
 
 /**
  * Open-model requests per second one worker is given under `workers: 'auto'`: well below what one
- * worker sustains on a loaded 2-core machine (~17k/s, bench/README.md), so it keeps its schedule;
- * extra threads below that only compete with the target and the main thread for cores.
+ * worker keeps exactly (20k/s, lag p99 ~7 ms, on a quiet 2-core machine: bench/README.md), so it
+ * keeps its schedule; extra threads below that only compete with the target and the main thread.
  */
 export const OPEN_RATE_PER_WORKER = 10_000;
 

@@ -55,6 +55,9 @@ export interface EngineResult {
 
 const ELD_RESOLUTION_MS = 10;
 
+/** A trimmed lane's close can only fail if it is already closed: nothing to do. */
+function ignoreCloseError(): void {}
+
 /**
  * Open model: most new connections being opened at once. Without a bound, a cold start (JIT,
  * no connections yet) opens one connection per due request until the first ones are up, and
@@ -62,6 +65,42 @@ const ELD_RESOLUTION_MS = 10;
  * (on the clock: their lag counts, and past the tolerance they are unsent) for a connection.
  */
 const MAX_CONNECTING = 16;
+
+/**
+ * Open model: a tick that starts this late (ms) on its first due request follows a stall of the
+ * generator's own loop (GC, a burst of responses, a descheduled CPU), not a slow target: the
+ * responses that free lanes are likely read already or about to be. Such a tick opens at most
+ * STALLED_NEW_LANES new connections, then yields to I/O so that freed lanes take the backlog.
+ * Without the bound, a CPU-bound generator answers its own lateness by opening connections
+ * (100-300 us each) and spirals: at 80% of its closed-model maximum a warmup grew ~2,000 lanes
+ * with every one in flight and a quarter of the schedule unsent.
+ */
+const STALL_MS = 5;
+const STALLED_NEW_LANES = 2;
+
+/**
+ * Open model: a lane idle this long (ms) is surplus (a burst or a slow spell opened it) and is
+ * closed by the engine. Closing a connection costs 100-300 us of CPU; hundreds of surplus lanes
+ * left to undici's keep-alive timer all expire within one burst's span and stall the loop for
+ * tens of ms (measured: a 3 s warmup at 15k/s left ~900 lanes whose expiry 4 s later cost 1,300
+ * unsent requests). Trimmed a few at a time instead, the cost is spread thin.
+ */
+export const IDLE_LANE_TRIM_AFTER_MS = 1000;
+/**
+ * Open model: idle lanes kept however long idle, as ms of the peak rate (20 ms at 20k/s: 400
+ * connections): a hiccup of the target or of the generator shorter than that is absorbed by open
+ * connections. Measured at 20k/s: with surplus trimmed down to ~100 lanes, a 10 ms hiccup had
+ * every lane in flight and opened 150 connections at once, which cost more unsent requests.
+ */
+const IDLE_RESERVE_MS = 20;
+
+/**
+ * Housekeeping off the per-request path, in small slices so that no slice stalls the schedule:
+ * every HOUSEKEEPING_EVERY_MS, close at most TRIM_PER_PASS idle lanes (<= 100 closes/s) and pack
+ * one slice of the recorder's sealed latency histograms (Recorder.sealStep).
+ */
+const HOUSEKEEPING_EVERY_MS = 20;
+const TRIM_PER_PASS = 2;
 
 /** Event-loop utilization is reported only over at least this long a span (ms). */
 const MIN_ELU_SPAN_MS = 1000;
@@ -110,9 +149,12 @@ export class LoadEngine implements LaneSink {
   readonly #dispatchOpts: Dispatcher.DispatchOptions;
   /** HTTP/2: one shared pool multiplexes; HTTP/1.1: null, every lane has its own Client. */
   readonly #sharedPool: Pool | null;
-  readonly #lanes: Lane[] = [];
+  readonly #lanes = new Set<Lane>();
+  /** Open model: idle lanes, most recently released last (LIFO keeps the hot set small). */
   readonly #idle: Lane[] = [];
   readonly #laneCap: number;
+  /** Open model: idle lanes never trimmed (IDLE_RESERVE_MS of the peak rate, at least 1). */
+  readonly #idleReserve: number;
   readonly #deadlines = new DeadlineQueue<Lane>();
   readonly #open: boolean;
   #pacer: Pacer | null;
@@ -139,6 +181,7 @@ export class LoadEngine implements LaneSink {
   #started = false;
   #tickTimer: NodeJS.Timeout | null = null;
   #tickImmediate: NodeJS.Immediate | null = null;
+  #housekeepingTimer: NodeJS.Timeout | null = null;
   #endTimer: NodeJS.Timeout | null = null;
   #drainTimer: NodeJS.Timeout | null = null;
   #sweepTimer: NodeJS.Timeout | null = null;
@@ -170,6 +213,7 @@ export class LoadEngine implements LaneSink {
     this.#maxInFlight = this.#open ? spec.maxInFlight : spec.connections;
     // A timed-out lane stays busy until undici lets go of it; allow some beyond the cap meanwhile.
     this.#laneCap = this.#open ? 2 * this.#maxInFlight : spec.connections;
+    this.#idleReserve = this.#open ? Math.max(1, Math.ceil((this.#pacer!.peakRate * IDLE_RESERVE_MS) / 1000)) : 0;
     this.#dispatchOpts = buildDispatchOptions(spec);
     this.#sharedPool = spec.http2 === true ? buildPool(spec, this.#maxInFlight) : null;
     this.#eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
@@ -182,7 +226,7 @@ export class LoadEngine implements LaneSink {
 
   #newLane(): Lane {
     const lane = new Lane(this, this.#sharedPool ?? buildClient(this.#spec), this.#dispatchOpts);
-    this.#lanes.push(lane);
+    this.#lanes.add(lane);
     return lane;
   }
 
@@ -213,6 +257,7 @@ export class LoadEngine implements LaneSink {
     const healthFrom = this.#spec.healthFromMs;
     if (healthFrom > 0 && healthFrom < this.#durationMs) this.#healthTimer = setTimeout(this.#resetHealth, Math.max(0, healthFrom - (now - startMs)));
     this.#endTimer = setTimeout(this.#onDurationEnd, Math.max(0, this.#durationMs - (now - startMs)));
+    this.#housekeepingTimer = setInterval(this.#housekeeping, HOUSEKEEPING_EVERY_MS);
     if (this.#open) {
       this.#tick();
     } else {
@@ -234,18 +279,26 @@ export class LoadEngine implements LaneSink {
     const end = this.#durationMs;
     let nextDue = pacer.dueAt(this.#next);
     this.#blocked = false;
+    let newLanes = elapsed - nextDue > STALL_MS ? STALLED_NEW_LANES : Number.POSITIVE_INFINITY;
+    let yielded = false;
     while (nextDue <= elapsed && nextDue < end && this.#next < this.#stopAtIndex) {
       const lag = elapsed - nextDue;
       const scheduled = this.#startMs + nextDue;
       let lane: Lane | undefined;
       if (lag <= this.#lagToleranceMs && live[LIVE.inFlight]! < this.#maxInFlight) {
         lane = this.#idle.pop();
-        if (lane === undefined && this.#lanes.length < this.#laneCap) {
+        if (lane === undefined && this.#lanes.size < this.#laneCap) {
           if (this.#connecting >= MAX_CONNECTING) {
             // Keep it due: it goes out on the next free or newly connected lane, or turns unsent.
             this.#blocked = true;
             break;
           }
+          if (newLanes <= 0) {
+            // Keep it due too: the next turn's reads free lanes for it (or it turns unsent).
+            yielded = true;
+            break;
+          }
+          newLanes--;
           lane = this.#newLane();
         }
       }
@@ -269,6 +322,8 @@ export class LoadEngine implements LaneSink {
     if (this.#blocked) {
       // Woken by the next release or connect; the timer only bounds the wait.
       this.#tickTimer = setTimeout(this.#tick, 1);
+    } else if (yielded) {
+      this.#tickImmediate = setImmediate(this.#tick);
     } else if (wait <= 0) {
       if (nextDue >= end) this.#endScheduling(false);
       else this.#tickImmediate = setImmediate(this.#tick);
@@ -342,6 +397,7 @@ export class LoadEngine implements LaneSink {
     }
     if (this.#schedulingDone) return;
     if (this.#open) {
+      lane.idleSinceMs = this.#lastNowMs > 0 && lane.settled ? this.#lastNowMs : this.#clock.nowMs();
       this.#idle.push(lane);
       this.#wakeBlocked();
       return;
@@ -375,6 +431,30 @@ export class LoadEngine implements LaneSink {
     // Lanes that failed synchronously while restarting queued themselves again behind n.
     this.#restarts.splice(0, n);
   };
+
+  /** See HOUSEKEEPING_EVERY_MS. */
+  readonly #housekeeping = (): void => {
+    // HTTP/2 lanes share one pool: there is no connection of a lane's own to close.
+    if (this.#open && this.#sharedPool === null) this.#trimIdle();
+    this.#recorder.sealStep();
+  };
+
+  /**
+   * Closes lanes idle for longer than IDLE_LANE_TRIM_AFTER_MS, oldest first, a few per pass, down
+   * to the reserve. The most recently released lanes stay: at a low rate they are the ones in use.
+   */
+  #trimIdle(): void {
+    const idle = this.#idle;
+    const cutoff = this.#clock.nowMs() - IDLE_LANE_TRIM_AFTER_MS;
+    let n = 0;
+    // Release order is idle-since order: the oldest are at the bottom of the stack.
+    while (n < TRIM_PER_PASS && n < idle.length - this.#idleReserve && idle[n]!.idleSinceMs < cutoff) n++;
+    if (n === 0) return;
+    for (const lane of idle.splice(0, n)) {
+      this.#lanes.delete(lane);
+      lane.dispatcher.close().catch(ignoreCloseError);
+    }
+  }
 
   // ---- timeouts -----------------------------------------------------------------------------
 
@@ -416,10 +496,11 @@ export class LoadEngine implements LaneSink {
     this.#schedulingEndMs = this.#clock.nowMs();
     if (this.#tickTimer !== null) clearTimeout(this.#tickTimer);
     if (this.#tickImmediate !== null) clearImmediate(this.#tickImmediate);
+    if (this.#housekeepingTimer !== null) clearInterval(this.#housekeepingTimer);
     if (this.#restartImmediate !== null) clearImmediate(this.#restartImmediate);
     if (this.#endTimer !== null) clearTimeout(this.#endTimer);
     if (this.#handoverTimer !== null) clearTimeout(this.#handoverTimer);
-    this.#tickTimer = this.#tickImmediate = this.#restartImmediate = this.#endTimer = this.#handoverTimer = null;
+    this.#tickTimer = this.#tickImmediate = this.#restartImmediate = this.#endTimer = this.#handoverTimer = this.#housekeepingTimer = null;
     this.#restarts.length = 0;
     if (this.#live[LIVE.inFlight] === 0) {
       this.#finish();

@@ -55,6 +55,8 @@ export class Lane implements Dispatcher.DispatchHandler {
   connected = false;
   /** The current request waits for the lane's first connection (the engine counts these). */
   connecting = false;
+  /** Open model: clock ms of the lane's last release (the engine trims long-idle lanes). */
+  idleSinceMs = 0;
   /** HTTP status of the current response, 0 before headers. */
   status = 0;
   /** Pod named by the current response (with a pod header), else undefined. */

@@ -35,6 +35,9 @@ export function parseTargetUrl(url: string): URL {
   return u;
 }
 
+/** How long undici keeps an idle connection without a server hint (ms); see clientOptionsOf. */
+const IDLE_KEEPALIVE_MS = 60_000;
+
 /** undici connection options shared by the pool and the per-connection clients. */
 function clientOptionsOf(opts: TargetOptions): Client.Options {
   const u = parseTargetUrl(opts.url);
@@ -47,6 +50,10 @@ function clientOptionsOf(opts: TargetOptions): Client.Options {
   }
   return {
     pipelining: 1,
+    // A connection stays open while idle unless the server asks otherwise (its Keep-Alive hint
+    // still wins): the engine closes surplus idle lanes itself, a few at a time (load-engine.ts);
+    // undici's default 4 s would close every lane a burst opened within the same few ms.
+    keepAliveTimeout: IDLE_KEEPALIVE_MS,
     allowH2: opts.http2 === true,
     connectTimeout: opts.timeoutMs,
     headersTimeout: backstopMs,

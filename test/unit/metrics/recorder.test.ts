@@ -111,6 +111,36 @@ describe('Recorder', () => {
     expect(a.summarize(0, 30_000).count).toBe(Math.ceil(30_000 / 7) + 1);
   });
 
+  it('packs sealed intervals a slice at a time into exactly what packing at once gives', () => {
+    // One recorder is never stepped (it packs at once when too many wait), one is stepped one
+    // bucket at a time between records, one in large slices; late records and a merge land in
+    // intervals while they are being packed.
+    const never = new Recorder({ maxLatencyMs: 1000 });
+    const fine = new Recorder({ maxLatencyMs: 1000 });
+    const coarse = new Recorder({ maxLatencyMs: 1000 });
+    const extra = new Recorder({ maxLatencyMs: 1000 });
+    for (let t = 0; t < 4000; t += 3) extra.record(t, OUTCOME.success, (t % 53) + 1, 200, undefined);
+    let k = 0;
+    for (let t = 0; t < 20_000; t += 3) {
+      const latency = ((t * 7919) % 900) + 0.25;
+      for (const r of [never, fine, coarse]) r.record(t, OUTCOME.success, latency, 200, undefined);
+      fine.sealStep(1);
+      if (++k % 50 === 0) coarse.sealStep(500);
+      if (t % 2999 === 0) {
+        // Late: into an interval sealed long ago, possibly the one being packed right now.
+        const late = Math.max(0, t - 6000);
+        for (const r of [never, fine, coarse]) r.record(late, OUTCOME.success, 3.5, 200, undefined);
+      }
+      if (t === 15_000) for (const r of [never, fine, coarse]) r.merge(extra);
+    }
+    while (!fine.sealStep(1));
+    expect(coarse.sealStep(Number.POSITIVE_INFINITY)).toBe(true);
+    expect(JSON.stringify(fine.toJSON())).toBe(JSON.stringify(never.toJSON()));
+    expect(JSON.stringify(coarse.toJSON())).toBe(JSON.stringify(never.toJSON()));
+    expect(fine.p99Series()).toEqual(never.p99Series());
+    expect(fine.summarize(0, 20_000)).toEqual(never.summarize(0, 20_000));
+  });
+
   it('refuses to merge recorders with different settings', () => {
     expect(() => new Recorder({ intervalMs: 100 }).merge(new Recorder({ intervalMs: 50 }))).toThrow(ZerodropError);
     expect(() => new Recorder({ intervalMs: 0 })).toThrow(/intervalMs/);
