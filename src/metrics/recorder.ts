@@ -61,8 +61,8 @@ function emptySummary(): LatencySummary {
 }
 
 /**
- * Sealed intervals left 32-bit at most (see Recorder.sealStep): beyond this the oldest is packed
- * at once, so a recorder nobody steps (outside an engine) still keeps its memory bounded.
+ * Sealed intervals left 32-bit at most (see Recorder.sealStep): beyond this everything waiting is
+ * packed at once, so a recorder nobody steps (outside an engine) still keeps its memory bounded.
  */
 const MAX_UNPACKED = 4;
 /** Non-empty buckets sealStep copies per call by default (~0.2-1 ms of work). */

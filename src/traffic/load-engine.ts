@@ -132,7 +132,8 @@ export function pacerOf(spec: Pick<EngineSpec, 'rate' | 'ramp' | 'stride'>): Pac
  * request never lands on a socket undici is tearing down.
  *
  * Open model: due requests take an idle lane (LIFO, so a small hot set of connections serves a
- * low rate), or a new one up to the cap.
+ * low rate), or a new one up to the cap (fewer after a stall of our own: STALL_MS). Lanes left
+ * idle by a burst are closed a few at a time by the housekeeping timer (IDLE_LANE_TRIM_AFTER_MS).
  */
 export class LoadEngine implements LaneSink {
   readonly done: Promise<EngineResult>;
@@ -397,7 +398,8 @@ export class LoadEngine implements LaneSink {
     }
     if (this.#schedulingDone) return;
     if (this.#open) {
-      lane.idleSinceMs = this.#lastNowMs > 0 && lane.settled ? this.#lastNowMs : this.#clock.nowMs();
+      // The outcome callback just read the clock (a lane is released only after its outcome).
+      lane.idleSinceMs = this.#lastNowMs;
       this.#idle.push(lane);
       this.#wakeBlocked();
       return;
