@@ -6,30 +6,16 @@ export const AGENT_SPEC_ENV = 'ZERODROP_AGENT_SPEC';
 /** Set by the Job controller on every pod of an Indexed Job. */
 export const COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
 
-/** LoadOptions in plain JSON: text instead of bytes, status ranges instead of a predicate. */
-export interface WireLoad {
-  url: string;
-  method: string;
-  headers: Record<string, string>;
+/**
+ * LoadOptions in plain JSON: text instead of bytes, status ranges instead of a predicate. An agent
+ * is one engine (no `workers`) and counts no pods (no `podHeader`).
+ */
+export type WireLoad = Omit<LoadOptions, 'body' | 'ca' | 'successStatus' | 'workers' | 'podHeader'> & {
   body?: string;
-  model: 'open' | 'closed';
-  rate?: number;
-  ramp?: { fromRate: number; durationMs: number };
-  connections?: number;
-  durationMs: number;
-  timeoutMs: number;
-  keepAlive: boolean;
-  maxInFlight?: number;
-  http2?: boolean;
   ca?: string;
-  insecure?: boolean;
   /** Inclusive status ranges counted as success. */
   successStatus: Array<[number, number]>;
-  intervalMs?: number;
-  lagToleranceMs?: number;
-  /** Warmup at the start of the load (generator health is judged after it), when the engine takes one. */
-  warmupMs?: number;
-}
+};
 
 /** Everything an agent needs, the same for every agent of a run (each takes its shard by index). */
 export interface AgentSpec {
@@ -52,28 +38,13 @@ const text = (b: string | Uint8Array): string => (typeof b === 'string' ? b : Bu
 
 /** The wire form of a run's load options; `successStatus` are the scenario's ranges behind the predicate. */
 export function wireLoadOf(opts: LoadOptions, successStatus: Array<[number, number]>): WireLoad {
-  const w: WireLoad = {
-    url: opts.url,
-    method: opts.method,
-    headers: { ...opts.headers },
-    model: opts.model,
-    durationMs: opts.durationMs,
-    timeoutMs: opts.timeoutMs,
-    keepAlive: opts.keepAlive,
-    successStatus: successStatus.map(([a, b]) => [a, b]),
-  };
-  if (opts.body !== undefined) w.body = text(opts.body);
-  if (opts.rate !== undefined) w.rate = opts.rate;
+  const { body, ca, successStatus: _predicate, workers: _workers, podHeader: _podHeader, ...plain } = opts;
+  const w: WireLoad = { ...plain, headers: { ...opts.headers }, successStatus: successStatus.map(([a, b]) => [a, b]) };
   if (opts.ramp !== undefined) w.ramp = { ...opts.ramp };
-  if (opts.connections !== undefined) w.connections = opts.connections;
-  if (opts.maxInFlight !== undefined) w.maxInFlight = opts.maxInFlight;
-  if (opts.http2 !== undefined) w.http2 = opts.http2;
-  if (opts.ca !== undefined) w.ca = text(opts.ca);
-  if (opts.insecure !== undefined) w.insecure = opts.insecure;
-  if (opts.intervalMs !== undefined) w.intervalMs = opts.intervalMs;
-  if (opts.lagToleranceMs !== undefined) w.lagToleranceMs = opts.lagToleranceMs;
-  const warmupMs = (opts as { warmupMs?: number }).warmupMs;
-  if (warmupMs !== undefined) w.warmupMs = warmupMs;
+  if (body !== undefined) w.body = text(body);
+  if (ca !== undefined) w.ca = text(ca);
+  // Fields left undefined in `opts` are dropped, as JSON would drop them.
+  for (const k of Object.keys(w) as Array<keyof WireLoad>) if (w[k] === undefined) delete w[k];
   return w;
 }
 

@@ -9,7 +9,7 @@ import { LagRecorder } from '../metrics/lag-recorder.js';
 import { Recorder, mergeRecorders } from '../metrics/recorder.js';
 import type { LoadOptions } from '../traffic/engine.js';
 import { assessSaturation, type WorkerHealth } from '../traffic/generator-health.js';
-import { RateMeter, type LoadHandle, type LoadProgress, type LoadResult } from '../traffic/load-result.js';
+import { RateMeter, loadHealthOf, type LoadHandle, type LoadProgress, type LoadResult } from '../traffic/load-result.js';
 import { wireLoadOf, type AgentSpec } from './agent-spec.js';
 import { AGENT_CONTAINER, agentJob, agentSecret, type AgentsPlacement } from './job-manifest.js';
 import { LineSplitter, decodeRecord, deltaToEncoded, type AgentLive, type AgentRecord, type DoneRecord, type RecorderSettings } from './protocol.js';
@@ -531,12 +531,6 @@ export class AgentLoad implements LoadHandle {
     );
     const own = assessSaturation(healthy, model);
     const reasons = [...own.reasons.map((r) => r.replace(/^worker (\d+)/, 'agent $1')), ...faults];
-    const lagSummary = lag.summary();
-    const worst = (pick: (w: WorkerHealth) => number | null): number | null =>
-      healthy.reduce<number | null>((m, w) => {
-        const v = pick(w);
-        return v === null ? m : m === null ? v : Math.max(m, v);
-      }, null);
     const dones = this.#slots.flatMap((s) => (s.done === undefined ? [] : [s.done]));
     return {
       recorder,
@@ -544,15 +538,7 @@ export class AgentLoad implements LoadHandle {
       stoppedEarly: dones.some((d) => d.stoppedEarly),
       startMs: this.startMs,
       endMs: dones.length > 0 ? Math.max(...dones.map((d) => d.endMs)) : now,
-      health: {
-        scheduleLagP99Ms: model === 'open' ? lagSummary.p99Ms : null,
-        scheduleLagMaxMs: model === 'open' ? lagSummary.maxMs : null,
-        eventLoopDelayP99Ms: worst((w) => w.eventLoopDelayP99Ms),
-        eventLoopDelayMaxMs: worst((w) => w.eventLoopDelayMaxMs),
-        workers,
-        saturated: reasons.length > 0,
-        saturationReasons: reasons,
-      },
+      health: loadHealthOf(model, lag.summary(), healthy, workers, reasons),
     };
   }
 }

@@ -3,10 +3,10 @@ import { startClock } from '../clock.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { REPORT_FORMATS, render } from '../report/index.js';
 import { executeRun } from '../runner/execute-run.js';
-import { packageRoot, toolVersion } from '../version.js';
+import { packageRoot } from '../version.js';
 import type { CliIo } from './io.js';
 import { progressWriter } from './progress.js';
-import { auditFacts, scenarioDigest, scenarioFromArgs } from './run-command.js';
+import { runMeta, scenarioFromArgs } from './run-command.js';
 import { writeReportFiles } from './write-reports.js';
 
 /** Parsed arguments of `zerodrop demo`. */
@@ -48,7 +48,7 @@ export async function demoCommand(args: DemoArgs, io: CliIo): Promise<ExitCode> 
         env: io.env,
         cwd: io.cwd,
         signal: controller.signal,
-        meta: { tool: { name: 'zerodrop', version: toolVersion() }, runId: `demo-${scenario.name}`, commandLine: ['zerodrop', 'demo'], scenarioDigest: scenarioDigest(scenario), ...auditFacts(scenario) },
+        meta: runMeta(scenario, `demo-${scenario.name}`, ['zerodrop', 'demo']),
         onProgress: (phase, p) => progress.update(phase, p),
         onNote: (note) => {
           if (!args.quiet) io.stderr.write(`zerodrop: ${note}\n`);

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { startClock } from '../clock.js';
 import { EXIT, ZerodropError, type ExitCode } from '../errors.js';
 import { render } from '../report/index.js';
-import { executeRun } from '../runner/execute-run.js';
+import { executeRun, type RunEnvironment } from '../runner/execute-run.js';
 import { loadScenarioFile } from '../scenario/load-file.js';
 import { redactArgv, redactHeaders } from '../scenario/redact.js';
 import { resolveScenario, type ScenarioFlags } from '../scenario/resolve.js';
@@ -45,6 +45,11 @@ export function auditFacts(scenario: Scenario): Pick<Report['meta'], 'git' | 'ma
   return { ...(git === undefined ? {} : { git }), machine: machineFacts(), scenario: scenarioAsRun(scenario) };
 }
 
+/** The report meta of one run of `scenario`: the tool, the run's id and command line, the scenario digest and audit facts. */
+export function runMeta(scenario: Scenario, runId: string, commandLine: string[]): RunEnvironment['meta'] {
+  return { tool: { name: 'zerodrop', version: toolVersion() }, runId, commandLine, scenarioDigest: scenarioDigest(scenario), ...auditFacts(scenario) };
+}
+
 /** `zerodrop run`: the whole job; returns the exit code. */
 export async function runCommand(args: RunArgs, argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const scenario = scenarioFromArgs(args, io.cwd);
@@ -64,13 +69,7 @@ export async function runCommand(args: RunArgs, argv: readonly string[], io: Cli
       env: io.env,
       cwd: io.cwd,
       signal: controller.signal,
-      meta: {
-        tool: { name: 'zerodrop', version: toolVersion() },
-        runId: `${startedAt.toISOString()}-${scenario.name}`,
-        commandLine: ['zerodrop', ...redactArgv(argv)],
-        scenarioDigest: scenarioDigest(scenario),
-        ...auditFacts(scenario),
-      },
+      meta: runMeta(scenario, `${startedAt.toISOString()}-${scenario.name}`, ['zerodrop', ...redactArgv(argv)]),
       onProgress: (phase, p) => progress.update(phase, p),
       onNote: (note) => {
         if (!args.quiet) io.stderr.write(`zerodrop: ${note}\n`);

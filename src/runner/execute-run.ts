@@ -7,7 +7,7 @@ import type { RolloutResult } from '../analysis/verdict.js';
 import { rolloutMeta, snapshotRollout, type RolloutSnapshot } from '../rollout/triggers.js';
 import type { RolloutWatch } from '../rollout/watcher.js';
 import type { Scenario } from '../scenario/types.js';
-import { startLoad, type LoadHandle, type LoadOptions, type LoadProgress } from '../traffic/engine.js';
+import { startLoad, type LoadHandle, type LoadHealth, type LoadOptions, type LoadProgress } from '../traffic/engine.js';
 import { checkReachable } from '../traffic/preflight.js';
 import type { ClusterSession } from './cluster-session.js';
 import { phasesOf, type RunMarks } from './phase-plan.js';
@@ -227,25 +227,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
 
   const phases = phasesOf(marks, trigger !== undefined);
   const run = result.recorder.toRunData(phases, clock.t0EpochMs, marks.endMs);
-  const generator: GeneratorHealth = {
-    unsent: run.intervals.reduce((n, i) => n + i.unsent, 0),
-    scheduleLagP99Ms: result.health.scheduleLagP99Ms,
-    scheduleLagMaxMs: result.health.scheduleLagMaxMs,
-    eventLoopDelayP99Ms: result.health.eventLoopDelayP99Ms,
-    eventLoopDelayMaxMs: result.health.eventLoopDelayMaxMs,
-    workers: result.health.workers.length,
-    saturated: result.health.saturated,
-    perWorker: result.health.workers.map((w) => ({
-      eventLoopDelayP99Ms: w.eventLoopDelayP99Ms,
-      eventLoopDelayMaxMs: w.eventLoopDelayMaxMs,
-      eventLoopUtilization: w.eventLoopUtilization,
-      scheduleLagP99Ms: w.scheduleLagP99Ms,
-      scheduleLagMaxMs: w.scheduleLagMaxMs,
-      sent: w.sent,
-      unsent: w.unsent,
-    })),
-    saturationReasons: result.health.saturationReasons,
-  };
+  const generator = generatorHealthOf(result.health, run.intervals.reduce((n, i) => n + i.unsent, 0));
   const load: Report['meta']['load'] = {
     model: scenario.load.model,
     durationMs: marks.endMs - loadStart,
@@ -284,29 +266,56 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   if (agentLoad) report.agents = agentLoad.agentReports();
   if (triggerTimedOut) report.reasons.push(`the trigger did not finish within its ${Math.round((trigger?.timeoutMs ?? 0) / 1000)} s timeout and was stopped`);
 
-  if (session && k8s?.rollbackOnFail && report.verdict === 'fail' && !signal.aborted) {
-    env.onNote?.(`the verdict is fail: rolling deployment/${k8s.deployment} back to its previous revision...`);
-    try {
-      const { rollbackDeployment } = await import('./kubernetes-parts.js');
-      const rb = await rollbackDeployment(session.cluster, {
-        deployment: k8s.deployment,
-        namespace: session.namespace,
-        clock,
-        timeoutMs: k8s.rolloutTimeoutMs,
-        signal,
-        ...(k8s.service === undefined ? {} : { service: k8s.service }),
-      });
-      rb.watch?.stop();
-      report.rollback = { fromRevision: rb.fromRevision ?? null, toRevision: rb.toRevision, replicaSet: rb.replicaSet, status: rb.outcome.status, message: rb.outcome.message };
-      report.reasons.push(
-        rb.outcome.status === 'complete'
-          ? `rolled back deployment/${k8s.deployment} to revision ${rb.toRevision} (${rb.replicaSet})`
-          : `the rollback of deployment/${k8s.deployment} to revision ${rb.toRevision} did not complete: ${rb.outcome.message}`,
-      );
-    } catch (err) {
-      report.rollback = { fromRevision: null, toRevision: '', replicaSet: '', status: 'failed', message: (err as Error).message };
-      report.reasons.push(`the rollback of deployment/${k8s.deployment} failed: ${(err as Error).message}`);
-    }
-  }
+  if (session && k8s?.rollbackOnFail && report.verdict === 'fail' && !signal.aborted) await rollBack(report, session, k8s, env);
   return { report, exitCode: exitCodeOf(report) };
+}
+
+/** The report's view of the generator's health (`unsent` counted from the run's intervals). */
+function generatorHealthOf(h: LoadHealth, unsent: number): GeneratorHealth {
+  return {
+    unsent,
+    scheduleLagP99Ms: h.scheduleLagP99Ms,
+    scheduleLagMaxMs: h.scheduleLagMaxMs,
+    eventLoopDelayP99Ms: h.eventLoopDelayP99Ms,
+    eventLoopDelayMaxMs: h.eventLoopDelayMaxMs,
+    workers: h.workers.length,
+    saturated: h.saturated,
+    perWorker: h.workers.map((w) => ({
+      eventLoopDelayP99Ms: w.eventLoopDelayP99Ms,
+      eventLoopDelayMaxMs: w.eventLoopDelayMaxMs,
+      eventLoopUtilization: w.eventLoopUtilization,
+      scheduleLagP99Ms: w.scheduleLagP99Ms,
+      scheduleLagMaxMs: w.scheduleLagMaxMs,
+      sent: w.sent,
+      unsent: w.unsent,
+    })),
+    saturationReasons: h.saturationReasons,
+  };
+}
+
+/** `rollbackOnFail`: rolls the Deployment back after a failing verdict and says how it went in the report. */
+async function rollBack(report: Report, session: ClusterSession, k8s: NonNullable<Scenario['kubernetes']>, env: RunEnvironment): Promise<void> {
+  const { clock, signal } = env;
+  env.onNote?.(`the verdict is fail: rolling deployment/${k8s.deployment} back to its previous revision...`);
+  try {
+    const { rollbackDeployment } = await import('./kubernetes-parts.js');
+    const rb = await rollbackDeployment(session.cluster, {
+      deployment: k8s.deployment,
+      namespace: session.namespace,
+      clock,
+      timeoutMs: k8s.rolloutTimeoutMs,
+      signal,
+      ...(k8s.service === undefined ? {} : { service: k8s.service }),
+    });
+    rb.watch?.stop();
+    report.rollback = { fromRevision: rb.fromRevision ?? null, toRevision: rb.toRevision, replicaSet: rb.replicaSet, status: rb.outcome.status, message: rb.outcome.message };
+    report.reasons.push(
+      rb.outcome.status === 'complete'
+        ? `rolled back deployment/${k8s.deployment} to revision ${rb.toRevision} (${rb.replicaSet})`
+        : `the rollback of deployment/${k8s.deployment} to revision ${rb.toRevision} did not complete: ${rb.outcome.message}`,
+    );
+  } catch (err) {
+    report.rollback = { fromRevision: null, toRevision: '', replicaSet: '', status: 'failed', message: (err as Error).message };
+    report.reasons.push(`the rollback of deployment/${k8s.deployment} failed: ${(err as Error).message}`);
+  }
 }

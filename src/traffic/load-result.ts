@@ -1,4 +1,5 @@
 import { LagRecorder } from '../metrics/lag-recorder.js';
+import type { LagSummary } from '../metrics/lag-recorder.js';
 import { mergeRecorders } from '../metrics/recorder.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { assessSaturation } from './generator-health.js';
@@ -66,29 +67,37 @@ export function combineResults(results: readonly EngineResult[], model: 'open' |
   const all = bridge === undefined ? results : [bridge, ...results];
   const recorder = all.length === 1 ? first.recorder : mergeRecorders(all.map((r) => r.recorder));
   const lag = all.length === 1 ? first.lag : all.reduce((acc, r) => acc.merge(r.lag), new LagRecorder());
-  const lagSummary = lag.summary();
   const workers = results.map((r) => r.health);
-  const worst = (pick: (w: WorkerHealth) => number | null): number | null =>
-    workers.reduce<number | null>((m, w) => {
-      const v = pick(w);
-      return v === null ? m : m === null ? v : Math.max(m, v);
-    }, null);
-  const { saturated, reasons } = assessSaturation(workers, model, workerFailures);
+  const { reasons } = assessSaturation(workers, model, workerFailures);
   return {
     recorder,
     durationMs: Math.max(...results.map((r) => r.durationMs)),
     stoppedEarly: all.some((r) => r.stoppedEarly),
     startMs: Math.min(...all.map((r) => r.startMs)),
     endMs: Math.max(...all.map((r) => r.endMs)),
-    health: {
-      scheduleLagP99Ms: model === 'open' ? lagSummary.p99Ms : null,
-      scheduleLagMaxMs: model === 'open' ? lagSummary.maxMs : null,
-      eventLoopDelayP99Ms: worst((w) => w.eventLoopDelayP99Ms),
-      eventLoopDelayMaxMs: worst((w) => w.eventLoopDelayMaxMs),
-      workers,
-      saturated,
-      saturationReasons: reasons,
-    },
+    health: loadHealthOf(model, lag.summary(), workers, workers, reasons),
+  };
+}
+
+/**
+ * A load's health from its parts: the schedule lag over all requests (open model only), the worst
+ * event-loop delay among the workers that `measured` it, every worker's own entry, and the
+ * saturation findings (non-empty = saturated). Shared by worker threads and remote agents.
+ */
+export function loadHealthOf(model: 'open' | 'closed', lag: LagSummary, measured: readonly WorkerHealth[], workers: WorkerHealth[], reasons: string[]): LoadHealth {
+  const worst = (pick: (w: WorkerHealth) => number | null): number | null =>
+    measured.reduce<number | null>((m, w) => {
+      const v = pick(w);
+      return v === null ? m : m === null ? v : Math.max(m, v);
+    }, null);
+  return {
+    scheduleLagP99Ms: model === 'open' ? lag.p99Ms : null,
+    scheduleLagMaxMs: model === 'open' ? lag.maxMs : null,
+    eventLoopDelayP99Ms: worst((w) => w.eventLoopDelayP99Ms),
+    eventLoopDelayMaxMs: worst((w) => w.eventLoopDelayMaxMs),
+    workers,
+    saturated: reasons.length > 0,
+    saturationReasons: reasons,
   };
 }
 

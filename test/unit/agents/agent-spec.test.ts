@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { loadOptionsOfWire, parseAgentSpec, wireLoadOf } from '../../../src/agents/agent-spec.js';
+import type { LoadOptions } from '../../../src/traffic/engine.js';
+
+const full: LoadOptions = {
+  url: 'https://web.example:8443/hello?x=1',
+  method: 'POST',
+  headers: { 'x-test': 'zerodrop' },
+  body: new TextEncoder().encode('{"a":1}'),
+  model: 'open',
+  rate: 300,
+  ramp: { fromRate: 10, durationMs: 2000 },
+  durationMs: 10_000,
+  timeoutMs: 1500,
+  keepAlive: true,
+  maxInFlight: 500,
+  http2: true,
+  ca: '-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----\n',
+  insecure: false,
+  podHeader: 'x-pod-name',
+  successStatus: (s) => s < 400,
+  intervalMs: 50,
+  lagToleranceMs: 20,
+  workers: 4,
+  warmupMs: 3000,
+};
+
+describe('agent spec wire form', () => {
+  it('carries every load option as JSON and back, bytes as text, the predicate as ranges', () => {
+    const wire = wireLoadOf(full, [[200, 399]]);
+    // What crosses to the agent is JSON: the text round-trips to the same object.
+    expect(JSON.parse(JSON.stringify(wire))).toEqual(wire);
+    expect(wire).toEqual({
+      url: full.url,
+      method: 'POST',
+      headers: { 'x-test': 'zerodrop' },
+      body: '{"a":1}',
+      model: 'open',
+      rate: 300,
+      ramp: { fromRate: 10, durationMs: 2000 },
+      durationMs: 10_000,
+      timeoutMs: 1500,
+      keepAlive: true,
+      maxInFlight: 500,
+      http2: true,
+      ca: full.ca,
+      insecure: false,
+      successStatus: [[200, 399]],
+      intervalMs: 50,
+      lagToleranceMs: 20,
+      warmupMs: 3000,
+    });
+    const back = loadOptionsOfWire(wire);
+    expect(back.workers).toBe(1);
+    expect(back.podHeader).toBeUndefined();
+    expect([200, 399, 400, 199].map((s) => back.successStatus!(s))).toEqual([true, true, false, false]);
+  });
+
+  it('leaves out what the options leave out', () => {
+    const wire = wireLoadOf({ url: 'http://a/', method: 'GET', headers: {}, model: 'closed', connections: 8, durationMs: 1000, timeoutMs: 500, keepAlive: false }, [[200, 299]]);
+    expect(Object.keys(wire).sort()).toEqual(['connections', 'durationMs', 'headers', 'keepAlive', 'method', 'model', 'successStatus', 'timeoutMs', 'url']);
+  });
+
+  it('rejects a spec that is not one, naming the variable', () => {
+    expect(() => parseAgentSpec(undefined)).toThrow(/ZERODROP_AGENT_SPEC/);
+    expect(() => parseAgentSpec('{"format":"other"}')).toThrow(/agent spec of version 1/);
+  });
+});
