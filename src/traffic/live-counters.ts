@@ -33,7 +33,12 @@ export function liveSlot(all: Float64Array, index: number): Float64Array {
   return all.subarray(index * LIVE_STRIDE, (index + 1) * LIVE_STRIDE);
 }
 
-/** Sums of the live counters over all slots, and the highest recent p99 (null when none has one). */
+/**
+ * Sums of the live counters over all slots, and the highest recent p99 (null when none has one).
+ * A worker's stores can land between our loads, so inFlight is not read but derived from the
+ * monotonic counters: settled ones first, dispatched last (it can only have grown meanwhile), which
+ * keeps dispatched = succeeded + failed + inFlight with inFlight >= 0 in every snapshot.
+ */
 export function sumLive(all: Float64Array): { dispatched: number; succeeded: number; failed: number; unsent: number; inFlight: number; recentP99Ms: number | null } {
   let dispatched = 0;
   let succeeded = 0;
@@ -42,11 +47,14 @@ export function sumLive(all: Float64Array): { dispatched: number; succeeded: num
   let inFlight = 0;
   let p99 = Number.NaN;
   for (let base = 0; base < all.length; base += LIVE_STRIDE) {
-    dispatched += all[base + LIVE.dispatched]!;
-    succeeded += all[base + LIVE.succeeded]!;
-    failed += all[base + LIVE.failed]!;
+    const ok = all[base + LIVE.succeeded]!;
+    const bad = all[base + LIVE.failed]!;
+    const sent = all[base + LIVE.dispatched]!;
+    succeeded += ok;
+    failed += bad;
+    dispatched += sent;
+    inFlight += sent - ok - bad;
     unsent += all[base + LIVE.unsent]!;
-    inFlight += all[base + LIVE.inFlight]!;
     const p = all[base + LIVE.recentP99Ms]!;
     if (!Number.isNaN(p) && !(p <= p99)) p99 = p;
   }

@@ -128,12 +128,29 @@ describe('live counters', () => {
       const s = liveSlot(all, k);
       s[LIVE.dispatched] = 10 * (k + 1);
       s[LIVE.succeeded] = 9 * (k + 1);
-      s[LIVE.inFlight] = 1;
+      s[LIVE.inFlight] = k + 1;
     }
     liveSlot(all, 1)[LIVE.recentP99Ms] = 7;
     liveSlot(all, 2)[LIVE.recentP99Ms] = 3;
-    expect(sumLive(all)).toEqual({ dispatched: 60, succeeded: 54, failed: 0, unsent: 0, inFlight: 3, recentP99Ms: 7 });
+    expect(sumLive(all)).toEqual({ dispatched: 60, succeeded: 54, failed: 0, unsent: 0, inFlight: 6, recentP99Ms: 7 });
     expect(all.length).toBe(3 * LIVE_STRIDE);
+  });
+
+  it('keeps sent = succeeded + failed + inFlight when it reads a slot between a worker\'s stores', () => {
+    // Another thread's stores land between our loads: here the worker has settled a request
+    // (inFlight already decremented) but not yet counted it as succeeded. inFlight is derived
+    // from the monotonic counters, so the progress line never shows a torn sum.
+    const all = allocLiveCounters(2, true);
+    for (let k = 0; k < 2; k++) {
+      const s = liveSlot(all, k);
+      s[LIVE.dispatched] = 100;
+      s[LIVE.succeeded] = 90;
+      s[LIVE.failed] = 2;
+      s[LIVE.inFlight] = 7; // torn: 8 are really in flight
+    }
+    const sum = sumLive(all);
+    expect(sum.dispatched).toBe(sum.succeeded + sum.failed + sum.inFlight);
+    expect(sum.inFlight).toBe(16);
   });
 });
 
