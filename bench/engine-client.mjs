@@ -1,12 +1,12 @@
 // zerodrop's load engine without the CLI around it (dist/ build): what the engine itself costs in
-// CPU and memory. Usage: node bench/engine-client.mjs URL CONNECTIONS SECONDS [WORKERS]
+// CPU and memory. Usage: node bench/engine-client.mjs URL CONNECTIONS SECONDS [WORKERS] [CLIENT]
 // Prints one JSON line: {rps, sent, failed, eventLoopDelayP99Ms, eventLoopUtilization}.
 import { startClock } from '../dist/src/clock.js';
 import { startLoad } from '../dist/src/traffic/engine.js';
 
-const [url, connections = '64', seconds = '10', workers = '1'] = process.argv.slice(2);
+const [url, connections = '64', seconds = '10', workers = '1', client = 'lean'] = process.argv.slice(2);
 const handle = startLoad(
-  { url, method: 'GET', headers: {}, model: 'closed', connections: Number(connections), durationMs: Number(seconds) * 1000, timeoutMs: 2000, keepAlive: true, workers: Number(workers) },
+  { url, method: 'GET', headers: {}, model: 'closed', connections: Number(connections), durationMs: Number(seconds) * 1000, timeoutMs: 2000, keepAlive: true, workers: Number(workers), client },
   startClock(),
 );
 const r = await handle.done;

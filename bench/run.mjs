@@ -181,8 +181,8 @@ async function zerodrop(args, core = CLIENT_CORE) {
   return { rps: report.totals.sent / seconds, report, peakRssMb: r.peakRssMb, exitCode: r.code };
 }
 
-async function zerodropClosed(url, workers = 1, core = CLIENT_CORE) {
-  const z = await zerodrop(['--url', url, '--connections', String(opts.connections), '--duration', `${opts.duration}s`, '--workers', String(workers)], core);
+async function zerodropClosed(url, workers = 1, core = CLIENT_CORE, client = 'auto') {
+  const z = await zerodrop(['--url', url, '--connections', String(opts.connections), '--duration', `${opts.duration}s`, '--workers', String(workers), '--client', client], core);
   return { rps: z.rps, peakRssMb: z.peakRssMb, failed: z.report.totals.failed, eventLoopDelayP99Ms: z.report.generator.eventLoopDelayP99Ms };
 }
 
@@ -231,7 +231,14 @@ async function closedBench(targets) {
   const results = {};
   for (const t of targets) {
     console.log(`\nclosed model against ${t.name} (${opts.connections} connections, ${opts.duration} s, ${opts.rounds} rounds interleaved; target on core ${TARGET_CORE}, clients on core ${CLIENT_CORE})`);
-    const clients = [['zerodrop', () => zerodropClosed(t.url)], ['engine', () => engineOnly(t.url)], ['autocannon', () => autocannon(t.url)]];
+    // zerodrop: the CLI as users run it (the lean client on http:); zerodropUndici: the same CLI
+    // on undici, to show what the lean client buys in the same rounds.
+    const clients = [
+      ['zerodrop', () => zerodropClosed(t.url)],
+      ['zerodropUndici', () => zerodropClosed(t.url, 1, CLIENT_CORE, 'undici')],
+      ['engine', () => engineOnly(t.url)],
+      ['autocannon', () => autocannon(t.url)],
+    ];
     if (machine.wrk) clients.push(['wrk', () => wrk(t.url)]);
     const rounds = [];
     // Warm the target (and the page cache of each client) once, unmeasured.
@@ -243,7 +250,7 @@ async function closedBench(targets) {
       if (round.wrk) round.ratioWrk = round.zerodrop.rps / round.wrk.rps;
       rounds.push(round);
       console.log(
-        `  round ${r + 1}: zerodrop ${fmt(round.zerodrop.rps)}/s (${fmt(round.zerodrop.peakRssMb)} MB)  engine-only ${fmt(round.engine.rps)}/s (${fmt(round.engine.peakRssMb)} MB)  autocannon ${fmt(round.autocannon.rps)}/s (${fmt(round.autocannon.peakRssMb)} MB)` +
+        `  round ${r + 1}: zerodrop ${fmt(round.zerodrop.rps)}/s (${fmt(round.zerodrop.peakRssMb)} MB)  with undici ${fmt(round.zerodropUndici.rps)}/s  engine-only ${fmt(round.engine.rps)}/s (${fmt(round.engine.peakRssMb)} MB)  autocannon ${fmt(round.autocannon.rps)}/s (${fmt(round.autocannon.peakRssMb)} MB)` +
           (round.wrk ? `  wrk ${fmt(round.wrk.rps)}/s (${fmt(round.wrk.peakRssMb)} MB)` : '') +
           `  x autocannon ${fmt(round.ratioAutocannon, 2)}` +
           (round.wrk ? `  x wrk ${fmt(round.ratioWrk, 2)}` : '') +
@@ -257,13 +264,15 @@ async function closedBench(targets) {
       ratioAutocannon: median(rounds.map((r) => r.ratioAutocannon)),
       ratioWrk: machine.wrk ? median(rounds.map((r) => r.ratioWrk)) : null,
       zerodropPeakRssMb: Math.max(...rounds.map((r) => r.zerodrop.peakRssMb)),
+      zerodropUndiciRps: median(rounds.map((r) => r.zerodropUndici.rps)),
+      leanOverUndici: median(rounds.map((r) => r.zerodrop.rps / r.zerodropUndici.rps)),
       engineOnlyRps: median(rounds.map((r) => r.engine.rps)),
       engineOnlyPeakRssMb: Math.max(...rounds.map((r) => r.engine.peakRssMb)),
       autocannonPeakRssMb: Math.max(...rounds.map((r) => r.autocannon.peakRssMb)),
       wrkPeakRssMb: machine.wrk ? Math.max(...rounds.map((r) => r.wrk.peakRssMb)) : null,
     };
     console.log(
-      `  median: zerodrop ${fmt(summary.zerodropRps)}/s, autocannon ${fmt(summary.autocannonRps)}/s` +
+      `  median: zerodrop ${fmt(summary.zerodropRps)}/s (lean client; ${fmt(summary.leanOverUndici, 2)}x the same CLI on undici), autocannon ${fmt(summary.autocannonRps)}/s` +
         (machine.wrk ? `, wrk ${fmt(summary.wrkRps)}/s` : '') +
         `; zerodrop/autocannon ${fmt(summary.ratioAutocannon, 2)} (target >= 1.10)` +
         (machine.wrk ? `, zerodrop/wrk ${fmt(summary.ratioWrk, 2)} (target >= 0.55)` : '') +

@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 export function withRunOptions<T>(y: Argv<T>) {
   return y
     .positional('scenario', { type: 'string', describe: 'scenario file (YAML or JSON); flags override its fields' })
-    .group(['url', 'method', 'header', 'body', 'timeout', 'keep-alive', 'http2', 'ca', 'insecure', 'success-status', 'pod-header'], 'Target:')
+    .group(['url', 'method', 'header', 'body', 'timeout', 'keep-alive', 'http2', 'ca', 'insecure', 'success-status', 'pod-header', 'client'], 'Target:')
     .option('url', { type: 'string', describe: 'URL to send traffic to (target.url), e.g. http://127.0.0.1:8080/health' })
     .option('method', { type: 'string', describe: 'HTTP method (target.method) [default: GET]' })
     .option('header', { alias: 'H', type: 'string', array: true, describe: 'request header "Name: value", repeatable (target.headers); secret values are redacted in reports' })
@@ -16,6 +16,7 @@ export function withRunOptions<T>(y: Argv<T>) {
     .option('insecure', { type: 'boolean', describe: 'accept any TLS certificate (target.insecure); never for production gates [default: false]' })
     .option('success-status', { type: 'string', describe: 'statuses that count as success (target.successStatus), e.g. 200-299,304 [default: 200-399]' })
     .option('pod-header', { type: 'string', describe: 'response header naming the pod that answered, e.g. x-pod-name (target.podHeader): requests and failures are counted per pod, and the report shows which pods served while terminating' })
+    .option('client', { type: 'string', describe: 'HTTP client under each connection (target.client): lean (zerodrop\'s own HTTP/1.1, fastest, http:// only), undici, or auto: lean for http://, undici for https:// and HTTP/2 [default: auto]' })
     .group(['rate', 'connections', 'duration', 'warmup', 'ramp-up', 'ramp-from', 'max-in-flight', 'interval', 'workers', 'agents', 'agent-image'], 'Load:')
     .option('rate', { type: 'number', describe: 'open model: requests per second started on schedule whatever the target does (load.rate) [default: 100]' })
     .option('connections', { type: 'number', describe: 'closed model: this many concurrent requests, as fast as the target answers (load.connections)' })

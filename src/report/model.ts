@@ -1,5 +1,6 @@
 import type { FailureClass } from '../metrics/outcome.js';
 import type { LatencySummary } from '../metrics/run-data.js';
+import type { ClientKind } from '../traffic/client-kind.js';
 
 /** Version of report.json's shape; bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -236,7 +237,7 @@ export interface Report {
     startedAt: string;
     endedAt: string;
     target: { url: string; method: string };
-    load: { model: 'open' | 'closed'; rate?: number; connections?: number; durationMs: number; warmupMs: number; timeoutMs: number; keepAlive: boolean };
+    load: { model: 'open' | 'closed'; rate?: number; connections?: number; durationMs: number; warmupMs: number; timeoutMs: number; keepAlive: boolean; client?: ClientKind };
     scenarioDigest: string;
     commandLine: string[];
     /** Cluster facts (filled when a rollout is watched). */

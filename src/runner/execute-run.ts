@@ -9,6 +9,7 @@ import type { RolloutWatch } from '../rollout/watcher.js';
 import type { Scenario } from '../scenario/types.js';
 import { startLoad, type LoadHandle, type LoadHealth, type LoadOptions, type LoadProgress } from '../traffic/engine.js';
 import { checkReachable } from '../traffic/preflight.js';
+import { clientKindOf } from '../traffic/target.js';
 import type { ClusterSession } from './cluster-session.js';
 import { phasesOf, type RunMarks } from './phase-plan.js';
 import { checkReleaseAction, runRelease } from './release.js';
@@ -61,6 +62,7 @@ export function loadOptionsOf(scenario: Scenario, url: string, durationMs: numbe
   };
   if (t.body !== undefined) opts.body = t.body;
   if (t.podHeader !== undefined) opts.podHeader = t.podHeader;
+  if (t.client !== undefined) opts.client = t.client;
   if (t.caFile !== undefined) opts.ca = readFileSync(t.caFile);
   if (scenario.load.rate !== undefined) opts.rate = scenario.load.rate;
   if (scenario.load.ramp !== undefined) opts.ramp = scenario.load.ramp;
@@ -234,6 +236,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
     warmupMs,
     timeoutMs: scenario.target.timeoutMs,
     keepAlive: scenario.target.keepAlive,
+    client: clientKindOf(loadOptions),
   };
   if (scenario.load.rate !== undefined) load.rate = scenario.load.rate;
   if (scenario.load.connections !== undefined) load.connections = scenario.load.connections;

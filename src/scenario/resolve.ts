@@ -1,4 +1,6 @@
 import { ProblemList } from '../errors.js';
+import { CLIENT_KINDS } from '../traffic/client-kind.js';
+import type { ClientKind } from '../traffic/client-kind.js';
 import {
   HEADER_NAME,
   parseBudget,
@@ -26,6 +28,7 @@ export interface ScenarioFlags {
   insecure?: boolean | undefined;
   successStatus?: string | undefined;
   podHeader?: string | undefined;
+  client?: string | undefined;
   rate?: number | undefined;
   rampUp?: string | undefined;
   rampFrom?: number | undefined;
@@ -73,6 +76,7 @@ const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
   ['insecure', 'target.insecure', '--insecure'],
   ['successStatus', 'target.successStatus', '--success-status'],
   ['podHeader', 'target.podHeader', '--pod-header'],
+  ['client', 'target.client', '--client'],
   ['rate', 'load.rate', '--rate'],
   ['rampUp', 'load.ramp.duration', '--ramp-up'],
   ['rampFrom', 'load.ramp.from', '--ramp-from'],
@@ -111,7 +115,7 @@ const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
   // `sweep` is read by `zerodrop sweep` (src/sweep); a plain run ignores it.
   '': ['name', 'target', 'load', 'trigger', 'kubernetes', 'budget', 'report', 'sweep'],
-  target: ['url', 'path', 'method', 'headers', 'body', 'bodyFile', 'timeout', 'keepAlive', 'http2', 'ca', 'insecure', 'successStatus', 'podHeader'],
+  target: ['url', 'path', 'method', 'headers', 'body', 'bodyFile', 'timeout', 'keepAlive', 'http2', 'ca', 'insecure', 'successStatus', 'podHeader', 'client'],
   load: ['rate', 'ramp', 'connections', 'duration', 'warmup', 'maxInFlight', 'interval', 'workers', 'agents'],
   'load.ramp': ['from', 'duration'],
   'load.agents': ['count', 'image', 'namespace', 'resources', 'nodeSelector', 'startDelay'],
@@ -498,6 +502,16 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
 
   const podHeaderName = text('target.podHeader');
   if (podHeaderName !== undefined && !HEADER_NAME.test(podHeaderName)) problems.add(label('target.podHeader'), `"${podHeaderName}" is not a header name, e.g. x-pod-name`);
+  const clientName = text('target.client') ?? 'auto';
+  let client: ClientKind | undefined;
+  if (clientName !== 'auto' && !(CLIENT_KINDS as readonly string[]).includes(clientName)) {
+    problems.add(label('target.client'), `unknown client "${clientName}": choose auto, ${CLIENT_KINDS.join(' or ')}`);
+  } else if (clientName !== 'auto') {
+    client = clientName as ClientKind;
+    if (client === 'lean' && (url?.startsWith('https:') === true || bool('target.http2', false))) {
+      problems.add(label('target.client'), 'the lean client speaks cleartext HTTP/1.1 only: use --client undici (or auto) for https:// or HTTP/2 targets');
+    }
+  }
   const successStatus = optional('target.successStatus', parseStatusRanges, [[200, 399]] as Array<[number, number]>);
   const name = text('name') ?? (url ? safeName(url) : 'run');
 
@@ -518,6 +532,7 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
       insecure: bool('target.insecure', false),
       successStatus,
       podHeader: podHeaderName,
+      client,
     },
     load: { model, rate: effectiveRate, ramp, connections, durationMs, warmupMs, maxInFlight, intervalMs, workers, ...(agents === undefined ? {} : { agents }) },
     trigger,

@@ -1,4 +1,5 @@
 import type { ReportFormat } from '../report/index.js';
+import type { ClientKind } from '../traffic/client-kind.js';
 
 export type { ReportFormat } from '../report/index.js';
 
@@ -20,6 +21,8 @@ export interface TargetSpec {
   successStatus: Array<[number, number]>;
   /** Response header naming the pod that answered: counts per pod. */
   podHeader: string | undefined;
+  /** The HTTP client under each connection (undefined: auto, lean for http:, undici for https:). */
+  client: ClientKind | undefined;
 }
 
 /** The shape of the load. */

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Clock } from '../clock.js';
-import { ProblemList } from '../errors.js';
+import { InvalidInputError, ProblemList } from '../errors.js';
 import type { SuccessPredicate } from './classify.js';
 import { DEFAULT_LAG_TOLERANCE_MS, LoadEngine, defaultMaxInFlight, pacerOf } from './load-engine.js';
 import type { EngineSpec } from './load-engine.js';
@@ -8,7 +8,8 @@ import { LIVE, allocLiveCounters } from './live-counters.js';
 import { RateMeter, combineResults } from './load-result.js';
 import type { LoadHandle, LoadProgress, LoadResult } from './load-result.js';
 import { buildStatusTable } from './status-table.js';
-import { parseTargetUrl } from './target.js';
+import { CLIENT_KINDS, clientKindOf, parseTargetUrl } from './target.js';
+import type { ClientKind } from './target.js';
 import { startWorkerLoad } from './worker-pool.js';
 
 export { DEFAULT_LAG_TOLERANCE_MS, defaultMaxInFlight } from './load-engine.js';
@@ -45,6 +46,8 @@ export interface LoadOptions {
   insecure?: boolean;
   /** Response header naming the pod that answered (e.g. x-pod-name): outcomes are counted per pod too. */
   podHeader?: string;
+  /** The HTTP client (see TargetOptions.client). */
+  client?: ClientKind;
   successStatus?: SuccessPredicate;
   /** Counter interval width in ms (default 100). */
   intervalMs?: number;
@@ -123,6 +126,7 @@ export function splitLoad(opts: LoadOptions, workers: number, statusTable: Uint8
     if (opts.ca !== undefined) spec.ca = opts.ca;
     if (opts.insecure !== undefined) spec.insecure = opts.insecure;
     if (opts.podHeader !== undefined) spec.podHeader = opts.podHeader.toLowerCase();
+    if (opts.client !== undefined) spec.client = opts.client;
     if (opts.rate !== undefined) spec.rate = opts.rate;
     if (opts.ramp !== undefined) spec.ramp = opts.ramp;
     specs.push(spec);
@@ -132,10 +136,21 @@ export function splitLoad(opts: LoadOptions, workers: number, statusTable: Uint8
 
 function validate(opts: LoadOptions): void {
   const p = new ProblemList();
+  let urlOk = true;
   try {
     parseTargetUrl(opts.url);
   } catch {
+    urlOk = false;
     p.add('url', `must be an http(s) URL, got ${JSON.stringify(opts.url)}`);
+  }
+  if (opts.client !== undefined && !(CLIENT_KINDS as readonly string[]).includes(opts.client)) {
+    p.add('client', `must be ${CLIENT_KINDS.join(' or ')}, got ${JSON.stringify(opts.client)}`);
+  } else if (urlOk) {
+    try {
+      clientKindOf(opts);
+    } catch (err) {
+      for (const problem of (err as InvalidInputError).problems) p.add(problem.path, problem.message);
+    }
   }
   const posInt = (path: string, v: number | undefined): void => {
     if (v !== undefined && !(Number.isInteger(v) && v > 0)) p.add(path, `must be a positive integer, got ${v}`);

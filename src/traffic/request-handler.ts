@@ -4,6 +4,7 @@ import type { OutcomeCode } from '../metrics/outcome.js';
 import { TIMEOUT_CODE, classifyErrorCode, errorCodeOf } from './classify.js';
 import type { SuccessPredicate } from './classify.js';
 import { outcomeOfStatus } from './status-table.js';
+import type { LaneDispatcher } from './target.js';
 
 /** Where a lane's outcomes and releases go (the engine). */
 export interface LaneSink {
@@ -66,13 +67,13 @@ export class Lane implements Dispatcher.DispatchHandler {
    * pod's (the connection stays on its endpoint, as conntrack keeps it).
    */
   lastPod: string | undefined = undefined;
-  /** Where this lane sends: its own Client (HTTP/1.1) or the run's shared Pool (HTTP/2). */
-  readonly dispatcher: Dispatcher;
+  /** Where this lane sends: its own connection (lean or undici Client, HTTP/1.1) or the run's shared Pool (HTTP/2). */
+  readonly dispatcher: LaneDispatcher;
   #abort: ((err?: Error) => void) | null = null;
   readonly #sink: LaneSink;
   readonly #opts: Dispatcher.DispatchOptions;
 
-  constructor(sink: LaneSink, dispatcher: Dispatcher, opts: Dispatcher.DispatchOptions) {
+  constructor(sink: LaneSink, dispatcher: LaneDispatcher, opts: Dispatcher.DispatchOptions) {
     this.#sink = sink;
     this.dispatcher = dispatcher;
     this.#opts = opts;

@@ -1,6 +1,8 @@
 import { Client, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { InvalidInputError } from '../errors.js';
+import type { ClientKind } from './client-kind.js';
+import { Http1Connection } from './http1-connection.js';
 
 /** What is needed to reach the target: shared by the engine and the preflight check. */
 export interface TargetOptions {
@@ -19,6 +21,30 @@ export interface TargetOptions {
   insecure?: boolean;
   /** Response header naming the pod that answered: outcomes are then counted per pod too. */
   podHeader?: string;
+  /**
+   * The HTTP client under each connection: `lean` (zerodrop's own HTTP/1.1 connection,
+   * http: only; see http1-connection.ts) or `undici`. Default: lean for http:, undici for https:.
+   */
+  client?: ClientKind;
+}
+
+export { CLIENT_KINDS } from './client-kind.js';
+export type { ClientKind } from './client-kind.js';
+
+/** The client a target is reached with; throws InvalidInputError for lean on https:. */
+export function clientKindOf(opts: Pick<TargetOptions, 'url' | 'client' | 'http2'>): ClientKind {
+  const tls = parseTargetUrl(opts.url).protocol === 'https:';
+  if (opts.client === 'lean' && (tls || opts.http2 === true)) {
+    throw new InvalidInputError([{ path: 'client', message: 'the lean client speaks cleartext HTTP/1.1 only: use client "undici" for https: or HTTP/2 targets' }]);
+  }
+  return opts.client ?? (tls || opts.http2 === true ? 'undici' : 'lean');
+}
+
+/** What a Lane sends through: an undici Client or Pool, or a lean Http1Connection. */
+export interface LaneDispatcher {
+  dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
+  close(): Promise<void>;
+  destroy(): Promise<void>;
 }
 
 /** The parsed target URL; throws InvalidInputError (field `url`) for anything but http(s). */
@@ -76,8 +102,14 @@ export function buildPool(opts: TargetOptions, connections: number): Pool {
  * engine gives each request loop its own, so the next request is dispatched straight from the
  * previous one's completion (a Pool would still count that connection busy and queue it).
  */
-export function buildClient(opts: TargetOptions): Client {
-  return new Client(parseTargetUrl(opts.url).origin, clientOptionsOf(opts));
+export function buildClient(opts: TargetOptions): LaneDispatcher {
+  const origin = parseTargetUrl(opts.url).origin;
+  if (clientKindOf(opts) === 'lean') {
+    const lean: ConstructorParameters<typeof Http1Connection>[1] = { connectTimeoutMs: opts.timeoutMs, idleTimeoutMs: IDLE_KEEPALIVE_MS };
+    if (opts.podHeader !== undefined) lean.captureHeader = opts.podHeader;
+    return new Http1Connection(origin, lean);
+  }
+  return new Client(origin, clientOptionsOf(opts));
 }
 
 /**
