@@ -134,7 +134,8 @@ describe('Http1Connection: response framing (answers arrive split)', () => {
     { name: '103 Early Hints, then the answer', answer: 'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 503 Service Unavailable\r\nContent-Length: 2\r\n\r\nno', status: 503, reused: true },
     { name: 'Connection: close', answer: 'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok', status: 200, reused: false },
     { name: 'HTTP/1.0 without keep-alive', answer: 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok', status: 200, reused: false },
-    { name: 'HTTP/1.0 with keep-alive', answer: 'HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok', status: 200, reused: true },
+    { name: 'HTTP/1.0 with keep-alive', answer: 'HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 2\r\n\r\nok', status: 200, reused: true },
+    { name: 'close among other connection options', answer: 'HTTP/1.1 200 OK\r\nconnection: TE, Close\r\nContent-Length: 2\r\n\r\nok', status: 200, reused: false },
     { name: 'a Keep-Alive hint too short to trust', answer: 'HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1\r\nContent-Length: 2\r\n\r\nok', status: 200, reused: false },
     { name: 'a Keep-Alive hint long enough', answer: 'HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok', status: 200, reused: true },
   ];
