@@ -111,6 +111,16 @@ const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
   ['format', 'report.formats', '--format'],
 ];
 
+/** Request headers a scenario may not set, with what to do instead. */
+const FRAMING_HEADERS: Record<string, string> = {
+  connection: 'keep-alive is the default; use --no-keep-alive (target.keepAlive: false) for a new connection per request',
+  'keep-alive': 'connections stay open while the target keeps them; use --no-keep-alive (target.keepAlive: false) for a new connection per request',
+  'content-length': 'it follows the body (--body)',
+  'transfer-encoding': 'bodies are sent with a content-length',
+  upgrade: 'protocol upgrades are not load-tested; use --http2 for HTTP/2 over TLS',
+  expect: '100-continue is not supported; the body is sent with the request',
+};
+
 /** Every field a scenario file may hold, for "unknown field" problems. */
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
   // `sweep` is read by `zerodrop sweep` (src/sweep); a plain run ignores it.
@@ -315,6 +325,13 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
       for (const existing of Object.keys(headers)) if (existing.toLowerCase() === p[0].toLowerCase()) delete headers[existing];
       headers[p[0]] = p[1];
     }
+  }
+
+  // Framing and connection headers are the client's to write (both clients frame each request
+  // themselves; undici refuses most of these outright): say what to use instead.
+  for (const name of Object.keys(headers)) {
+    const why = FRAMING_HEADERS[name.toLowerCase()];
+    if (why !== undefined) problems.add(`target.headers.${name}`, `zerodrop writes this header itself: ${why}`);
   }
 
   let body: string | undefined;

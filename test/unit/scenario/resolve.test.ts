@@ -90,6 +90,14 @@ describe('resolveScenario', () => {
     expect(problemsOf({ target: { url: 'http://a/', http2: true, client: 'lean' } })[0]).toMatch(/^target.client: the lean client/);
   });
 
+  it('refuses framing and connection headers, saying what to use instead', () => {
+    expect(problemsOf(undefined, { url: 'http://a/', header: ['Connection: close', 'content-length: 5', 'X-Ok: 1'] })).toEqual([
+      'target.headers.Connection: zerodrop writes this header itself: keep-alive is the default; use --no-keep-alive (target.keepAlive: false) for a new connection per request',
+      'target.headers.content-length: zerodrop writes this header itself: it follows the body (--body)',
+    ]);
+    expect(problemsOf({ target: { url: 'http://a/', headers: { 'Transfer-Encoding': 'chunked' } } })).toHaveLength(1);
+  });
+
   it('reports every problem at once', () => {
     const problems = problemsOf({ load: { rate: -1, duration: 'x' }, budget: { confidence: 2 } });
     expect(problems.length).toBeGreaterThanOrEqual(4);
