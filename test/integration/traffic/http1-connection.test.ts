@@ -1,4 +1,6 @@
 import net from 'node:net';
+import fc from 'fast-check';
+import { Client } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Http1Connection, requestBytesOf } from '../../../src/traffic/http1-connection.js';
 import type { Http1Handler } from '../../../src/traffic/http1-connection.js';
@@ -81,11 +83,13 @@ interface Outcome {
 }
 
 /** One request through the connection, resolved at its single completion or error. */
-function send(conn: Http1Connection, opts: Partial<Parameters<Http1Connection['dispatch']>[0]> = {}, onConnect?: (abort: (e?: Error) => void) => void): Promise<Outcome> {
+function send(conn: Pick<Http1Connection, 'dispatch'>, opts: Partial<Parameters<Http1Connection['dispatch']>[0]> = {}, onConnect?: (abort: (e?: Error) => void) => void): Promise<Outcome> {
   return new Promise((resolve) => {
     const out: Outcome = { status: 0, headers: [], end: '' };
-    const handler: Http1Handler = {
+    // onData is for undici (the lean connection drops bodies and never calls it).
+    const handler: Http1Handler & { onData: () => boolean } = {
       onConnect: (abort) => onConnect?.(abort),
+      onData: () => true,
       onHeaders: (status, raw) => {
         out.status = status;
         out.headers = (raw ?? []).map((b) => b.toString());
@@ -266,4 +270,70 @@ describe('requestBytesOf', () => {
     await send(cn, { method: 'POST', headers: ['content-type', 'application/json'], body: Buffer.from('{"a":1}') });
     expect(server.requests[0]).toBe(`POST /p HTTP/1.1\r\nhost: 127.0.0.1:${server.port}\r\nconnection: keep-alive\r\ncontent-type: application/json\r\ncontent-length: 7\r\n\r\n{"a":1}`);
   });
+});
+
+describe('Http1Connection and undici agree', () => {
+  /** One scripted answer: its status, framing, body size and whether the server then closes. */
+  const answerArb = fc.record({
+    status: fc.constantFrom(200, 201, 204, 301, 304, 404, 500, 503),
+    framing: fc.constantFrom('length', 'chunked', 'close'),
+    bodyLength: fc.integer({ min: 0, max: 3000 }),
+    chunkSize: fc.integer({ min: 1, max: 700 }),
+    early: fc.boolean(),
+    closeAfter: fc.boolean(),
+    pieces: fc.integer({ min: 1, max: 4 }),
+  });
+  type ScriptedAnswer = typeof answerArb extends fc.Arbitrary<infer T> ? T : never;
+
+  function bytesOf(a: ScriptedAnswer): { bytes: string; closes: boolean } {
+    const noBody = a.status === 204 || a.status === 304;
+    const body = noBody ? '' : 'x'.repeat(a.bodyLength);
+    let head = a.early ? 'HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n' : '';
+    head += `HTTP/1.1 ${a.status} S\r\nServer: scripted\r\n`;
+    const closes = a.closeAfter || (a.framing === 'close' && !noBody);
+    if (closes) head += 'Connection: close\r\n';
+    if (noBody) return { bytes: `${head}\r\n`, closes };
+    if (a.framing === 'length') return { bytes: `${head}Content-Length: ${body.length}\r\n\r\n${body}`, closes };
+    if (a.framing === 'close') return { bytes: `${head}\r\n${body}`, closes };
+    let chunked = `${head}Transfer-Encoding: chunked\r\n\r\n`;
+    for (let i = 0; i < body.length; i += a.chunkSize) {
+      const part = body.slice(i, i + a.chunkSize);
+      chunked += `${part.length.toString(16)}\r\n${part}\r\n`;
+    }
+    return { bytes: `${chunked}0\r\n\r\n`, closes };
+  }
+
+  it('on status and outcome, answer by answer, over one connection or new ones as the server says', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(answerArb, { minLength: 1, maxLength: 5 }), async (answers) => {
+        const outcomes: Record<string, Outcome[]> = {};
+        for (const kind of ['lean', 'undici'] as const) {
+          const srv = await scripted(async (socket, i) => {
+            const { bytes, closes } = bytesOf(answers[i % answers.length]!);
+            await writeSplit(socket, bytes, answers[i % answers.length]!.pieces);
+            if (closes) socket.end();
+          });
+          const origin = `http://127.0.0.1:${srv.port}`;
+          const client = kind === 'lean' ? new Http1Connection(origin, { connectTimeoutMs: 2000, idleTimeoutMs: 60_000 }) : new Client(origin, { pipelining: 1 });
+          const seen: Outcome[] = [];
+          try {
+            for (let i = 0; i < answers.length; i++) {
+              // Status and outcome (undici hands over every header, the lean client only the pod's).
+              const { status, end } = await send(client as Pick<Http1Connection, 'dispatch'>, { origin });
+              seen.push({ status, headers: [], end });
+            }
+          } finally {
+            await client.destroy();
+            await srv.close();
+          }
+          // And the same connections: reused, or new after a close, as the server said.
+          seen.push({ status: srv.connections, headers: ['connections'], end: '' });
+          outcomes[kind] = seen;
+        }
+        expect(outcomes['lean']).toEqual(outcomes['undici']);
+        expect(outcomes['lean']!.slice(0, -1).every((o) => o.end === 'complete')).toBe(true);
+      }),
+      { numRuns: 25 },
+    );
+  }, 60_000);
 });
