@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { FAILURE_CLASSES } from '../metrics/outcome.js';
 import type { LatencySummary } from '../metrics/run-data.js';
+import { AGENT_COLUMNS, AGENT_NUMERIC, agentCells, agentsHeadline } from './agents-view.js';
 import { oneLine, stripControl } from './escape.js';
 import { formatCount, formatLatency, formatRate, formatSeconds } from './format.js';
 import type { CheckStatus, Report, Verdict } from './model.js';
@@ -39,7 +40,7 @@ export function renderConsole(report: Report, opts: ConsoleOptions = {}): string
 
   const m = report.meta;
   const load = m.load.model === 'open' ? `${formatCount(m.load.rate ?? 0)} req/s` : `${formatCount(m.load.connections ?? 0)} connections`;
-  out.push(wrap(`run ${oneLine(m.runId, CELL_MAX)} · ${oneLine(m.target.method, 10)} ${oneLine(m.target.url, 200)} · ${load}, timeout ${formatSeconds(m.load.timeoutMs)}${m.load.keepAlive ? ', keep-alive' : ', new connection per request'}`, width, '    '));
+  out.push(wrap(`run ${oneLine(m.runId, CELL_MAX)} · ${oneLine(m.target.method, 10)} ${oneLine(m.target.url, 200)} · ${load}, timeout ${formatSeconds(m.load.timeoutMs)}${m.load.keepAlive ? ', keep-alive' : ', new connection per request'}${m.load.client === undefined ? '' : `, ${m.load.client} client`}`, width, '    '));
   out.push('');
 
   // Figures.
@@ -102,6 +103,19 @@ export function renderConsole(report: Report, opts: ConsoleOptions = {}): string
       ot.push([formatSeconds(o.startMs), formatSeconds(o.endMs), formatSeconds(o.durationMs), formatCount(o.failed), formatCount(o.sent), classes, [...events, ...more].join('\n')]);
     }
     out.push(ot.toString());
+    out.push('');
+  }
+
+  // Load agents (--agents N): every one when few, else the ones that did not complete.
+  const agents = report.agents ?? [];
+  if (agents.length > 0) {
+    out.push(paint(ANSI.bold, agentsHeadline(agents)));
+    const shown = agents.length <= 10 ? agents : agents.filter((a) => a.status !== 'completed');
+    if (shown.length > 0) {
+      const at = table([...AGENT_COLUMNS], AGENT_COLUMNS.map((c) => (AGENT_NUMERIC.has(c) ? 'right' : 'left')));
+      for (const a of shown) at.push(agentCells(a).map((c) => oneLine(c, CELL_MAX)));
+      out.push(at.toString());
+    }
     out.push('');
   }
 

@@ -5,6 +5,7 @@
  */
 import { FAILURE_CLASSES } from '../metrics/outcome.js';
 import type { LatencySummary } from '../metrics/run-data.js';
+import { AGENT_COLUMNS, AGENT_NUMERIC, agentCells, agentsHeadline } from './agents-view.js';
 import { formatCount, formatLatency, formatRate, formatSeconds } from './format.js';
 import { escapeHtml as esc } from './html/escape-html.js';
 import { PERCENTILES, latencySeries, renderLatencySvg } from './html/latency-chart.js';
@@ -41,6 +42,7 @@ export function renderHtml(report: Report): string {
     podsSection(report),
     checksSection(report),
     generatorSection(report),
+    agentsSection(report),
     metaSection(report),
   ]
     .filter((s) => s !== '')
@@ -260,6 +262,15 @@ function failuresSection(report: Report): string {
   return out.join('\n');
 }
 
+function agentsSection(report: Report): string {
+  const agents = report.agents ?? [];
+  if (agents.length === 0) return '';
+  const cell = (c: string, i: number): string => `<td${AGENT_NUMERIC.has(AGENT_COLUMNS[i]!) ? ' class="num"' : ''}>${esc(c)}</td>`;
+  const rows = agents.map((a) => `<tr data-status="${esc(a.status)}">${agentCells(a).map(cell).join('')}</tr>`);
+  const head = AGENT_COLUMNS.map((c) => `<th${AGENT_NUMERIC.has(c) ? ' class="num"' : ''}>${c}</th>`).join('');
+  return `<section id="agents-section"><h2>${esc(agentsHeadline(agents))}</h2><div class="table-wrap"><table id="agents"><thead><tr>${head}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div></section>`;
+}
+
 function podsSection(report: Report): string {
   const pods = report.pods;
   if (pods === undefined || pods.length === 0) return '';
@@ -310,7 +321,7 @@ function metaSection(report: Report): string {
     ['started', m.startedAt],
     ['ended', m.endedAt],
     ['target', `${m.target.method} ${m.target.url}`],
-    ['load', `${load} for ${formatSeconds(l.durationMs)} (warmup ${formatSeconds(l.warmupMs)}), timeout ${formatSeconds(l.timeoutMs)}, ${l.keepAlive ? 'keep-alive' : 'a new connection per request'}`],
+    ['load', `${load} for ${formatSeconds(l.durationMs)} (warmup ${formatSeconds(l.warmupMs)}), timeout ${formatSeconds(l.timeoutMs)}, ${l.keepAlive ? 'keep-alive' : 'a new connection per request'}${l.client === undefined ? '' : `, ${l.client} HTTP client`}`],
     ['command line', m.commandLine.join(' ')],
     ['zerodrop', m.tool.version],
     ['scenario digest', m.scenarioDigest],

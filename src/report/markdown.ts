@@ -1,4 +1,5 @@
 import { FAILURE_CLASSES } from '../metrics/outcome.js';
+import { AGENT_COLUMNS, AGENT_NUMERIC, agentCells, agentsHeadline } from './agents-view.js';
 import { escapeMarkdown } from './escape.js';
 import { formatCount, formatLatency, formatRate, formatSeconds } from './format.js';
 import type { Report, TimelinePoint } from './model.js';
@@ -99,6 +100,13 @@ export function renderMarkdown(report: Report): string {
   if (report.pods !== undefined && report.pods.length > 0) {
     out.push('<details><summary>Requests by pod</summary>', '', '| pod | sent | succeeded | failed | served while terminating |', '| --- | ---: | ---: | ---: | ---: |');
     for (const p of report.pods) out.push(`| ${escapeMarkdown(p.pod)} | ${formatCount(p.sent)} | ${formatCount(p.succeeded)} | ${formatCount(p.failed)} | ${formatCount(p.servedWhileTerminating)} |`);
+    out.push('', '</details>', '');
+  }
+
+  const agents = report.agents ?? [];
+  if (agents.length > 0) {
+    out.push(`<details><summary>${agentsHeadline(agents)}</summary>`, '', `| ${AGENT_COLUMNS.join(' | ')} |`, `| ${AGENT_COLUMNS.map((c) => (AGENT_NUMERIC.has(c) ? '---:' : '---')).join(' | ')} |`);
+    for (const a of agents) out.push(`| ${agentCells(a).map(escapeMarkdown).join(' | ')} |`);
     out.push('', '</details>', '');
   }
 
