@@ -12,10 +12,9 @@ import { renderSweepHtml } from '../sweep/render-html.js';
 import { renderSweepConsole, renderSweepMarkdown } from '../sweep/render.js';
 import { checkSweepScenario, runSweep } from '../sweep/run-sweep.js';
 import { resolveSweepSpec, type SweepFlags, type SweepSpec } from '../sweep/sweep-spec.js';
-import { toolVersion } from '../version.js';
 import type { CliIo } from './io.js';
 import { progressWriter } from './progress.js';
-import { scenarioDigest, type RunArgs } from './run-command.js';
+import { runMeta, type RunArgs } from './run-command.js';
 import { defaultOutDir, writeReportFiles } from './write-reports.js';
 
 /** Parsed arguments of `zerodrop sweep`. */
@@ -104,12 +103,7 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
       cwd: io.cwd,
       signal: controller.signal,
       restoreSignal: restoreController.signal,
-      meta: {
-        tool: { name: 'zerodrop', version: toolVersion() },
-        runId: `${startedAt.toISOString()}-sweep-${scenario.name}`,
-        commandLine: ['zerodrop', ...redactArgv(argv)],
-        scenarioDigest: scenarioDigest(scenario),
-      },
+      meta: runMeta(scenario, `${startedAt.toISOString()}-sweep-${scenario.name}`, ['zerodrop', ...redactArgv(argv)]),
       onProgress: (phase, p) => progress.update(phase, p),
       onNote: note,
       onStep: (step, c, repeat, pos) => {

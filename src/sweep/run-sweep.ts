@@ -10,7 +10,7 @@ import { InvalidInputError, ZerodropError } from '../errors.js';
 import type { Report } from '../report/model.js';
 import { preflightRollout } from '../rollout/preflight.js';
 import { openClusterSession, type ClusterSession } from '../runner/cluster-session.js';
-import { executeRun, type LivePhase } from '../runner/execute-run.js';
+import { executeRun, type LivePhase, type RunEnvironment } from '../runner/execute-run.js';
 import type { Scenario } from '../scenario/types.js';
 import type { LoadProgress } from '../traffic/engine.js';
 import { buildCaseSpec, specOf, type SpecJson } from './case-spec.js';
@@ -32,8 +32,11 @@ export interface SweepEnvironment {
   signal: AbortSignal;
   /** Stops waiting for the restore's rollout (a second Ctrl-C); the restore itself is still sent. */
   restoreSignal?: AbortSignal;
-  /** Facts for every report's meta; each run's id is `<runId>-<case>-r<repeat>`. */
-  meta: Pick<Report['meta'], 'tool' | 'commandLine' | 'scenarioDigest'> & { runId: string };
+  /**
+   * Facts for every report's meta, audit facts included (the sweep's scenario as run; each
+   * case's settings are in meta.cluster.sweepCase); each run's id is `<runId>-<case>-r<repeat>`.
+   */
+  meta: RunEnvironment['meta'];
   onProgress?: (phase: LivePhase, progress: LoadProgress) => void;
   onTriggerOutput?: (chunk: string) => void;
   onNote?: (note: string) => void;

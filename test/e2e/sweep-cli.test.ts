@@ -66,6 +66,11 @@ describe('zerodrop sweep: the command line', () => {
     expect(first.report.aborted).toBe(true);
     expect(sweep.cases.find((c: { n: number }) => c.n === 2).verdict).toBe('not-run');
     expect(existsSync(join(out, 'cases', '01-preStopSeconds-0', 'report.json'))).toBe(true);
+    // A case's report is a whole audit record, like a run's: the machine and the scenario as run.
+    const caseMeta = JSON.parse(readFileSync(join(out, 'cases', '01-preStopSeconds-0', 'report.json'), 'utf8')).meta;
+    expect(caseMeta.machine.cpus).toBeGreaterThan(0);
+    expect(caseMeta.scenario).toMatchObject({ name: expect.any(String) });
+    expect(caseMeta.runId).toMatch(/-sweep-.*-01-r1$/);
     expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toMatch(/INTERRUPTED/);
     expect(readFileSync(join(out, 'sweep.html'), 'utf8')).toMatch(/No case was measured[\s\S]*<table>/);
   });
