@@ -1,3 +1,4 @@
+import { selectorToString } from '../../cluster/label-selector.js';
 import { badRequest } from './api-error.js';
 
 /** One requirement of a label selector. */
@@ -161,17 +162,9 @@ export function matchesSelector(sel: Selector, obj: { metadata?: { labels?: Reco
 
 /**
  * Turns a structured LabelSelector (`{matchLabels, matchExpressions}`) into the string syntax,
- * for callers holding a Deployment's or ReplicaSet's spec.selector.
+ * for callers holding a Deployment's or ReplicaSet's spec.selector: the coordinator's conversion
+ * (one set of rules for both sides). Throws on an operator Kubernetes does not know.
  */
 export function labelSelectorToString(sel: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined): string {
-  if (sel === undefined) return '';
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) parts.push(`${k}=${v}`);
-  for (const e of sel.matchExpressions ?? []) {
-    const op = e.operator.toLowerCase();
-    if (op === 'in' || op === 'notin') parts.push(`${e.key} ${op} (${(e.values ?? []).join(',')})`);
-    else if (op === 'exists') parts.push(e.key);
-    else if (op === 'doesnotexist') parts.push(`!${e.key}`);
-  }
-  return parts.join(',');
+  return selectorToString(sel);
 }

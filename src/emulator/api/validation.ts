@@ -72,9 +72,14 @@ function validateWorkload(obj: KObject, causes: StatusCause[], requireSelector: 
   if (requireSelector) {
     if (!isObj(sel)) causes.push(required('spec.selector'));
     else {
-      const str = labelSelectorToString(sel);
+      let str: string | undefined;
+      try {
+        str = labelSelectorToString(sel);
+      } catch (err) {
+        causes.push(bad('spec.selector', sel, (err as Error).message));
+      }
       if (str === '') causes.push(bad('spec.selector', sel, 'empty selector is invalid for deployment'));
-      else {
+      else if (str !== undefined) {
         let ok = false;
         try {
           ok = matchesLabels(parseLabelSelector(str), isObj(tLabels) ? (tLabels as Record<string, string>) : {});
