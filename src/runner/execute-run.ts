@@ -68,6 +68,7 @@ export function loadOptionsOf(scenario: Scenario, url: string, durationMs: numbe
   if (scenario.load.ramp !== undefined) opts.ramp = scenario.load.ramp;
   if (scenario.load.connections !== undefined) opts.connections = scenario.load.connections;
   if (scenario.load.maxInFlight !== undefined) opts.maxInFlight = scenario.load.maxInFlight;
+  if (scenario.load.minConnections !== undefined) opts.minConnections = scenario.load.minConnections;
   opts.workers = scenario.load.workers;
   opts.warmupMs = scenario.load.warmupMs;
   return opts;

@@ -36,6 +36,7 @@ export interface ScenarioFlags {
   duration?: string | undefined;
   warmup?: string | undefined;
   maxInFlight?: number | undefined;
+  minConnections?: number | undefined;
   workers?: string | undefined;
   agents?: number | undefined;
   agentImage?: string | undefined;
@@ -84,6 +85,7 @@ const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
   ['duration', 'load.duration', '--duration'],
   ['warmup', 'load.warmup', '--warmup'],
   ['maxInFlight', 'load.maxInFlight', '--max-in-flight'],
+  ['minConnections', 'load.minConnections', '--min-connections'],
   ['interval', 'load.interval', '--interval'],
   ['workers', 'load.workers', '--workers'],
   ['agents', 'load.agents.count', '--agents'],
@@ -126,7 +128,7 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   // `sweep` is read by `zerodrop sweep` (src/sweep); a plain run ignores it.
   '': ['name', 'target', 'load', 'trigger', 'kubernetes', 'budget', 'report', 'sweep'],
   target: ['url', 'path', 'method', 'headers', 'body', 'bodyFile', 'timeout', 'keepAlive', 'http2', 'ca', 'insecure', 'successStatus', 'podHeader', 'client'],
-  load: ['rate', 'ramp', 'connections', 'duration', 'warmup', 'maxInFlight', 'interval', 'workers', 'agents'],
+  load: ['rate', 'ramp', 'connections', 'duration', 'warmup', 'maxInFlight', 'minConnections', 'interval', 'workers', 'agents'],
   'load.ramp': ['from', 'duration'],
   'load.agents': ['count', 'image', 'namespace', 'resources', 'nodeSelector', 'startDelay'],
   trigger: ['command', 'restart', 'image', 'patch', 'patchFile', 'patchType', 'apply', 'watch', 'baseline', 'cooldown', 'timeout'],
@@ -396,6 +398,14 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
   const warmupMs = optional('load.warmup', parseDuration, 0);
   const maxRaw = getPath(raw, 'load.maxInFlight');
   const maxInFlight = maxRaw === undefined ? undefined : take('load.maxInFlight', parsePositive(maxRaw, 'the in-flight cap', true));
+  const minRaw = getPath(raw, 'load.minConnections');
+  const minConnections = minRaw === undefined ? undefined : take('load.minConnections', parsePositive(minRaw, 'the connection count', true));
+  if (minConnections !== undefined && model === 'closed') {
+    problems.add(label('load.minConnections'), 'spreads the open model (--rate) over connections; the closed model keeps exactly --connections');
+  }
+  if (minConnections !== undefined && maxInFlight !== undefined && minConnections > maxInFlight) {
+    problems.add(label('load.minConnections'), `${minConnections} connections cannot all carry requests under --max-in-flight ${maxInFlight}`);
+  }
   const workersRaw = getPath(raw, 'load.workers');
   let workers: number | 'auto' = 'auto';
   if (workersRaw !== undefined && workersRaw !== 'auto') {
@@ -551,7 +561,7 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
       podHeader: podHeaderName,
       client,
     },
-    load: { model, rate: effectiveRate, ramp, connections, durationMs, warmupMs, maxInFlight, intervalMs, workers, ...(agents === undefined ? {} : { agents }) },
+    load: { model, rate: effectiveRate, ramp, connections, durationMs, warmupMs, maxInFlight, minConnections, intervalMs, workers, ...(agents === undefined ? {} : { agents }) },
     trigger,
     kubernetes,
     budget: { maxFailureRate, confidence },

@@ -35,6 +35,8 @@ export interface LoadSpec {
   durationMs: number | undefined;
   warmupMs: number;
   maxInFlight: number | undefined;
+  /** Open model: at least this many connections, taken in turn (undefined: as few as needed). */
+  minConnections: number | undefined;
   intervalMs: number;
   /** Worker threads generating the load: a number, or 'auto' (one per available core). */
   workers: number | 'auto';

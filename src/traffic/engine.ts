@@ -41,6 +41,13 @@ export interface LoadOptions {
    * target that hangs for the whole timeout shows up as timeouts, not as a generator limit.
    */
   maxInFlight?: number;
+  /**
+   * Open model: keep at least this many keep-alive connections and send on them in turn, oldest
+   * idle first, like that many clients: behind a Service every connection lands on a pod of its
+   * own choosing, so the load reaches every pod. Default: as few connections as the rate needs
+   * (the most recently used first). Split across workers and agents. HTTP/1.1 only.
+   */
+  minConnections?: number;
   http2?: boolean;
   ca?: string | Uint8Array;
   insecure?: boolean;
@@ -114,6 +121,7 @@ export function splitLoad(opts: LoadOptions, workers: number, statusTable: Uint8
       model: opts.model,
       stride: { index: k, count: workers },
       maxInFlight: open ? Math.ceil(totalInFlight / workers) : 0,
+      minConnections: open ? Math.ceil((opts.minConnections ?? 0) / workers) : 0,
       connections: open ? 0 : Math.floor(conns / workers) + (k < conns % workers ? 1 : 0),
       durationMs: opts.durationMs,
       intervalMs: opts.intervalMs ?? 100,
@@ -167,9 +175,14 @@ function validate(opts: LoadOptions): void {
       if (!(Number.isFinite(opts.ramp.durationMs) && opts.ramp.durationMs >= 0)) p.add('ramp.durationMs', `must be >= 0, got ${opts.ramp.durationMs}`);
     }
     posInt('maxInFlight', opts.maxInFlight);
+    posInt('minConnections', opts.minConnections);
+    if (opts.minConnections !== undefined && opts.maxInFlight !== undefined && opts.minConnections > opts.maxInFlight) {
+      p.add('minConnections', `must be at most maxInFlight (${opts.maxInFlight}), got ${opts.minConnections}`);
+    }
   } else if (opts.model === 'closed') {
     if (opts.connections === undefined) p.add('connections', 'is required for the closed model');
     posInt('connections', opts.connections);
+    if (opts.minConnections !== undefined) p.add('minConnections', 'is for the open model; the closed model keeps exactly `connections`');
   } else {
     p.add('model', `must be "open" or "closed", got ${JSON.stringify(opts.model)}`);
   }

@@ -30,6 +30,8 @@ export interface EngineSpec extends TargetOptions {
   stride: { index: number; count: number; from?: number };
   /** Open model: this engine's in-flight cap. */
   maxInFlight: number;
+  /** Open model: connections this engine keeps and takes in turn (0: as few as the rate needs). */
+  minConnections?: number;
   /** Closed model: this engine's request loops (= connections). */
   connections: number;
   durationMs: number;
@@ -156,6 +158,9 @@ export class LoadEngine implements LaneSink {
   readonly #laneCap: number;
   /** Open model: idle lanes never trimmed (IDLE_RESERVE_MS of the peak rate, at least 1). */
   readonly #idleReserve: number;
+  /** Open model with minConnections: idle lanes are taken oldest first, in turn (else newest first). */
+  readonly #rotate: boolean;
+  readonly #minLanes: number;
   readonly #deadlines = new DeadlineQueue<Lane>();
   readonly #open: boolean;
   #pacer: Pacer | null;
@@ -215,6 +220,8 @@ export class LoadEngine implements LaneSink {
     // A timed-out lane stays busy until undici lets go of it; allow some beyond the cap meanwhile.
     this.#laneCap = this.#open ? 2 * this.#maxInFlight : spec.connections;
     this.#idleReserve = this.#open ? Math.max(1, Math.ceil((this.#pacer!.peakRate * IDLE_RESERVE_MS) / 1000)) : 0;
+    this.#minLanes = this.#open && spec.http2 !== true ? (spec.minConnections ?? 0) : 0;
+    this.#rotate = this.#minLanes > 0;
     this.#dispatchOpts = buildDispatchOptions(spec);
     this.#sharedPool = spec.http2 === true ? buildPool(spec, this.#maxInFlight) : null;
     this.#eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
@@ -223,6 +230,8 @@ export class LoadEngine implements LaneSink {
       this.#resolve = resolve;
     });
     if (!this.#open) for (let i = 0; i < spec.connections; i++) this.#newLane();
+    // They connect on their first request, as any new lane does.
+    for (let i = 0; i < this.#minLanes; i++) this.#idle.push(this.#newLane());
   }
 
   #newLane(): Lane {
@@ -287,7 +296,9 @@ export class LoadEngine implements LaneSink {
       const scheduled = this.#startMs + nextDue;
       let lane: Lane | undefined;
       if (lag <= this.#lagToleranceMs && live[LIVE.inFlight]! < this.#maxInFlight) {
-        lane = this.#idle.pop();
+        // In turn, every connection (hence every pod behind a Service) carries its share; else
+        // the most recent, so that a low rate keeps few connections busy and the rest age out.
+        lane = this.#rotate ? this.#idle.shift() : this.#idle.pop();
         if (lane === undefined && this.#lanes.size < this.#laneCap) {
           if (this.#connecting >= MAX_CONNECTING) {
             // Keep it due: it goes out on the next free or newly connected lane, or turns unsent.
@@ -443,14 +454,17 @@ export class LoadEngine implements LaneSink {
 
   /**
    * Closes lanes idle for longer than IDLE_LANE_TRIM_AFTER_MS, oldest first, a few per pass, down
-   * to the reserve. The most recently released lanes stay: at a low rate they are the ones in use.
+   * to the reserve (and never below minConnections). The most recently released lanes stay: at a
+   * low rate they are the ones in use.
    */
   #trimIdle(): void {
     const idle = this.#idle;
     const cutoff = this.#clock.nowMs() - IDLE_LANE_TRIM_AFTER_MS;
+    const spare = Math.min(idle.length - this.#idleReserve, this.#lanes.size - this.#minLanes);
     let n = 0;
-    // Release order is idle-since order: the oldest are at the bottom of the stack.
-    while (n < TRIM_PER_PASS && n < idle.length - this.#idleReserve && idle[n]!.idleSinceMs < cutoff) n++;
+    // Release order is idle-since order: the oldest are at the bottom of the stack (the front of
+    // the queue when rotating).
+    while (n < TRIM_PER_PASS && n < spare && idle[n]!.idleSinceMs < cutoff) n++;
     if (n === 0) return;
     for (const lane of idle.splice(0, n)) {
       this.#lanes.delete(lane);

@@ -98,6 +98,18 @@ describe('resolveScenario', () => {
     expect(problemsOf({ target: { url: 'http://a/', headers: { 'Transfer-Encoding': 'chunked' } } })).toHaveLength(1);
   });
 
+  it('takes --min-connections for the open model only, within the in-flight cap', () => {
+    expect(resolveScenario(undefined, { url: 'http://a/', rate: 500, minConnections: 16 }, ctx).load.minConnections).toBe(16);
+    expect(resolveScenario(undefined, { url: 'http://a/' }, ctx).load.minConnections).toBeUndefined();
+    expect(problemsOf({ target: { url: 'http://a/' }, load: { connections: 8, minConnections: 4 } })).toEqual([
+      'load.minConnections: spreads the open model (--rate) over connections; the closed model keeps exactly --connections',
+    ]);
+    expect(problemsOf(undefined, { url: 'http://a/', minConnections: 50, maxInFlight: 10 })).toEqual([
+      '--min-connections (load.minConnections): 50 connections cannot all carry requests under --max-in-flight 10',
+    ]);
+    expect(problemsOf(undefined, { url: 'http://a/', minConnections: 0 })[0]).toMatch(/^--min-connections \(load.minConnections\): /);
+  });
+
   it('reports every problem at once', () => {
     const problems = problemsOf({ load: { rate: -1, duration: 'x' }, budget: { confidence: 2 } });
     expect(problems.length).toBeGreaterThanOrEqual(4);

@@ -87,11 +87,12 @@ describe('splitLoad and resolveWorkers', () => {
   });
 
   it('open model: every worker gets the whole rate shape and a share of the in-flight cap', () => {
-    const specs = splitLoad({ ...base, model: 'open', rate: 3000, maxInFlight: 1001 }, 2);
-    expect(specs.map((s) => [s.rate, s.maxInFlight])).toEqual([
-      [3000, 501],
-      [3000, 501],
+    const specs = splitLoad({ ...base, model: 'open', rate: 3000, maxInFlight: 1001, minConnections: 9 }, 2);
+    expect(specs.map((s) => [s.rate, s.maxInFlight, s.minConnections])).toEqual([
+      [3000, 501, 5],
+      [3000, 501, 5],
     ]);
+    expect(splitLoad({ ...base, model: 'open', rate: 3000 }, 2).map((s) => s.minConnections)).toEqual([0, 0]);
   });
 
   it.each([

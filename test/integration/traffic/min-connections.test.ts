@@ -1,0 +1,59 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startClock } from '../../../src/clock.js';
+import { startLoad } from '../../../src/traffic/engine.js';
+import type { LoadOptions } from '../../../src/traffic/engine.js';
+
+let server: Server | undefined;
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+/** A server that counts the requests each connection carried (as a pod behind a Service would see them). */
+async function countingServer(): Promise<{ url: string; perConnection: () => number[] }> {
+  const counts = new Map<object, number>();
+  const s = createServer((req, res) => {
+    counts.set(req.socket, (counts.get(req.socket) ?? 0) + 1);
+    res.end('ok');
+  });
+  s.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  server = s;
+  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}/`, perConnection: () => [...counts.values()].sort((a, b) => b - a) };
+}
+
+function openLoad(url: string, extra: Partial<LoadOptions>): LoadOptions {
+  return { url, method: 'GET', headers: {}, model: 'open', rate: 200, durationMs: 1500, timeoutMs: 2000, keepAlive: true, ...extra };
+}
+
+describe('open model: --min-connections', () => {
+  it.each([1, 2])('spreads the requests over that many connections in turn (%i workers)', async (workers) => {
+    const target = await countingServer();
+    const r = await startLoad(openLoad(target.url, { minConnections: 8, workers }), startClock()).done;
+    const t = r.recorder.totals();
+    expect(t.failed).toBe(0);
+    const per = target.perConnection();
+    // Every one of the 8 carried its share (1/8 of the 300 requests, give or take a stall's burst).
+    expect(per.length).toBeGreaterThanOrEqual(8);
+    expect(per.slice(0, 8).every((n) => n >= t.sent / 8 / 3)).toBe(true);
+    expect(per.reduce((a, b) => a + b, 0)).toBe(t.sent);
+  });
+
+  it('without it, a low rate keeps to the most recently used connection', async () => {
+    const target = await countingServer();
+    const r = await startLoad(openLoad(target.url, {}), startClock()).done;
+    const per = target.perConnection();
+    // A fast target at 200/s needs about one connection; the busiest carries most of the load.
+    expect(per[0]!).toBeGreaterThan(r.recorder.totals().sent * 0.3);
+  });
+
+  it('is refused for the closed model', () => {
+    expect(() => startLoad({ url: 'http://127.0.0.1:1/', method: 'GET', headers: {}, model: 'closed', connections: 2, minConnections: 4, durationMs: 100, timeoutMs: 100, keepAlive: true }, startClock())).toThrow(
+      /minConnections: is for the open model/,
+    );
+  });
+});
