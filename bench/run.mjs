@@ -303,6 +303,13 @@ async function openBench(target, closedMaxRps) {
   console.log(
     `\nopen model accuracy against ${target.name} (one worker on core ${CLIENT_CORE}, ${OPEN_WARMUP_S} s warmup + ${opts.duration} s measured per rate${eighty !== null ? `; ${fmt(eighty)}/s is 80% of the closed-model max` : ''})`,
   );
+  // The client core's own noise floor: how much of the time an idle loop there does not run.
+  const probeRun = await runMeasured(pin(CLIENT_CORE, [process.execPath, join(ROOT, 'bench', 'stall-probe.mjs'), String(opts.duration)]));
+  const noise = JSON.parse(probeRun.stdout);
+  console.log(
+    `  noise floor of core ${CLIENT_CORE} (an idle event loop, ${noise.seconds} s): ${fmt(noise.gapsOver1ms)} gaps > 1 ms, ${fmt(noise.stalledMsPerSecond, 1)} ms/s stalled, max ${fmt(noise.maxGapMs, 1)} ms; ` +
+      `${fmt(noise.shareLateBeyond2ms * 100, 2)}% of the time a request due would already be > 2 ms late (lag p99 < 2 ms needs < 1%)`,
+  );
   const rows = [];
   for (const rate of rates) {
     // A warmup, as a real run would have: a cold start (JIT, undici's parser, first connections)
@@ -337,7 +344,7 @@ async function openBench(target, closedMaxRps) {
         `event-loop p99 ${fmt(row.eventLoopDelayP99Ms, 1)} ms, saturated ${row.saturated}, RSS ${fmt(row.peakRssMb)} MB (load avg ${fmt(row.loadavg, 1)})`,
     );
   }
-  save('open-model', { target: target.name, closedMaxRps: closedMaxRps ?? null, rows });
+  save('open-model', { target: target.name, closedMaxRps: closedMaxRps ?? null, noiseFloor: noise, rows });
   return rows;
 }
 
