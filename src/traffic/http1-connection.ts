@@ -352,13 +352,8 @@ export class Http1Connection {
           break;
         }
         case State.ChunkSize: {
-          const eol = chunk.indexOf(13, pos);
-          if (eol < 0 || eol + 1 >= len) {
-            if (len - pos > MAX_LINE_BYTES) return this.#protocolError('HPE_INVALID_CHUNK_SIZE', 'chunk size line too long');
-            this.#pending = Buffer.from(chunk.subarray(pos, len));
-            return;
-          }
-          if (chunk[eol + 1] !== 10) return this.#protocolError('HPE_STRICT', 'expected LF after CR');
+          const eol = this.#lineEnd(chunk, pos, len, 'HPE_INVALID_CHUNK_SIZE');
+          if (eol < 0) return;
           let size = 0;
           let digits = 0;
           let i = pos;
@@ -400,12 +395,8 @@ export class Http1Connection {
           break;
         }
         case State.Trailers: {
-          const eol = chunk.indexOf(13, pos);
-          if (eol < 0 || eol + 1 >= len) {
-            if (len - pos > MAX_LINE_BYTES) return this.#protocolError('UND_ERR_HEADERS_OVERFLOW', 'trailer line too long');
-            this.#pending = Buffer.from(chunk.subarray(pos, len));
-            return;
-          }
+          const eol = this.#lineEnd(chunk, pos, len, 'UND_ERR_HEADERS_OVERFLOW');
+          if (eol < 0) return;
           const empty = eol === pos;
           pos = eol + 2;
           if (empty) return this.#finishMessage(pos < len);
@@ -416,6 +407,24 @@ export class Http1Connection {
           return;
       }
     }
+  }
+
+  /**
+   * The CR that ends the CRLF-terminated line at chunk[pos], or -1 when the line is not all here
+   * yet (kept as pending for the next read) or is broken (the request failed; `tooLong` names a
+   * line longer than MAX_LINE_BYTES).
+   */
+  #lineEnd(chunk: Buffer, pos: number, len: number, tooLong: string): number {
+    const eol = chunk.indexOf(13, pos);
+    if (eol >= 0 && eol + 1 < len) {
+      if (chunk[eol + 1] === 10) return eol;
+      this.#protocolError('HPE_STRICT', 'expected LF after CR');
+    } else if (len - pos > MAX_LINE_BYTES) {
+      this.#protocolError(tooLong, 'line too long');
+    } else {
+      this.#pending = Buffer.from(chunk.subarray(pos, len));
+    }
+    return -1;
   }
 
   /** Parses a response head in chunk[start, end) (end at its blank line; the read ends at len); false when it completed or failed the request. */
