@@ -14,7 +14,9 @@ import type { Dispatcher } from 'undici';
  * uses (onConnect/onHeaders/onComplete/onError; onData is not called: the body is dropped), and it
  * fails with undici's error codes for the same conditions (UND_ERR_SOCKET for a connection closed
  * under a request, UND_ERR_CONNECT_TIMEOUT, ...), so reports and diagnoses read the same whichever
- * client ran. HTTPS, HTTP/2, pipelining and request bodies from streams stay with undici.
+ * client ran. One knowing difference: a chunked body cut by the connection's close is
+ * UND_ERR_SOCKET (a reset) here, where undici 7 reports an HTTPParserError without a code
+ * (counted as other). HTTPS, HTTP/2, pipelining and request bodies from streams stay with undici.
  */
 export type Http1Handler = Pick<Dispatcher.DispatchHandler, 'onConnect' | 'onHeaders' | 'onComplete' | 'onError'>;
 
@@ -233,6 +235,9 @@ export class Http1Connection {
       if (this.#state === State.UntilClose) {
         this.#keepAlive = false;
         this.#complete();
+      } else if (this.#state === State.Length && !this.#keepAlive) {
+        // undici's code when a body announced to end with the connection ends short of its length.
+        this.#lost(socket, new Http1Error('Response body length does not match content-length header', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'));
       } else {
         this.#lost(socket, new Http1Error('other side closed', 'UND_ERR_SOCKET'));
       }

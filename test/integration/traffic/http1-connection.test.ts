@@ -180,6 +180,7 @@ describe('Http1Connection: failures carry the codes undici gives them', () => {
   const cases: Array<{ name: string; answer: Answer; code: string }> = [
     { name: 'closed before any answer', answer: (s) => void s.end(), code: 'UND_ERR_SOCKET' },
     { name: 'closed in the middle of the body', answer: async (s) => { await writeSplit(s, 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'); s.end(); }, code: 'UND_ERR_SOCKET' },
+    { name: 'closed in the middle of a body it said would end with the connection', answer: async (s) => { await writeSplit(s, 'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 10\r\n\r\nabc'); s.end(); }, code: 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' },
     { name: 'closed in the middle of a chunked body', answer: async (s) => { await writeSplit(s, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel'); s.end(); }, code: 'UND_ERR_SOCKET' },
     { name: 'reset', answer: (s) => void s.resetAndDestroy(), code: 'ECONNRESET' },
     { name: 'not HTTP', answer: (s) => void s.write('SSH-2.0-OpenSSH\r\n\r\n'), code: 'HPE_INVALID_CONSTANT' },
