@@ -194,7 +194,7 @@ export class Http1Connection {
   destroy(): Promise<void> {
     this.#closed = true;
     this.#drop();
-    this.#fail(new Http1Error('The client is destroyed', 'UND_ERR_DESTROYED'));
+    if (this.#handler !== null) this.#fail(new Http1Error('The client is destroyed', 'UND_ERR_DESTROYED'));
     return Promise.resolve();
   }
 

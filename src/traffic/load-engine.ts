@@ -14,7 +14,8 @@ import { constantPacer, rampPacer, stridedPacer } from './pacer.js';
 import type { Pacer } from './pacer.js';
 import { Lane } from './request-handler.js';
 import type { LaneSink } from './request-handler.js';
-import { buildClient, buildDispatchOptions, buildPool } from './target.js';
+import { buildDispatchOptions, buildPool, clientFactoryOf } from './target.js';
+import type { LaneDispatcher } from './target.js';
 import type { TargetOptions } from './target.js';
 
 /**
@@ -162,6 +163,8 @@ export class LoadEngine implements LaneSink {
   readonly #rotate: boolean;
   readonly #minLanes: number;
   readonly #deadlines = new DeadlineQueue<Lane>();
+  /** A new connection for a new lane (HTTP/1.1). */
+  readonly #newClient: () => LaneDispatcher;
   readonly #open: boolean;
   #pacer: Pacer | null;
   readonly #maxInFlight: number;
@@ -224,6 +227,7 @@ export class LoadEngine implements LaneSink {
     this.#rotate = this.#minLanes > 0;
     this.#dispatchOpts = buildDispatchOptions(spec);
     this.#sharedPool = spec.http2 === true ? buildPool(spec, this.#maxInFlight) : null;
+    this.#newClient = clientFactoryOf(spec);
     this.#eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
     if (opts.publishP99 === true) this.#p99Timer = setInterval(this.#publishP99, 250);
     this.done = new Promise<EngineResult>((resolve) => {
@@ -235,7 +239,7 @@ export class LoadEngine implements LaneSink {
   }
 
   #newLane(): Lane {
-    const lane = new Lane(this, this.#sharedPool ?? buildClient(this.#spec), this.#dispatchOpts);
+    const lane = new Lane(this, this.#sharedPool ?? this.#newClient(), this.#dispatchOpts);
     this.#lanes.add(lane);
     return lane;
   }

@@ -98,18 +98,21 @@ export function buildPool(opts: TargetOptions, connections: number): Pool {
 }
 
 /**
- * One undici Client: one connection (pipelining 1), reconnected by undici when it closes. The
- * engine gives each request loop its own, so the next request is dispatched straight from the
- * previous one's completion (a Pool would still count that connection busy and queue it).
+ * Makes one connection per call for a lane: a lean Http1Connection, or an undici Client
+ * (pipelining 1, reconnected by undici when it closes), as clientKindOf decides. The engine gives
+ * each request loop its own, so the next request is dispatched straight from the previous one's
+ * completion (a Pool would still count that connection busy and queue it).
  */
-export function buildClient(opts: TargetOptions): LaneDispatcher {
+export function clientFactoryOf(opts: TargetOptions): () => LaneDispatcher {
+  // Parsed and decided once per run: a new lane (hence a new connection) only constructs.
   const origin = parseTargetUrl(opts.url).origin;
   if (clientKindOf(opts) === 'lean') {
     const lean: ConstructorParameters<typeof Http1Connection>[1] = { connectTimeoutMs: opts.timeoutMs, idleTimeoutMs: IDLE_KEEPALIVE_MS };
     if (opts.podHeader !== undefined) lean.captureHeader = opts.podHeader;
-    return new Http1Connection(origin, lean);
+    return () => new Http1Connection(origin, lean);
   }
-  return new Client(origin, clientOptionsOf(opts));
+  const options = clientOptionsOf(opts);
+  return () => new Client(origin, options);
 }
 
 /**
