@@ -1,5 +1,5 @@
 import { ProblemList } from '../errors.js';
-import { CLIENT_KINDS } from '../traffic/client-kind.js';
+import { CLIENT_KINDS, leanRefusal } from '../traffic/client-kind.js';
 import type { ClientKind } from '../traffic/client-kind.js';
 import {
   HEADER_NAME,
@@ -398,10 +398,14 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
   const warmupMs = optional('load.warmup', parseDuration, 0);
   const maxRaw = getPath(raw, 'load.maxInFlight');
   const maxInFlight = maxRaw === undefined ? undefined : take('load.maxInFlight', parsePositive(maxRaw, 'the in-flight cap', true));
+  const http2 = bool('target.http2', false);
   const minRaw = getPath(raw, 'load.minConnections');
   const minConnections = minRaw === undefined ? undefined : take('load.minConnections', parsePositive(minRaw, 'the connection count', true));
   if (minConnections !== undefined && model === 'closed') {
     problems.add(label('load.minConnections'), 'spreads the open model (--rate) over connections; the closed model keeps exactly --connections');
+  }
+  if (minConnections !== undefined && http2) {
+    problems.add(label('load.minConnections'), 'HTTP/2 requests share the connections of one pool; --min-connections spreads HTTP/1.1 connections (drop --http2, or this option)');
   }
   if (minConnections !== undefined && maxInFlight !== undefined && minConnections > maxInFlight) {
     problems.add(label('load.minConnections'), `${minConnections} connections cannot all carry requests under --max-in-flight ${maxInFlight}`);
@@ -535,9 +539,8 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
     problems.add(label('target.client'), `unknown client "${clientName}": choose auto, ${CLIENT_KINDS.join(' or ')}`);
   } else if (clientName !== 'auto') {
     client = clientName as ClientKind;
-    if (client === 'lean' && (url?.startsWith('https:') === true || bool('target.http2', false))) {
-      problems.add(label('target.client'), 'the lean client speaks cleartext HTTP/1.1 only: use --client undici (or auto) for https:// or HTTP/2 targets');
-    }
+    const refusal = client === 'lean' ? leanRefusal(url ?? 'http:', http2) : undefined;
+    if (refusal !== undefined) problems.add(label('target.client'), `${refusal}: use --client undici (or auto) for https:// or HTTP/2 targets`);
   }
   const successStatus = optional('target.successStatus', parseStatusRanges, [[200, 399]] as Array<[number, number]>);
   const name = text('name') ?? (url ? safeName(url) : 'run');
@@ -554,7 +557,7 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
       body,
       timeoutMs,
       keepAlive: bool('target.keepAlive', true),
-      http2: bool('target.http2', false),
+      http2,
       caFile: caPath === undefined ? undefined : ctx.resolvePath(caPath, origin.has('target.ca')),
       insecure: bool('target.insecure', false),
       successStatus,

@@ -176,6 +176,7 @@ function validate(opts: LoadOptions): void {
     }
     posInt('maxInFlight', opts.maxInFlight);
     posInt('minConnections', opts.minConnections);
+    if (opts.minConnections !== undefined && opts.http2 === true) p.add('minConnections', 'spreads HTTP/1.1 connections; HTTP/2 requests share one pool');
     if (opts.minConnections !== undefined && opts.maxInFlight !== undefined && opts.minConnections > opts.maxInFlight) {
       p.add('minConnections', `must be at most maxInFlight (${opts.maxInFlight}), got ${opts.minConnections}`);
     }

@@ -1,6 +1,7 @@
 import { Client, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { InvalidInputError } from '../errors.js';
+import { leanRefusal } from './client-kind.js';
 import type { ClientKind } from './client-kind.js';
 import { Http1Connection } from './http1-connection.js';
 
@@ -33,11 +34,11 @@ export type { ClientKind } from './client-kind.js';
 
 /** The client a target is reached with; throws InvalidInputError for lean on https:. */
 export function clientKindOf(opts: Pick<TargetOptions, 'url' | 'client' | 'http2'>): ClientKind {
-  const tls = parseTargetUrl(opts.url).protocol === 'https:';
-  if (opts.client === 'lean' && (tls || opts.http2 === true)) {
-    throw new InvalidInputError([{ path: 'client', message: 'the lean client speaks cleartext HTTP/1.1 only: use client "undici" for https: or HTTP/2 targets' }]);
+  const refusal = leanRefusal(parseTargetUrl(opts.url).href, opts.http2 === true);
+  if (opts.client === 'lean' && refusal !== undefined) {
+    throw new InvalidInputError([{ path: 'client', message: `${refusal}: use client "undici" for https: or HTTP/2 targets` }]);
   }
-  return opts.client ?? (tls || opts.http2 === true ? 'undici' : 'lean');
+  return opts.client ?? (refusal === undefined ? 'lean' : 'undici');
 }
 
 /** What a Lane sends through: an undici Client or Pool, or a lean Http1Connection. */

@@ -108,6 +108,11 @@ describe('resolveScenario', () => {
       '--min-connections (load.minConnections): 50 connections cannot all carry requests under --max-in-flight 10',
     ]);
     expect(problemsOf(undefined, { url: 'http://a/', minConnections: 0 })[0]).toMatch(/^--min-connections \(load.minConnections\): /);
+    expect(problemsOf(undefined, { url: 'https://a/', http2: true, minConnections: 8 })).toEqual([
+      '--min-connections (load.minConnections): HTTP/2 requests share the connections of one pool; --min-connections spreads HTTP/1.1 connections (drop --http2, or this option)',
+    ]);
+    // A bad value is one problem, however many rules read it.
+    expect(problemsOf({ target: { url: 'http://a/', http2: 'yes' } })).toHaveLength(1);
   });
 
   it('reports every problem at once', () => {
