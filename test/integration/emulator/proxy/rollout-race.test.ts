@@ -107,7 +107,12 @@ async function scenario(dataplane: 'nftables' | 'userspace', addressing: PodAddr
     const eps = store.get('endpointslices', 'default', `${app}-mirror`)?.['endpoints'] as Array<{ conditions: { ready: boolean } }> | undefined;
     return eps?.length === 2 && eps.every((e) => e.conditions.ready);
   }, 15_000);
-  await new Promise((r) => setTimeout(r, 1200)); // let the proxy see the ready endpoints
+  // Let the proxy see the ready endpoints: the delay, then however long programming the dataplane
+  // takes on this machine (an answer through the Service says it is done).
+  await new Promise((r) => setTimeout(r, 1000));
+  for (const end = Date.now() + 10_000; (await hammer(target.ip, target.port, 1)).get('200') !== 1; ) {
+    if (Date.now() > end) throw new Error('timed out waiting for the proxy to route to the ready pods');
+  }
   const results = hammer(target.ip, target.port, 2500);
   await new Promise((r) => setTimeout(r, 200));
   store.delete('pods', 'default', `${app}-p1`);
