@@ -3,6 +3,7 @@ import { FAILURE_CLASSES } from '../metrics/outcome.js';
 import type { LatencySummary } from '../metrics/run-data.js';
 import { AGENT_COLUMNS, AGENT_NUMERIC, agentCells, agentsHeadline } from './agents-view.js';
 import { oneLine, stripControl } from './escape.js';
+import { figureColumns, figureRows, secondsRange } from './figures-view.js';
 import { formatCount, formatLatency, formatRate, formatSeconds } from './format.js';
 import type { CheckStatus, Report, Verdict } from './model.js';
 
@@ -46,20 +47,10 @@ export function renderConsole(report: Report, opts: ConsoleOptions = {}): string
   // Figures.
   const b = report.budget;
   const w = report.window;
-  const figures = table(['', 'sent', 'succeeded', 'failed', 'unsent', 'failure rate', `upper bound (${formatRate(b.confidence)})`, 'budget'], ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
-  const windowUnsent = report.timeline.points.filter((p) => p.tMs >= w.startMs && p.tMs < w.endMs).reduce((s, p) => s + p.unsent, 0);
-  figures.push([
-    `judged (${trimSeconds(w.startMs)}-${formatSeconds(w.endMs)})`,
-    formatCount(w.sent),
-    formatCount(w.succeeded),
-    formatCount(w.failed),
-    formatCount(windowUnsent),
-    formatRate(b.observedFailureRate),
-    formatRate(b.upperBound),
-    formatRate(b.maxFailureRate),
-  ]);
+  const cols = figureColumns(report);
+  const figures = table(['', ...cols.map((c) => c.heading)], ['left', ...cols.map(() => 'right' as const)]);
+  for (const r of figureRows(report)) figures.push([r.label, ...r.cells]);
   const t = report.totals;
-  figures.push(['whole run', formatCount(t.sent), formatCount(t.succeeded), formatCount(t.failed), formatCount(t.unsent), formatRate(t.sent === 0 ? 0 : t.failed / t.sent), '', '']);
   out.push(figures.toString());
   if (report.verdict !== 'pass' && b.upperBound > b.maxFailureRate && b.maxFailureRate > 0 && w.sent < b.requiredRequests) {
     out.push(wrap(`a conclusive window needs at least ${formatCount(b.requiredRequests)} requests with none failing`, width, '  '));
@@ -81,7 +72,7 @@ export function renderConsole(report: Report, opts: ConsoleOptions = {}): string
   if (report.phases.length > 0) {
     const pt = table(['phase', 'span', 'sent', 'failed', 'unsent', 'p50', 'p90', 'p99', 'p99.9', 'max'], ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
     for (const p of report.phases) {
-      pt.push([oneLine(p.name, 20), `${trimSeconds(p.startMs)}-${formatSeconds(p.endMs)}`, formatCount(p.sent), formatCount(p.failed), formatCount(p.unsent), ...latencyCells(p.latency)]);
+      pt.push([oneLine(p.name, 20), secondsRange(p.startMs, p.endMs), formatCount(p.sent), formatCount(p.failed), formatCount(p.unsent), ...latencyCells(p.latency)]);
     }
     pt.push(['whole run', '', formatCount(t.sent), formatCount(t.failed), formatCount(t.unsent), ...latencyCells(report.latency.overall)]);
     out.push(pt.toString());
@@ -178,10 +169,6 @@ function codeList(rec: Record<string, number>): string {
     .filter(([, n]) => n > 0)
     .map(([code, n]) => `${oneLine(code, 40)} x${formatCount(n)}`)
     .join(', ');
-}
-
-function trimSeconds(ms: number): string {
-  return formatSeconds(ms).replace(/ s$/, '');
 }
 
 /**

@@ -6,6 +6,8 @@
 import { FAILURE_CLASSES } from '../metrics/outcome.js';
 import type { LatencySummary } from '../metrics/run-data.js';
 import { AGENT_COLUMNS, AGENT_NUMERIC, agentCells, agentsHeadline } from './agents-view.js';
+import { figureColumns, figureRows } from './figures-view.js';
+import type { FigureRow } from './figures-view.js';
 import { formatCount, formatLatency, formatRate, formatSeconds } from './format.js';
 import { escapeHtml as esc } from './html/escape-html.js';
 import { PERCENTILES, latencySeries, renderLatencySvg } from './html/latency-chart.js';
@@ -90,32 +92,12 @@ function header(report: Report): string {
   );
   out.push('</section>');
 
-  const windowUnsent = report.timeline.points.filter((p) => p.tMs >= w.startMs && p.tMs < w.endMs).reduce((s, p) => s + p.unsent, 0);
-  const cols: Array<[string, string]> = [
-    ['sent', 'sent'],
-    ['succeeded', 'succeeded'],
-    ['failed', 'failed'],
-    ['unsent', 'unsent'],
-    ['failure-rate', 'failure rate'],
-    ['upper-bound', `upper bound (${formatRate(b.confidence)})`],
-    ['budget', 'budget'],
-  ];
-  const row = (id: string, label: string, cells: string[]): string =>
-    `<tr data-row="${id}"><th scope="row">${esc(label)}</th>${cells.map((c, i) => `<td class="num" data-col="${(cols[i] as [string, string])[0]}">${esc(c)}</td>`).join('')}</tr>`;
+  const cols = figureColumns(report);
+  const row = (r: FigureRow): string =>
+    `<tr data-row="${r.id}"><th scope="row">${esc(r.label)}</th>${r.cells.map((c, i) => `<td class="num" data-col="${cols[i]!.id}">${esc(c)}</td>`).join('')}</tr>`;
   out.push('<div class="table-wrap"><table id="figures">');
-  out.push(`<caption class="muted">Requests</caption><thead><tr><th></th>${cols.map(([, h]) => `<th class="num" scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>`);
-  out.push(
-    row('judged', `judged (${formatSeconds(w.startMs)} to ${formatSeconds(w.endMs)})`, [
-      formatCount(w.sent),
-      formatCount(w.succeeded),
-      formatCount(w.failed),
-      formatCount(windowUnsent),
-      formatRate(b.observedFailureRate),
-      formatRate(b.upperBound),
-      formatRate(b.maxFailureRate),
-    ]),
-  );
-  out.push(row('whole-run', 'whole run', [formatCount(t.sent), formatCount(t.succeeded), formatCount(t.failed), formatCount(t.unsent), formatRate(t.sent === 0 ? 0 : t.failed / t.sent), '', '']));
+  out.push(`<caption class="muted">Requests</caption><thead><tr><th></th>${cols.map((c) => `<th class="num" scope="col">${esc(c.heading)}</th>`).join('')}</tr></thead><tbody>`);
+  for (const r of figureRows(report)) out.push(row(r));
   out.push('</tbody></table></div>');
   return out.join('\n');
 }

@@ -1,6 +1,7 @@
 import { FAILURE_CLASSES } from '../metrics/outcome.js';
 import { AGENT_COLUMNS, AGENT_NUMERIC, agentCells, agentsHeadline } from './agents-view.js';
 import { escapeMarkdown } from './escape.js';
+import { figureColumns, figureRows } from './figures-view.js';
 import { formatCount, formatLatency, formatRate, formatSeconds } from './format.js';
 import type { Report, TimelinePoint } from './model.js';
 
@@ -31,11 +32,10 @@ export function renderMarkdown(report: Report): string {
   }
   out.push('');
 
-  out.push(`| | sent | succeeded | failed | unsent | failure rate | upper bound (${formatRate(b.confidence)}) | budget |`);
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  const windowUnsent = report.timeline.points.filter((p) => p.tMs >= w.startMs && p.tMs < w.endMs).reduce((s, p) => s + p.unsent, 0);
-  out.push(`| judged (${secs(w.startMs)}-${formatSeconds(w.endMs)}) | ${formatCount(w.sent)} | ${formatCount(w.succeeded)} | ${formatCount(w.failed)} | ${formatCount(windowUnsent)} | ${formatRate(b.observedFailureRate)} | ${formatRate(b.upperBound)} | ${formatRate(b.maxFailureRate)} |`);
-  out.push(`| whole run | ${formatCount(t.sent)} | ${formatCount(t.succeeded)} | ${formatCount(t.failed)} | ${formatCount(t.unsent)} | ${formatRate(t.sent === 0 ? 0 : t.failed / t.sent)} | | |`);
+  const cols = figureColumns(report);
+  out.push(`| | ${cols.map((c) => c.heading).join(' | ')} |`);
+  out.push(`| --- |${cols.map(() => ' ---: |').join('')}`);
+  for (const r of figureRows(report)) out.push(`|${[r.label, ...r.cells].map((c) => (c === '' ? ' ' : ` ${c} `)).join('|')}|`);
   out.push('');
 
   if (t.failed > 0) {
@@ -191,6 +191,3 @@ function codes(rec: Record<string, number>): string {
     .join(', ');
 }
 
-function secs(ms: number): string {
-  return formatSeconds(ms).replace(/ s$/, '');
-}
