@@ -39,7 +39,9 @@ describe.each([
 ] as const)('%s model, keepAlive=%s, %s client', (model, keepAlive, client) => {
   it('counts every class exactly as the server caused it', async () => {
     server = await startFaultServer({ rules: MIXED_RULES });
-    const opts: LoadOptions = { ...base(server.url), model, keepAlive, client, ...(model === 'open' ? { rate: 150 } : { connections: 4 }) };
+    // Open model: a lag tolerance far above any stall of this shared machine, so that every one of
+    // the 150 scheduled requests is sent and counted (unsent under stalls: engine-faults.test.ts).
+    const opts: LoadOptions = { ...base(server.url), model, keepAlive, client, ...(model === 'open' ? { rate: 150, lagToleranceMs: 1000 } : { connections: 4 }) };
     const run = startLoad(opts, startClock());
     const r = await run.done;
     const t = r.recorder.totals();
@@ -56,8 +58,6 @@ describe.each([
       refused: 0,
       other: 0,
     });
-    // Unsent only if the generator truly stalled past its tolerance (the shared test machine can).
-    if (t.unsent > 0) expect(r.health.scheduleLagMaxMs).toBeGreaterThan(50);
     expect(c.dropped).toBeGreaterThan(0);
     expect(c.slow).toBeGreaterThan(0);
     expect(r.recorder.statusCodes()).toEqual({ '200': c.ok, '404': c.status[404], '503': c.status[503] });
@@ -65,9 +65,7 @@ describe.each([
     if (model === 'open') {
       // 150/s for 1 s: exactly 150 requests scheduled.
       expect(t.sent + t.unsent).toBe(150);
-      // Unsent no more than the generator's own worst stall explains (this shared machine stalls;
-      // the first run on a client also compiles it: undici compiles its parser on first use).
-      expect(t.unsent).toBeLessThanOrEqual(Math.max(14, Math.ceil((150 * (r.health.scheduleLagMaxMs ?? 0)) / 1000)));
+      if (t.unsent > 0) expect(r.health.scheduleLagMaxMs).toBeGreaterThan(1000);
       expect(r.health.scheduleLagP99Ms).not.toBeNull();
     }
     const p = run.progress();

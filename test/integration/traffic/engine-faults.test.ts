@@ -117,6 +117,31 @@ describe('generator limits', () => {
     expect(iv.filter((i) => i.unsent > 0).length).toBeGreaterThan(5);
   });
 
+  it('counts the requests a stall of its own made later than the tolerance as unsent, and sends the rest late', async () => {
+    server = await startFaultServer();
+    const rate = 500;
+    const tolerance = 50;
+    const stallMs = 400;
+    const run = startLoad(opts(server.url, { rate, durationMs: 1500, lagToleranceMs: tolerance }), startClock());
+    // The generator's thread blocked for 400 ms (a GC, a descheduled CPU), half a second in.
+    const stall = setTimeout(() => {
+      const until = performance.now() + stallMs;
+      while (performance.now() < until);
+    }, 500);
+    const r = await run.done;
+    clearTimeout(stall);
+    const t = r.recorder.totals();
+    expect(t.sent + t.unsent).toBe(rate * 1.5);
+    // Due during the stall: ~200 requests; those more than 50 ms late when it ends (~175) are
+    // unsent, the last ~25 go out late. Other stalls of this shared machine can only add unsent.
+    expect(t.unsent).toBeGreaterThanOrEqual(((stallMs - tolerance) * rate) / 1000 - 10);
+    expect(t.unsent).toBeLessThan(((stallMs + 200) * rate) / 1000);
+    expect(r.health.scheduleLagMaxMs).toBeGreaterThanOrEqual(stallMs - 20);
+    expect(r.health.saturated).toBe(true);
+    expect(t.sent).toBe(server.counts.received);
+    expect(t.succeeded).toBe(t.sent);
+  });
+
   it('open model at 2000 req/s for 2 s schedules exactly 4000 and leaves none unsent (when the machine lets it)', async () => {
     server = await startFaultServer();
     // Warm the JIT and the connection path first, as a warmup phase would.
