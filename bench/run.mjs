@@ -7,23 +7,23 @@
 //   node bench/run.mjs --only scaling
 //
 // Options: --rounds N (3) --duration S (10) --connections C (64) --targets nginx,node
-//          --only closed,open,scaling,soak --rates R1,R2,... --no-setup   (soak is not in the default set)
+//          --only closed,concurrency,open,scaling,soak --rates R1,R2,... --no-setup   (soak is not in the default set)
 //          --soak-seconds S (600): the long CLI run of the soak, against a 60 s one
+//          --out DIR (reports/bench): where the JSON results go
 // Results: printed, and written as JSON under reports/bench/.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const OUT = join(ROOT, 'reports', 'bench');
 
 // ---- options -----------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const o = { rounds: 3, duration: 10, connections: 64, targets: null, only: ['closed', 'open', 'scaling'], rates: [5000, 20000, 50000], setup: true, soakSeconds: 600 };
+  const o = { rounds: 3, duration: 10, connections: 64, targets: null, only: ['closed', 'concurrency', 'open', 'scaling'], rates: [5000, 20000, 50000], setup: true, soakSeconds: 600, out: join(ROOT, 'reports', 'bench') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i];
@@ -35,11 +35,13 @@ function parseArgs(argv) {
     else if (a === '--rates') o.rates = v().split(',').map(Number);
     else if (a === '--no-setup') o.setup = false;
     else if (a === '--soak-seconds') o.soakSeconds = Number(v());
+    else if (a === '--out') o.out = v();
     else throw new Error(`unknown option ${a}`);
   }
   return o;
 }
 const opts = parseArgs(process.argv.slice(2));
+const OUT = opts.out;
 /** The soak's short CLI run; the long one is --soak-seconds. */
 const SOAK_SHORT_SECONDS = 60;
 // A cold engine (JIT, first connections) needs ~3 s to reach its steady cost at 80% of the closed-model
@@ -76,6 +78,20 @@ function vmHwmMb(pid) {
   }
 }
 
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/** CPU seconds (user + system) a running process has used so far, or null once it is gone. */
+function cpuSeconds(pid) {
+  try {
+    // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 12th, stime the 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
 /** Current RSS (VmRSS) of a running process in MB, or null once it is gone. */
 function vmRssMb(pid) {
   try {
@@ -87,8 +103,8 @@ function vmRssMb(pid) {
 }
 
 /**
- * Runs a client to completion; returns its output, exit code and peak RSS (sampled every 50 ms),
- * and with `sampleEveryMs` its RSS over time ({ tS, rssMb }).
+ * Runs a client to completion; returns its output, exit code, peak RSS and CPU seconds (sampled
+ * every 50 ms), and with `sampleEveryMs` its RSS over time ({ tS, rssMb }).
  */
 function runMeasured(argv, sampleEveryMs = 0) {
   return new Promise((resolve) => {
@@ -101,9 +117,11 @@ function runMeasured(argv, sampleEveryMs = 0) {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     // taskset execs the client in place, so the pid is the client's own.
+    let cpu = 0;
     const timer = setInterval(() => {
       const v = vmHwmMb(child.pid);
       if (v !== null && v > peak) peak = v;
+      cpu = cpuSeconds(child.pid) ?? cpu;
     }, 50);
     const sampler =
       sampleEveryMs > 0
@@ -115,7 +133,8 @@ function runMeasured(argv, sampleEveryMs = 0) {
     child.on('exit', (code) => {
       clearInterval(timer);
       if (sampler) clearInterval(sampler);
-      resolve({ code, stdout, stderr, peakRssMb: Math.round(peak * 10) / 10, samples });
+      // cpuSeconds: as last sampled (up to 50 ms before the exit).
+      resolve({ code, stdout, stderr, peakRssMb: Math.round(peak * 10) / 10, samples, cpuSeconds: cpu });
     });
   });
 }
@@ -247,7 +266,7 @@ function save(name, data) {
   const body = `${JSON.stringify({ benchmark: name, at: new Date().toISOString(), machine, options: opts, ...data }, null, 2)}\n`;
   writeFileSync(join(OUT, `${name}-${stamp}.json`), body);
   writeFileSync(join(OUT, `${name}-latest.json`), body);
-  console.log(`  -> reports/bench/${name}-latest.json`);
+  console.log(`  -> ${relative(process.cwd(), join(OUT, `${name}-latest.json`)) || '.'}`);
 }
 
 // ---- benchmarks --------------------------------------------------------------------------------
@@ -380,6 +399,37 @@ async function openBench(target, closedMaxRps) {
 }
 
 /** Closed model with 1..cores workers; the client may use every core but the target's. */
+/**
+ * What a request costs the client's core at a few concurrencies: wrk and zerodrop's engine (closed
+ * model, C connections), CPU microseconds per request from /proc. With few requests in flight the
+ * target idles between them and each request must wake it (and, on a VM, the wake-up of another
+ * vCPU is a hypervisor exit charged to the sender's write): an open-model run at a fixed rate keeps
+ * only rate x latency requests in flight, so this is the regime it runs in, for any generator.
+ */
+async function concurrencyBench(target) {
+  const levels = [2, 4, opts.connections];
+  console.log(`\ncost per request by concurrency against ${target.name} (closed model, one client thread on core ${CLIENT_CORE}, ${opts.duration} s each)`);
+  const rows = [];
+  for (const c of levels) {
+    const w = await runMeasured(pin(CLIENT_CORE, ['wrk', '-t1', `-c${c}`, `-d${opts.duration}s`, target.url]));
+    const wm = /(\d+) requests in ([\d.]+)s/.exec(w.stdout);
+    const e = await runMeasured(pin(CLIENT_CORE, [process.execPath, join(ROOT, 'bench', 'engine-client.mjs'), target.url, String(c), String(opts.duration), '1']));
+    const ej = JSON.parse(e.stdout);
+    const row = {
+      connections: c,
+      wrkRps: wm ? Number(wm[1]) / Number(wm[2]) : null,
+      wrkUsPerRequest: wm ? (w.cpuSeconds * 1e6) / Number(wm[1]) : null,
+      zerodropRps: ej.rps,
+      // The engine's own account (the load alone, not node's start-up); wrk starts in microseconds.
+      zerodropUsPerRequest: (ej.cpuSeconds * 1e6) / ej.sent,
+    };
+    rows.push(row);
+    console.log(`  ${String(c).padStart(3)} connections: wrk ${fmt(row.wrkRps)}/s at ${fmt(row.wrkUsPerRequest, 1)} us CPU/request; zerodrop engine ${fmt(row.zerodropRps)}/s at ${fmt(row.zerodropUsPerRequest, 1)} us CPU/request`);
+  }
+  save('concurrency-cost', { target: target.name, rows });
+  return rows;
+}
+
 async function scalingBench(target) {
   const clientCores = PIN ? Array.from({ length: CORES }, (_, i) => i).filter((c) => c !== TARGET_CORE) : [];
   console.log(
@@ -435,6 +485,10 @@ async function main() {
   const main = targets[0];
   let closed = null;
   if (opts.only.includes('closed')) closed = await closedBench(targets);
+  if (opts.only.includes('concurrency')) {
+    if (machine.wrk) await concurrencyBench(main);
+    else console.log('\ncost per request by concurrency: skipped, it needs wrk (Debian: apt-get install wrk; bench/setup.sh does it)');
+  }
   if (opts.only.includes('open')) await openBench(main, closed?.[main.name]?.summary.zerodropRps ?? null);
   if (opts.only.includes('scaling')) await scalingBench(main);
   if (opts.only.includes('soak')) await soakBench(main);

@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/cli.js';
+
+/**
+ * `npm run bench` is how the generator's targets are checked: this runs its harness for real, as
+ * briefly as it goes (one round of one second against the Node target), so that the harness
+ * cannot rot between the times someone measures with it. The numbers themselves mean nothing here.
+ */
+describe('the benchmark harness (bench/run.mjs)', () => {
+  it('runs every client side by side and writes the ratios it prints', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'zerodrop-bench-'));
+    const child = spawn(process.execPath, [join(repoRoot, 'bench', 'run.mjs'), '--only', 'closed,concurrency', '--rounds', '1', '--duration', '1', '--connections', '8', '--targets', 'node', '--no-setup', '--out', out], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [code] = await once(child, 'close');
+    expect(code, stdout + stderr).toBe(0);
+
+    const closed = JSON.parse(readFileSync(join(out, 'closed-model-latest.json'), 'utf8'));
+    const s = closed.results.node.summary;
+    expect(s.zerodropRps).toBeGreaterThan(0);
+    expect(s.autocannonRps).toBeGreaterThan(0);
+    expect(s.ratioAutocannon).toBeCloseTo(s.zerodropRps / s.autocannonRps, 6);
+    expect(s.zerodropPeakRssMb).toBeGreaterThan(20);
+    expect(stdout).toMatch(/zerodrop\/autocannon \d+\.\d\d \(target >= 1\.10\)/);
+    if (closed.machine.wrk) {
+      expect(s.ratioWrk).toBeGreaterThan(0);
+      const cost = JSON.parse(readFileSync(join(out, 'concurrency-cost-latest.json'), 'utf8'));
+      expect(cost.rows.map((r: { connections: number }) => r.connections)).toEqual([2, 4, 8]);
+      for (const r of cost.rows) expect(r.zerodropUsPerRequest).toBeGreaterThan(0);
+    } else {
+      expect(s.ratioWrk).toBeNull();
+      expect(stdout).toContain('skipped, it needs wrk');
+    }
+  }, 120_000);
+});
