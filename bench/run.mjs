@@ -68,15 +68,17 @@ const machine = { cpu: cpuModel(), cores: CORES, node: process.version, pinned: 
 
 // ---- processes ---------------------------------------------------------------------------------
 
-/** Peak RSS (VmHWM) of a running process in MB, or null once it is gone. */
-function vmHwmMb(pid) {
+/** A memory figure of a running process's /proc status in MB (VmHWM: peak RSS, VmRSS: RSS now), or null once it is gone. */
+function procStatusMb(pid, field) {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : null;
   } catch {
     return null;
   }
 }
+const vmHwmMb = (pid) => procStatusMb(pid, 'VmHWM');
+const vmRssMb = (pid) => procStatusMb(pid, 'VmRSS');
 
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
 
@@ -87,16 +89,6 @@ function cpuSeconds(pid) {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  } catch {
-    return null;
-  }
-}
-
-/** Current RSS (VmRSS) of a running process in MB, or null once it is gone. */
-function vmRssMb(pid) {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
   } catch {
     return null;
   }

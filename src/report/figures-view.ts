@@ -9,7 +9,7 @@ export interface FigureRow {
   /** Stable id (the HTML renderer's data-row). */
   id: 'judged' | 'whole-run';
   label: string;
-  /** One cell per FIGURE_COLUMNS entry. */
+  /** One cell per figureColumns() entry. */
   cells: string[];
 }
 

@@ -78,7 +78,6 @@ function header(report: Report): string {
   const m = report.meta;
   const b = report.budget;
   const w = report.window;
-  const t = report.totals;
   const [headline = '', ...rest] = report.reasons;
   const out: string[] = [];
   out.push(`<h1>zerodrop report: ${esc(m.name)}</h1>`);

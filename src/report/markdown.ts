@@ -2,7 +2,7 @@ import { FAILURE_CLASSES } from '../metrics/outcome.js';
 import { AGENT_COLUMNS, AGENT_NUMERIC, agentCells, agentsHeadline } from './agents-view.js';
 import { escapeMarkdown } from './escape.js';
 import { figureColumns, figureRows } from './figures-view.js';
-import { formatCount, formatLatency, formatRate, formatSeconds } from './format.js';
+import { formatCount, formatLatency, formatSeconds } from './format.js';
 import type { Report, TimelinePoint } from './model.js';
 
 const VERDICT_WORDS = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE' } as const;
@@ -18,8 +18,6 @@ const SPARK_MAX = 60;
 export function renderMarkdown(report: Report): string {
   const out: string[] = [];
   const m = report.meta;
-  const b = report.budget;
-  const w = report.window;
   const t = report.totals;
 
   out.push(`### zerodrop: ${VERDICT_WORDS[report.verdict]}${report.aborted ? ' (interrupted)' : ''} - ${escapeMarkdown(m.name)}`);
