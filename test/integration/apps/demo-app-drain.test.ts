@@ -13,7 +13,13 @@ async function startApp(env: Record<string, string>): Promise<{ port: number; ch
   const child = spawn(process.execPath, [app], { env: { ...process.env, PORT: String(port), POD_IP: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   let log = '';
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-  for (let i = 0; i < 100 && !log.includes('ready'); i++) await new Promise((r) => setTimeout(r, 50));
+  // A loaded machine can take seconds to start a node process: wait for it, and say so if it never comes.
+  for (const end = Date.now() + 20_000; !/ ready\b/.test(log); await new Promise((r) => setTimeout(r, 50))) {
+    if (Date.now() > end || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`the demo app did not become ready within 20 s (exit code ${child.exitCode}); its log:\n${log}`);
+    }
+  }
   return { port, child, log: () => log };
 }
 
