@@ -1,26 +1,39 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 
 const app = fileURLToPath(new URL('../../../scenarios/apps/demo-app.mjs', import.meta.url));
 
-/** Starts the demo app on a random loopback port; resolves once it listens. */
+/** A loopback port the kernel just handed out (free unless someone takes it in the meantime). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+}
+
+/** Starts the demo app on a free loopback port; resolves once it listens. */
 async function startApp(env: Record<string, string>): Promise<{ port: number; child: ReturnType<typeof spawn>; log: () => string }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, [app], { env: { ...process.env, PORT: String(port), POD_IP: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  let log = '';
-  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-  // A loaded machine can take seconds to start a node process: wait for it, and say so if it never comes.
-  for (const end = Date.now() + 20_000; !/ ready\b/.test(log); await new Promise((r) => setTimeout(r, 50))) {
-    if (Date.now() > end || child.exitCode !== null) {
-      child.kill('SIGKILL');
+  // Other test files run in parallel: a port may be taken between the probe and the app's listen.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = spawn(process.execPath, [app], { env: { ...process.env, PORT: String(port), POD_IP: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let log = '';
+    child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+    // A loaded machine can take seconds to start a node process: wait for it, and say so if it never comes.
+    for (const end = Date.now() + 20_000; !/ ready\b/.test(log); await new Promise((r) => setTimeout(r, 50))) {
+      if (Date.now() > end || child.exitCode !== null) break;
+    }
+    if (/ ready\b/.test(log)) return { port, child, log: () => log };
+    child.kill('SIGKILL');
+    if (!log.includes('EADDRINUSE') || attempt === 5) {
       throw new Error(`the demo app did not become ready within 20 s (exit code ${child.exitCode}); its log:\n${log}`);
     }
   }
-  return { port, child, log: () => log };
 }
 
 describe('demo app, ON_SIGTERM=drain', () => {
