@@ -20,11 +20,15 @@ afterEach(async () => {
   for (const f of cleanups.splice(0).reverse()) await f();
 });
 
-/** An HTTP server on its own loopback IP that names itself in the body. */
-async function backend(): Promise<Backend> {
-  for (;;) {
+/**
+ * An HTTP server on its own loopback IP that names itself in the body; on `fixedPort` when given
+ * (backends that must share a port: another IP is tried when that address is taken).
+ */
+async function backend(fixedPort?: number): Promise<Backend> {
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 50) throw new Error(`no free loopback address for a test backend${fixedPort === undefined ? '' : ` on port ${fixedPort}`} after 50 tries`);
     const ip = `127.10.${rnd(200, 254)}.${rnd(1, 254)}`;
-    const port = rnd(20000, 40000);
+    const port = fixedPort ?? rnd(20000, 40000);
     const b: Backend = { ip, port, hits: 0, server: http.createServer((_req, res) => {
       b.hits++;
       res.end(ip);
@@ -129,24 +133,19 @@ describe.each(planes)('service proxy, %s dataplane', (plane, available) => {
 
   it('applies an endpoint removal only after the propagation delay', async () => {
     const store = new MemoryStore();
+    // both on one port so that a single slice port serves both
     const port = rnd(20000, 40000);
-    const [a, b] = await Promise.all([backend(), backend()]);
-    // put both on one port so that a single slice port serves both
-    for (const x of [a!, b!]) {
-      await new Promise<void>((r) => x.server.close(() => r()));
-      await new Promise<void>((r) => x.server.listen(port, x.ip, () => r()));
-      x.port = port;
-    }
+    const [a, b] = [await backend(port), await backend(port)];
     const ip = randomClusterIP();
     store.create('services', service('web', ip));
-    setSlice(store, slice('web', port, [{ ip: a!.ip, ready: true }, { ip: b!.ip, ready: true }]));
+    setSlice(store, slice('web', port, [{ ip: a.ip, ready: true }, { ip: b.ip, ready: true }]));
     await start(store, 800);
     const t0 = Date.now();
     // a terminates: ready=false, serving=false, terminating=true
-    setSlice(store, slice('web', port, [{ ip: a!.ip, ready: false, serving: false, terminating: true }, { ip: b!.ip, ready: true }]));
+    setSlice(store, slice('web', port, [{ ip: a.ip, ready: false, serving: false, terminating: true }, { ip: b.ip, ready: true }]));
     const early = new Set<string>();
     while (Date.now() - t0 < 500) early.add(await fresh(ip));
-    expect(early.has(a!.ip)).toBe(true);
+    expect(early.has(a.ip)).toBe(true);
     // The removal is due at 800 ms; programming the dataplane (an `nft -f` process) takes its own
     // time on a loaded machine, so wait for it, within a bound, rather than for a fixed moment.
     await new Promise((r) => setTimeout(r, Math.max(0, 800 - (Date.now() - t0))));
@@ -155,7 +154,7 @@ describe.each(planes)('service proxy, %s dataplane', (plane, available) => {
     while (streak < 30 && Date.now() - t0 < 5000) {
       const r = await fresh(ip);
       late.add(r);
-      streak = r === b!.ip ? streak + 1 : 0;
+      streak = r === b.ip ? streak + 1 : 0;
     }
     expect(streak, `answers after the delay: ${[...late].join(', ')}`).toBe(30);
   });
@@ -163,12 +162,7 @@ describe.each(planes)('service proxy, %s dataplane', (plane, available) => {
   it('keeps an established keep-alive connection on an endpoint that left', async () => {
     const store = new MemoryStore();
     const port = rnd(20000, 40000);
-    const a = await backend();
-    await new Promise<void>((r) => a.server.close(() => r()));
-    await new Promise<void>((r) => a.server.listen(port, a.ip, () => r()));
-    const b = await backend();
-    await new Promise<void>((r) => b.server.close(() => r()));
-    await new Promise<void>((r) => b.server.listen(port, b.ip, () => r()));
+    const [a, b] = [await backend(port), await backend(port)];
     const ip = randomClusterIP();
     store.create('services', service('web', ip));
     setSlice(store, slice('web', port, [{ ip: a.ip, ready: true }]));
