@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import { EXIT, InvalidInputError, type ExitCode } from '../errors.js';
 import type { Finding } from '../rollout/lint.js';
 import { lintManifests, type ManifestLint } from '../rollout/lint-manifests.js';
+import { preflightDetails } from '../rollout/preflight.js';
 import { openClusterSession } from '../runner/cluster-session.js';
 import type { CliIo } from './io.js';
 import { scenarioFromArgs, type RunArgs } from './run-command.js';
@@ -11,7 +12,7 @@ import { scenarioFromArgs, type RunArgs } from './run-command.js';
 /** Parsed arguments of `zerodrop lint`. */
 export interface LintArgs extends Omit<RunArgs, 'format'> {
   file?: string[] | undefined;
-  format: 'console' | 'json';
+  format: 'console' | 'json' | Array<'console' | 'json'>;
   failOn: 'error' | 'warning';
 }
 
@@ -22,7 +23,8 @@ function renderLint(results: ManifestLint[], width: number): string {
   for (const r of results) {
     const errors = r.findings.filter((f) => f.severity === 'error').length;
     const warnings = r.findings.filter((f) => f.severity === 'warning').length;
-    out.push(`deployment/${r.deployment}${r.service ? ` (service/${r.service})` : ''}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+    const svcs = r.services.map((s) => `service/${s}`).join(', ');
+    out.push(`deployment/${r.deployment}${svcs ? ` (${svcs})` : ''}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
     if (r.findings.length === 0) {
       out.push('  ready for zero-downtime rollouts: nothing to report');
       continue;
@@ -50,7 +52,7 @@ export async function lintCommand(args: LintArgs, io: CliIo): Promise<ExitCode> 
         throw new InvalidInputError([{ path: '--file', message: `cannot read ${path}: ${(err as Error).message}` }]);
       }
     });
-    results = lintManifests(files, args.deployment);
+    results = lintManifests(files, { deployment: args.deployment, service: args.service });
   } else {
     const scenario = scenarioFromArgs({ ...args, format: undefined, url: args.url ?? 'http://lint.invalid/' }, io.cwd);
     if (!scenario.kubernetes) {
@@ -60,13 +62,18 @@ export async function lintCommand(args: LintArgs, io: CliIo): Promise<ExitCode> 
     const unregister = io.onInterrupt(() => controller.abort());
     const session = await openClusterSession(scenario.kubernetes, scenario.target, { signal: controller.signal });
     try {
-      results = [{ deployment: scenario.kubernetes.deployment, service: scenario.kubernetes.service, findings: session.preflight }];
+      // Read again to learn which Services were linted (the session keeps only the findings).
+      const k = scenario.kubernetes;
+      const pre = await preflightDetails(session.cluster, { deployment: k.deployment, namespace: session.namespace, ...(k.service === undefined ? {} : { service: k.service }) });
+      results = [{ deployment: k.deployment, service: pre.services[0], services: pre.services, findings: pre.findings }];
     } finally {
       unregister();
       await session.stop();
     }
   }
-  io.stdout.write(`${args.format === 'json' ? JSON.stringify(results, null, 2) : renderLint(results, io.stdout.columns ?? 120)}\n`);
+  // The shared run options declare --format as an array, so yargs hands lint ['json'], not 'json'.
+  const format = ([] as string[]).concat(args.format).at(-1);
+  io.stdout.write(`${format === 'json' ? JSON.stringify(results, null, 2) : renderLint(results, io.stdout.columns ?? 120)}\n`);
   const failing = results.some((r) => r.findings.some((f) => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[args.failOn]));
   return failing ? EXIT.fail : EXIT.pass;
 }

@@ -101,6 +101,8 @@ export interface Cluster {
   listEndpointSlices(serviceName: string, namespace?: string): Promise<V1EndpointSlice[]>;
   /** Reads a Service; 404 is an InvalidInputError that lists the Services of the namespace. */
   getService(name: string, namespace?: string): Promise<V1Service>;
+  /** Lists the Services of a namespace. */
+  listServices(namespace?: string): Promise<V1Service[]>;
   /** Lists the PodDisruptionBudgets of a namespace (empty when the policy API is not served). */
   listPodDisruptionBudgets(namespace?: string): Promise<V1PodDisruptionBudget[]>;
   /** Lists one of the watched kinds with the resourceVersion to watch from. */
@@ -296,6 +298,10 @@ class KubeCluster implements Cluster {
       }
       throw mapApiError(err, `read Service ${namespace}/${name}`, this.server);
     }
+  }
+
+  async listServices(namespace = this.namespace): Promise<V1Service[]> {
+    return this.call(`list Services in ${namespace}`, async () => (await this.core.listNamespacedService({ namespace })).items);
   }
 
   async listPodDisruptionBudgets(namespace = this.namespace): Promise<V1PodDisruptionBudget[]> {

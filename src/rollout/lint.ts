@@ -12,10 +12,13 @@ export interface Finding {
   fix: string;
 }
 
-/** What the lint looks at: the Deployment, and when known its Service and the namespace's PodDisruptionBudgets. */
+/** What the lint looks at: the Deployment, and when known its Service(s) and the namespace's PodDisruptionBudgets. */
 export interface LintInput {
   deployment: V1Deployment;
+  /** A Service in front of the Deployment (checked with `services`). */
   service?: V1Service;
+  /** Services in front of the Deployment, each checked against its pods. */
+  services?: readonly V1Service[];
   /** The PodDisruptionBudgets of the namespace; undefined when unknown (the check is skipped). */
   podDisruptionBudgets?: readonly V1PodDisruptionBudget[];
 }
@@ -224,59 +227,86 @@ export function lintDeployment(input: LintInput): Finding[] {
     }
   }
 
-  // Service
-  const svc = input.service;
-  if (svc !== undefined) {
-    const sobj = `service/${svc.metadata?.name ?? ''}`;
-    const sel = svc.spec?.selector;
-    if (sel === undefined || Object.keys(sel).length === 0) {
+  // Services
+  const services = [...(input.service === undefined ? [] : [input.service]), ...(input.services ?? [])];
+  for (const svc of services) out.push(...lintService(svc, podLabels, containers));
+  return out;
+}
+
+function labelList(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** True when a Service's selector (equality on every key) selects pods with these labels; false without a selector. */
+export function serviceSelects(svc: V1Service, podLabels: Record<string, string>): boolean {
+  const sel = svc.spec?.selector;
+  if (sel === undefined || Object.keys(sel).length === 0) return false;
+  return Object.entries(sel).every(([k, v]) => podLabels[k] === v);
+}
+
+/**
+ * Checks one Service against the pods of a Deployment: it must have a selector, the selector
+ * must select the pods, and every targetPort (number or name) must be one the pods serve.
+ */
+export function lintService(svc: V1Service, podLabels: Record<string, string>, containers: readonly V1Container[]): Finding[] {
+  const out: Finding[] = [];
+  const sobj = `service/${svc.metadata?.name ?? ''}`;
+  const sel = svc.spec?.selector;
+  if (sel === undefined || Object.keys(sel).length === 0) {
+    out.push({
+      id: 'service-no-selector',
+      severity: 'warning',
+      object: sobj,
+      message: 'the Service has no selector: its endpoints are managed by hand and will not follow the rollout',
+      fix: `set spec.selector to the pod labels (${Object.entries(podLabels).map(([k, v]) => `${k}: ${v}`).join(', ')})`,
+    });
+    return out;
+  }
+  if (!serviceSelects(svc, podLabels)) {
+    const wrong = Object.entries(sel)
+      .filter(([k, v]) => podLabels[k] !== v)
+      .map(([k, v]) => (podLabels[k] === undefined ? `the pods have no label ${k}` : `${k} is ${podLabels[k]} on the pods, not ${v}`));
+    out.push({
+      id: 'service-selector-mismatch',
+      severity: 'error',
+      object: sobj,
+      message: `the Service selector (${labelList(sel)}) selects none of the Deployment's pods (labels ${labelList(podLabels) || 'none'}): ${wrong.join('; ')}. The Service has no endpoints and every request to it fails`,
+      fix: 'make spec.selector a subset of the pod template labels',
+    });
+    return out;
+  }
+  const numbers = new Set<number>();
+  const names = new Set<string>();
+  for (const c of containers) {
+    for (const p of c.ports ?? []) {
+      numbers.add(p.containerPort);
+      if (p.name !== undefined) names.add(p.name);
+    }
+  }
+  for (const p of svc.spec?.ports ?? []) {
+    const target: IntOrString = p.targetPort ?? p.port;
+    const label = p.name === undefined ? `port ${p.port}` : `port ${p.name} (${p.port})`;
+    if (typeof target === 'string' && !/^\d+$/.test(target)) {
+      if (!names.has(target)) {
+        out.push({
+          id: 'service-target-port',
+          severity: 'error',
+          object: sobj,
+          message: `${label} targets the named port "${target}", which no container declares${names.size > 0 ? ` (named ports: ${[...names].join(', ')})` : ''}: the endpoints get no port and requests fail`,
+          fix: 'name the container port the same as the Service targetPort, or use the port number',
+        });
+      }
+    } else if (numbers.size > 0 && !numbers.has(Number(target))) {
+      // A numeric targetPort reaches whatever listens there, declared or not: a warning, not an error.
       out.push({
-        id: 'service-no-selector',
+        id: 'service-target-port',
         severity: 'warning',
         object: sobj,
-        message: 'the Service has no selector: its endpoints are managed by hand and will not follow the rollout',
-        fix: `set spec.selector to the pod labels (${Object.entries(podLabels).map(([k, v]) => `${k}: ${v}`).join(', ')})`,
+        message: `${label} targets port ${target}, which no container declares (declared: ${[...numbers].join(', ')})`,
+        fix: 'point targetPort at the port the app listens on, and declare it in the container ports',
       });
-    } else if (!Object.entries(sel).every(([k, v]) => podLabels[k] === v)) {
-      out.push({
-        id: 'service-selector-mismatch',
-        severity: 'error',
-        object: sobj,
-        message: `the Service selector (${Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',')}) does not match the pod labels (${Object.entries(podLabels).map(([k, v]) => `${k}=${v}`).join(',') || 'none'})`,
-        fix: 'make spec.selector a subset of the pod template labels',
-      });
-    } else {
-      const numbers = new Set<number>();
-      const names = new Set<string>();
-      for (const c of containers) {
-        for (const p of c.ports ?? []) {
-          numbers.add(p.containerPort);
-          if (p.name !== undefined) names.add(p.name);
-        }
-      }
-      for (const p of svc.spec?.ports ?? []) {
-        const target: IntOrString = p.targetPort ?? p.port;
-        const label = p.name === undefined ? `port ${p.port}` : `port ${p.name} (${p.port})`;
-        if (typeof target === 'string' && !/^\d+$/.test(target)) {
-          if (!names.has(target)) {
-            out.push({
-              id: 'service-target-port',
-              severity: 'error',
-              object: sobj,
-              message: `${label} targets the named port "${target}", which no container declares${names.size > 0 ? ` (named ports: ${[...names].join(', ')})` : ''}`,
-              fix: 'name the container port the same as the Service targetPort, or use the port number',
-            });
-          }
-        } else if (numbers.size > 0 && !numbers.has(Number(target))) {
-          out.push({
-            id: 'service-target-port',
-            severity: 'warning',
-            object: sobj,
-            message: `${label} targets port ${target}, which no container declares (declared: ${[...numbers].join(', ')})`,
-            fix: 'point targetPort at the port the app listens on, and declare it in the container ports',
-          });
-        }
-      }
     }
   }
   return out;

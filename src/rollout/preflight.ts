@@ -1,5 +1,6 @@
+import type { V1Service } from '@kubernetes/client-node';
 import type { Cluster } from '../cluster/cluster.js';
-import { lintDeployment, type Finding } from './lint.js';
+import { lintDeployment, serviceSelects, type Finding } from './lint.js';
 
 /** What to check before a rollout. */
 export interface PreflightOptions {
@@ -9,20 +10,42 @@ export interface PreflightOptions {
   namespace?: string;
 }
 
+/** The findings of a preflight check and the Services it looked at. */
+export interface PreflightResult {
+  findings: Finding[];
+  /** The Services linted against the Deployment's pods: the one named, or those that select the pods. */
+  services: string[];
+}
+
 /**
  * Reads the Deployment, its Service and the namespace's PodDisruptionBudgets from the cluster and
- * lints them for zero-downtime readiness. A missing Deployment or Service is an InvalidInputError.
+ * lints them. The named Service is linted whatever its selector (a selector that misses the pods
+ * is the error to report); without a name, every Service of the namespace that selects the pods.
+ * A missing Deployment or named Service is an InvalidInputError.
  */
-export async function preflightRollout(cluster: Cluster, opts: PreflightOptions): Promise<Finding[]> {
+export async function preflightDetails(cluster: Cluster, opts: PreflightOptions): Promise<PreflightResult> {
   const namespace = opts.namespace ?? cluster.namespace;
-  const [deployment, service, podDisruptionBudgets] = await Promise.all([
+  const [deployment, named, podDisruptionBudgets] = await Promise.all([
     cluster.getDeployment(opts.deployment, namespace),
     opts.service === undefined ? Promise.resolve(undefined) : cluster.getService(opts.service, namespace),
     cluster.listPodDisruptionBudgets(namespace).catch(() => undefined),
   ]);
-  return lintDeployment({
+  let services: V1Service[];
+  if (named !== undefined) services = [named];
+  else {
+    const labels = deployment.spec?.template?.metadata?.labels ?? {};
+    // Listing may be forbidden (RBAC): the Service checks are then skipped, not the whole lint.
+    services = (await cluster.listServices(namespace).catch(() => [] as V1Service[])).filter((s) => serviceSelects(s, labels));
+  }
+  const findings = lintDeployment({
     deployment,
-    ...(service === undefined ? {} : { service }),
+    services,
     ...(podDisruptionBudgets === undefined ? {} : { podDisruptionBudgets }),
   });
+  return { findings, services: services.map((s) => s.metadata?.name ?? '?') };
+}
+
+/** The findings of preflightDetails: what a run checks before it triggers the rollout. */
+export async function preflightRollout(cluster: Cluster, opts: PreflightOptions): Promise<Finding[]> {
+  return (await preflightDetails(cluster, opts)).findings;
 }

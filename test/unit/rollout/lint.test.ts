@@ -95,6 +95,12 @@ describe('lintDeployment', () => {
     expect(lintDeployment(input(mutate)).map((f) => [f.id, f.severity])).toEqual(want);
   });
 
+  it('checks every Service of `services`, each against the pods', () => {
+    const { deployment, service } = input();
+    const typo = { ...service!, metadata: { name: 'web-typo' }, spec: { ...service!.spec, selector: { app: 'wbe' } } };
+    expect(lintDeployment({ deployment, services: [service!, typo] }).map((f) => `${f.id} ${f.object}`)).toEqual(['service-selector-mismatch service/web-typo']);
+  });
+
   it('skips the PDB and Service checks when they are not given', () => {
     expect(lintDeployment({ deployment: input().deployment })).toEqual([]);
   });
