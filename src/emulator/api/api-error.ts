@@ -102,3 +102,11 @@ export function badRequest(message: string): ApiError {
 export function expired(fromResourceVersion: number, oldest: number): ApiError {
   return new ApiError(410, 'Expired', `too old resource version: ${fromResourceVersion} (${oldest})`);
 }
+
+/** 504 Timeout for a resourceVersion newer than the store's, as upstream's NewTooLargeResourceVersionError. */
+export function tooLargeResourceVersion(wanted: number, current: number): ApiError {
+  return new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${wanted}, current: ${current}`, {
+    retryAfterSeconds: 1,
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+  });
+}

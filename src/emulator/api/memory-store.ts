@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError, alreadyExists, conflict, expired, notFound } from './api-error.js';
+import { ApiError, alreadyExists, conflict, expired, notFound, tooLargeResourceVersion } from './api-error.js';
 import { applyDefaults } from './defaults.js';
 import { apiVersionOf, resourceInfo, type ResourceInfo } from './resources.js';
 import { compileSelector, matchesSelector, type Selector } from './selectors.js';
@@ -34,8 +34,31 @@ export interface DeleteOptions extends WriteOptions {
 
 interface HistoryEntry {
   event: StoreEvent;
-  /** The object before a MODIFIED, so filtered watches can see it enter or leave their selector. */
+  /**
+   * The object before a MODIFIED (so filtered watches can see it enter or leave their selector)
+   * or a DELETED (so lists can be rebuilt at an older resourceVersion).
+   */
   prev: KObject | undefined;
+}
+
+/** What listChunk reads: the selectors, the version, where to start and how many. */
+export interface ChunkOptions extends ListOptions {
+  /** Read the objects as they were at this resourceVersion (default: now); 410 Expired when the history no longer reaches it. */
+  at?: number;
+  /** First store key (`namespace/name`) to return; keys sort as list sorts them. */
+  start?: string;
+  /** Most items to return (0 or undefined: all). */
+  limit?: number;
+}
+
+/** One page of a list. */
+export interface ListChunk {
+  items: KObject[];
+  resourceVersion: string;
+  /** Key the next page starts at; undefined on the last page. */
+  next: string | undefined;
+  /** Items left after this page (counted only without selectors, as upstream does). */
+  remaining: number | undefined;
 }
 
 interface Listener {
@@ -167,6 +190,56 @@ export class MemoryStore implements Store {
       items.push(clone(o));
     }
     return { items, resourceVersion: String(this.rv) };
+  }
+
+  /**
+   * One page of a list, read at a resourceVersion: the current objects with the history undone
+   * back to `at` (ADDED removed, MODIFIED and DELETED put back as they were). Sorted by key; a
+   * `limit` counts the objects that pass the selectors, as etcd's paging does.
+   */
+  listChunk(resource: string, namespace: string | undefined, opts: ChunkOptions = {}): ListChunk {
+    const t = this.table(resource);
+    const sel = compileSelector(opts);
+    const at = opts.at ?? this.rv;
+    if (at > this.rv) throw tooLargeResourceVersion(at, this.rv);
+    let objects: Map<string, KObject> = t.objects;
+    if (at < this.rv) {
+      if (at < t.compactedRV) throw new ApiError(410, 'Expired', 'The resourceVersion for the provided list is too old.');
+      objects = new Map(t.objects);
+      for (let i = t.history.length - 1; i >= 0; i--) {
+        const entry = t.history[i];
+        if (entry === undefined || entry.event.resourceVersion <= at) break;
+        const o = entry.event.object;
+        const k = key(o.metadata.namespace, o.metadata.name ?? '');
+        if (entry.event.type === 'ADDED') objects.delete(k);
+        else if (entry.prev !== undefined) objects.set(k, entry.prev);
+      }
+    }
+    const keys = [...objects.keys()].filter((k) => opts.start === undefined || k >= opts.start).sort();
+    const items: KObject[] = [];
+    const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : Infinity;
+    let next: string | undefined;
+    let i = 0;
+    for (; i < keys.length; i++) {
+      const k = keys[i] as string;
+      const o = objects.get(k);
+      if (o === undefined) continue;
+      if (t.info.namespaced && namespace !== undefined && namespace !== '' && o.metadata.namespace !== namespace) continue;
+      if (!matchesSelector(sel, o)) continue;
+      if (items.length === limit) {
+        next = k;
+        break;
+      }
+      items.push(clone(o));
+    }
+    let remaining: number | undefined;
+    if (next !== undefined && sel.labels.length === 0 && sel.fields.length === 0) {
+      remaining = keys.slice(i).filter((k) => {
+        const o = objects.get(k);
+        return o !== undefined && (!t.info.namespaced || namespace === undefined || namespace === '' || o.metadata.namespace === namespace);
+      }).length;
+    }
+    return { items, resourceVersion: String(at), next, remaining };
   }
 
   private allocateClusterIP(): string {
@@ -354,7 +427,8 @@ export class MemoryStore implements Store {
     if (t.info.plural === 'services' && typeof old.spec?.clusterIP === 'string') this.usedClusterIPs.delete(old.spec.clusterIP);
     const gone = clone(old);
     gone.metadata.resourceVersion = String(++this.rv);
-    this.emit(t, 'DELETED', gone, undefined);
+    // The object as it was before is kept, so a list can be rebuilt at an older resourceVersion.
+    this.emit(t, 'DELETED', gone, old);
     this.collectGarbage(gone, policy);
     return clone(gone);
   }
@@ -403,7 +477,7 @@ export class MemoryStore implements Store {
   watch(resource: string, namespace: string | undefined, fromResourceVersion: number | undefined, listener: (e: StoreEvent) => void, opts?: ListOptions): () => void {
     const t = this.table(resource);
     const selector = compileSelector(opts);
-    if (fromResourceVersion !== undefined && fromResourceVersion < t.compactedRV) throw expired(fromResourceVersion, t.compactedRV + 1);
+    if (fromResourceVersion !== undefined && fromResourceVersion < t.compactedRV) throw expired(fromResourceVersion, t.compactedRV);
     const l: Listener = {
       namespace: t.info.namespaced && namespace !== '' ? namespace : undefined,
       selector,

@@ -118,7 +118,8 @@ export function parseFieldSelector(sel: string | undefined): FieldRequirement[] 
   const reqs: FieldRequirement[] = [];
   for (const part of splitTop(sel)) {
     const m = part.match(/^([A-Za-z0-9_.]+)\s*(==|=|!=)\s*(.*)$/);
-    if (!m) throw badRequest(`invalid field selector: "${sel}"`);
+    // upstream's fields.ParseSelector message
+    if (!m) throw badRequest(`invalid selector: '${sel}'; can't understand '${part}'`);
     reqs.push({ field: m[1] ?? '', op: m[2] === '!=' ? '!=' : '=', value: (m[3] ?? '').trim() });
   }
   return reqs;

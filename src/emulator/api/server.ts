@@ -10,6 +10,7 @@ import type { DeleteOptions, MemoryStore } from './memory-store.js';
 import { applyPatch, parsePatchBody, patchTypeOf, PATCH_TYPES } from './patch.js';
 import { decodeK8sProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf.js';
 import { apiVersionOf, resourceAt, type ResourceInfo } from './resources.js';
+import { CONTINUE_EXPIRED, encodeContinue, listRead, parseListQuery, queryBool as boolParam, queryInt as intParam, waitForResourceVersion } from './list-query.js';
 import { compileSelector, labelSelectorToString, matchesSelector } from './selectors.js';
 import type { KObject, ListOptions, StoreEvent } from './store-types.js';
 import { wantsTable, toTable } from './tables.js';
@@ -123,19 +124,6 @@ function isObj(v: unknown): v is Record<string, any> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function intParam(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw badRequest(`invalid value for ${name}: ${v}`);
-  return n;
-}
-
-function boolParam(q: URLSearchParams, name: string): boolean {
-  const v = q.get(name);
-  return v === 'true' || v === '1';
-}
-
 function listOptions(q: URLSearchParams): ListOptions {
   const o: ListOptions = {};
   const l = q.get('labelSelector');
@@ -213,30 +201,48 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     return got.length === expected.length && timingSafeEqual(got, expected);
   }
 
-  function list(res: ServerResponse, req: IncomingMessage, r: Route, q: URLSearchParams): void {
-    const l = store.list(r.info.plural, r.namespace, listOptions(q));
+  async function list(res: ServerResponse, req: IncomingMessage, r: Route, q: URLSearchParams): Promise<void> {
+    const query = parseListQuery(q, r.watchPath);
+    const read = listRead(query);
+    if (read.kind === 'notOlderThan') await waitForResourceVersion(() => store.currentResourceVersion(), read.rv);
+    let l;
+    try {
+      l = store.listChunk(r.info.plural, r.namespace, {
+        ...listOptions(q),
+        ...(read.kind === 'exact' ? { at: read.rv } : {}),
+        ...(query.continueFrom === undefined ? {} : { start: query.continueFrom.start }),
+        ...(query.limit === undefined ? {} : { limit: query.limit }),
+      });
+    } catch (err) {
+      throw query.continueFrom !== undefined && err instanceof ApiError && err.code === 410 ? new ApiError(410, 'Expired', CONTINUE_EXPIRED) : err;
+    }
+    const metadata = {
+      resourceVersion: l.resourceVersion,
+      ...(l.next === undefined ? {} : { continue: encodeContinue({ rv: Number(l.resourceVersion), start: l.next }) }),
+      ...(l.remaining === undefined ? {} : { remainingItemCount: l.remaining }),
+    };
     if (wantsTable(req.headers.accept)) {
-      sendJson(res, 200, toTable(r.info, l.items, l.resourceVersion, q.get('includeObject')));
+      sendJson(res, 200, { ...toTable(r.info, l.items, l.resourceVersion, q.get('includeObject')), metadata });
       return;
     }
-    sendJson(res, 200, { kind: r.info.listKind, apiVersion: apiVersionOf(r.info), metadata: { resourceVersion: l.resourceVersion }, items: l.items });
+    sendJson(res, 200, { kind: r.info.listKind, apiVersion: apiVersionOf(r.info), metadata, items: l.items });
   }
 
   function watch(res: ServerResponse, req: IncomingMessage, r: Route, q: URLSearchParams, forcedName: string | undefined): void {
+    const query = parseListQuery(q, true);
     const lo = listOptions(q);
     if (forcedName !== undefined) lo.fieldSelector = [lo.fieldSelector, `metadata.name=${forcedName}`].filter((x) => x).join(',');
     const sel = compileSelector(lo);
     const rvParam = q.get('resourceVersion') ?? '';
-    const bookmarks = boolParam(q, 'allowWatchBookmarks');
-    const sendInitialEvents = boolParam(q, 'sendInitialEvents');
-    const timeoutSeconds = intParam(q, 'timeoutSeconds');
+    const bookmarks = query.allowWatchBookmarks;
+    const sendInitialEvents = query.sendInitialEvents === true;
+    const timeoutSeconds = query.timeoutSeconds;
     const table = wantsTable(req.headers.accept);
     const includeObject = q.get('includeObject');
     let fromRV: number | undefined;
-    if (rvParam !== '' && rvParam !== '0') {
-      fromRV = Number(rvParam);
-      if (!Number.isInteger(fromRV) || fromRV < 0) throw badRequest(`invalid resourceVersion: ${rvParam}`);
-    }
+    if (rvParam !== '' && rvParam !== '0') fromRV = Number(rvParam);
+    // sendInitialEvents=false with no version: changes from now on, without the current state.
+    else if (query.sendInitialEvents === false) fromRV = store.currentResourceVersion();
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     req.socket.setNoDelay(true);
@@ -376,7 +382,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     if (r.name === undefined) {
       if (method === 'GET') {
         if (r.watchPath || boolParam(q, 'watch')) watch(res, req, r, q, undefined);
-        else list(res, req, r, q);
+        else await list(res, req, r, q);
         return;
       }
       if (method === 'POST') {
