@@ -1,5 +1,11 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeKubeconfig } from '../../../../src/emulator/api/kubeconfig.js';
 import { MemoryStore } from '../../../../src/emulator/api/memory-store.js';
 import { startApiServer, type ApiServer, type PodLogRequest } from '../../../../src/emulator/api/server.js';
 import type { KObject } from '../../../../src/emulator/api/store-types.js';
@@ -146,6 +152,30 @@ describe('list: limit and continue, resourceVersion and resourceVersionMatch', (
     } while (cont !== '' && pages < 10);
     expect(seen).toEqual(['page-0', 'page-1', 'page-2', 'page-3', 'page-4']);
     expect(pages).toBe(3);
+  });
+
+  it('serves kubectl get --chunk-size: every object, across pages', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zd-chunks-'));
+    try {
+      await writeKubeconfig(join(dir, 'kubeconfig'), { server: server.url, token: server.token, caPem: server.caPem ?? '' });
+      for (let i = 0; i < 5; i++) store.create('configmaps', cm(`chunk-${i}`, { app: 'chunk' }));
+      const kubectl = async (...args: string[]): Promise<string[]> =>
+        (
+          await promisify(execFile)('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), 'get', 'configmaps', '-l', 'app=chunk', '--chunk-size=2', ...args], {
+            env: { PATH: process.env['PATH'] ?? '', HOME: dir },
+            timeout: 30_000,
+          })
+        ).stdout
+          .trim()
+          .split('\n');
+      expect(await kubectl('-o', 'name')).toEqual([0, 1, 2, 3, 4].map((i) => `configmap/chunk-${i}`));
+      // the table form (kubectl asks for Tables, one header for all pages)
+      const table = await kubectl();
+      expect(table[0]).toMatch(/^NAME\s/);
+      expect(table.slice(1).map((l) => l.split(/\s+/)[0])).toEqual([0, 1, 2, 3, 4].map((i) => `chunk-${i}`));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('says how many items are left when it can count them, and pages Tables too', async () => {
