@@ -92,7 +92,18 @@ export function analyzeRun(input: AnalysisInput): Report {
   const pods = run.pods === undefined ? undefined : podCounts(run.pods, events, run.intervalMs);
   const perPod = pods === undefined ? undefined : Object.fromEntries(pods.map((p) => [p.pod, p.failures]));
   const rolloutDiagnosis =
-    events.length === 0 ? [] : diagnoseRollout({ outages, events, keepAlive: input.meta.load.keepAlive, errorCodes: run.errorCodes, intervalMs: run.intervalMs, ...(perPod === undefined ? {} : { perPod }) });
+    events.length === 0
+      ? []
+      : diagnoseRollout({
+          outages,
+          events,
+          keepAlive: input.meta.load.keepAlive,
+          errorCodes: run.errorCodes,
+          intervalMs: run.intervalMs,
+          ...(perPod === undefined ? {} : { perPod }),
+          ...(run.newConnectionResets === undefined ? {} : { newConnectionResets: run.newConnectionResets }),
+          ...(typeof input.meta.cluster?.dataplane === 'string' ? { dataplane: input.meta.cluster.dataplane } : {}),
+        });
   const genericDiagnosis = diagnose({
     window: { ...windowCounts, ...span },
     baseline,

@@ -46,6 +46,11 @@ export interface LaneDispatcher {
   dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
   close(): Promise<void>;
   destroy(): Promise<void>;
+  /**
+   * Only the lean connection can tell: the request in flight went out on a connection that had
+   * carried no response yet (undici does not say which socket a request used).
+   */
+  readonly newConnection?: boolean;
 }
 
 /** The parsed target URL; throws InvalidInputError (field `url`) for anything but http(s). */
