@@ -126,10 +126,21 @@ describe('analyzeRun: unsent requests', () => {
     return analyzeRun(input);
   };
 
-  it('ignores requests the generator could not send during warmup', () => {
+  it('counts requests the generator could not send during the warmup: reported, and the run cannot pass', () => {
     const r = withUnsentAt(500);
-    expect(r.verdict).toBe('pass');
+    expect(r.verdict).toBe('inconclusive');
     expect(r.totals.unsent).toBe(7);
+    expect(r.phases.find((p) => p.name === 'warmup')?.unsent).toBe(7);
+    const check = r.checks.find((c) => c.id === 'no-unsent-requests');
+    expect(check?.status).toBe('inconclusive');
+    expect(check?.message).toMatch(/^7 scheduled requests could not be sent on time, all during the warmup: the load generator fell behind/);
+    expect(r.reasons[0]).toBe(check?.message);
+    expect(r.reasons.join('\n')).not.toMatch(/sent on schedule/);
+  });
+
+  it('says every request was sent on schedule only when none was left unsent', () => {
+    const r = analyzeRun(passInput());
+    expect(r.checks.find((c) => c.id === 'no-unsent-requests')).toMatchObject({ status: 'pass', message: 'all 11,000 requests were sent on schedule' });
   });
 
   it.each([['baseline', 3000], ['rollout', 9000], ['cooldown', 20_000]])('makes the run inconclusive when unsent in the %s', (_phase, atMs) => {
