@@ -134,7 +134,7 @@ export async function checkReachable(opts: PreflightOptions, reach: ReachOptions
 }
 
 function interrupted(): ZerodropError {
-  return new ZerodropError('E_INTERRUPTED', 'interrupted while waiting for the target to answer: no traffic was sent and no report was written', { exitCode: EXIT.interrupted });
+  return new ZerodropError('E_INTERRUPTED', 'interrupted while waiting for the target to answer, before the traffic started: no report was written', { exitCode: EXIT.interrupted });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -241,10 +241,11 @@ function connectOnly(u: URL, opts: PreflightOptions, signal: AbortSignal): Promi
         // The session is up once the server's SETTINGS arrive; no stream is opened.
         session = h2Connect(u.origin, { createConnection: () => tlsSocket });
         session.once('remoteSettings', () => finish(null));
-        session.once('error', finish);
+        session.on('error', finish);
       });
       socket = tlsSocket;
     }
-    socket.once('error', finish);
+    // on, not once: finish is idempotent, and a second error must not go unhandled.
+    socket.on('error', finish);
   });
 }
