@@ -11,7 +11,7 @@ export { executeRun, exitCodeOf, type RunEnvironment, type RunOutcome, type Live
 export { openClusterSession, type ClusterSession } from './runner/cluster-session.js';
 
 export { startLoad, type LoadHandle, type LoadOptions, type LoadProgress, type LoadResult } from './traffic/engine.js';
-export { checkReachable } from './traffic/preflight.js';
+export { checkReachable, probeKindOf, type ReachabilityProbe, type ReachOptions } from './traffic/preflight.js';
 export { Recorder, mergeRecorders } from './metrics/recorder.js';
 export { FAILURE_CLASSES, type FailureClass } from './metrics/outcome.js';
 

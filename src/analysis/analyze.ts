@@ -39,10 +39,10 @@ export function analyzeRun(input: AnalysisInput): Report {
   const baselineSpan = run.phases.find((p) => p.name === 'baseline');
   const baseline = baselineSpan === undefined ? null : sumIntervals(run.intervals, baselineSpan.startMs, baselineSpan.endMs);
   const events = [...input.events].sort((a, b) => a.tMs - b.tMs);
-  // Warmup is there to let the generator and the target settle: requests it could not send on
-  // time say nothing about the measurement. From the end of warmup on, every unsent one counts.
+  // Every unsent request counts, the warmup's too: a generator that could not keep the warmup's
+  // schedule is one that fell behind, and the report must not say every request went out on time.
   const warmup = run.phases.find((p) => p.name === 'warmup');
-  const judgedUnsent = sumIntervals(run.intervals, warmup?.endMs ?? Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY).unsent;
+  const warmupUnsent = warmup === undefined ? 0 : sumIntervals(run.intervals, Number.NEGATIVE_INFINITY, warmup.endMs).unsent;
   const unsent = Math.max(totals.unsent, input.generator.unsent);
 
   const judged = judge({
@@ -50,7 +50,9 @@ export function analyzeRun(input: AnalysisInput): Report {
     windowLabel: span.label,
     totals,
     failures: totals.failures,
-    unsent: judgedUnsent,
+    windowFailures: windowCounts.failures,
+    unsent,
+    warmupUnsent,
     baseline,
     budget: input.budget,
     confidence: input.confidence,

@@ -1,6 +1,7 @@
 import type { FailureClass } from '../metrics/outcome.js';
 import type { LatencySummary } from '../metrics/run-data.js';
 import type { ClientKind } from '../traffic/client-kind.js';
+import type { ReachabilityProbe } from '../traffic/preflight.js';
 
 /** Version of report.json's shape; bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -111,6 +112,20 @@ export interface GeneratorHealth {
   }>;
   /** Why the generator counts as saturated (empty when it does not). */
   saturationReasons?: string[];
+}
+
+/**
+ * The reachability check before the run: a request only for a safe method (GET, HEAD, OPTIONS),
+ * else a bare connect. Its requests are not in `totals`: the target served totals.sent + requests.
+ */
+export interface ReachabilityRecord extends ReachabilityProbe {
+  /** The method of the scenario (the probe's, when it sent requests). */
+  method: string;
+  /** The URL checked, credentials redacted. */
+  url: string;
+  /** Run ms (the timeline's clock) when the check began and when the target answered. */
+  startMs: number;
+  endMs: number;
 }
 
 /** A finding of the preflight lint of the Deployment and Service (filled by the coordinator when it ran one). */
@@ -249,6 +264,8 @@ export interface Report {
     /** The scenario as run, secrets redacted. */
     scenario?: unknown;
   };
+  /** The reachability check before the traffic (absent in reports of older versions). */
+  reachability?: ReachabilityRecord;
   /** Preflight lint findings, when the coordinator ran the lint. */
   preflight?: PreflightFinding[];
   /** Per-pod counts, when known. */

@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { analyzeRun } from '../analysis/analyze.js';
 import type { Clock } from '../clock.js';
 import { EXIT, type ExitCode } from '../errors.js';
-import type { GeneratorHealth, Report, TriggerRecord } from '../report/model.js';
+import type { GeneratorHealth, ReachabilityRecord, Report, TriggerRecord } from '../report/model.js';
 import type { RolloutResult } from '../analysis/verdict.js';
 import { rolloutMeta, snapshotRollout, type RolloutSnapshot } from '../rollout/triggers.js';
 import type { RolloutWatch } from '../rollout/watcher.js';
+import { redactUrl } from '../scenario/redact.js';
 import type { Scenario } from '../scenario/types.js';
 import { startLoad, type LoadHandle, type LoadHealth, type LoadOptions, type LoadProgress } from '../traffic/engine.js';
 import { checkReachable } from '../traffic/preflight.js';
@@ -92,20 +93,6 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', done, { once: true });
   });
 
-/** Retries the reachability check until the target answers or the time is up (then throws its error). */
-async function waitReachable(opts: LoadOptions, timeoutMs: number, signal: AbortSignal): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await checkReachable(opts);
-      return;
-    } catch (err) {
-      if (Date.now() > deadline || signal.aborted) throw err;
-      await sleep(250, signal);
-    }
-  }
-}
-
 /**
  * Runs one scenario: opens the cluster (or starts the emulator) when the scenario names a
  * Deployment, checks the target answers, sends the traffic, runs the release between baseline
@@ -148,13 +135,13 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   const url = scenario.target.url ?? session?.targetUrl ?? '';
   const loadOptions = loadOptionsOf(scenario, url, plannedMs);
 
-  if (session?.dataplane !== undefined && k8s) {
-    // The emulator just started the pods: the Service answers once they listen and the proxy has
-    // followed the endpoints. A real cluster's target must answer at once.
-    await waitReachable(loadOptions, k8s.rolloutTimeoutMs, signal);
-  } else {
-    await checkReachable(loadOptions);
-  }
+  // The emulator just started the pods: the Service answers once they listen and the proxy has
+  // followed the endpoints. A real cluster's target must answer at once. Ctrl-C here exits 130.
+  const reachStartMs = clock.nowMs();
+  const waitMs = session?.dataplane !== undefined && k8s ? k8s.rolloutTimeoutMs : 0;
+  if (waitMs > 0) env.onNote?.(`waiting up to ${Math.round(waitMs / 1000)} s for the target to answer...`);
+  const probe = await checkReachable(loadOptions, { waitMs, signal });
+  const reachability: ReachabilityRecord = { method: loadOptions.method.toUpperCase(), url: redactUrl(url), ...probe, startMs: reachStartMs, endMs: clock.nowMs() };
 
   let watch: RolloutWatch | undefined;
   let before: RolloutSnapshot | undefined;
@@ -266,6 +253,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
     aborted: signal.aborted,
     meta,
   });
+  report.reachability = reachability;
   if (session) report.preflight = session.preflight;
   if (agentLoad) report.agents = agentLoad.agentReports();
   if (triggerTimedOut) report.reasons.push(`the trigger did not finish within its ${Math.round((trigger?.timeoutMs ?? 0) / 1000)} s timeout and was stopped`);
