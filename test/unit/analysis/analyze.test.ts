@@ -151,7 +151,7 @@ describe('analyzeRun: unsent requests', () => {
 });
 
 describe('analyzeRun: a generator that fell behind', () => {
-  const run = (failures: Parameters<typeof syntheticRun>[0]['failures']) => {
+  const run = (failures: NonNullable<Parameters<typeof syntheticRun>[0]['failures']>) => {
     const input = passInput();
     input.run = syntheticRun({
       intervalMs: 1000,
