@@ -125,7 +125,7 @@ export function runCommandTrigger(opts: CommandTriggerOptions): Promise<CommandT
       if (group) {
         if (ending !== undefined) await ending;
         else if (opts.processes === undefined) await group.end(graceMs, opts.hurry);
-        if (!group.alive()) opts.processes?.delete(group);
+        if (opts.processes !== undefined && !(await group.alive())) opts.processes.delete(group);
       }
       const endMs = opts.clock.nowMs();
       let output = Buffer.concat(head).toString('utf8');

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 
 /** How long a process group gets between SIGTERM and SIGKILL when zerodrop ends it. */
 export const GROUP_KILL_GRACE_MS = 2000;
@@ -22,33 +22,30 @@ const wait = (ms: number, cut?: AbortSignal): Promise<void> =>
   });
 
 /**
- * The live (not zombie) processes of group `pgid`, from /proc. A zombie is dead already: it only
- * waits for its parent to reap it, and orphans are reparented to an init that, in some containers,
- * never does; kill(-pgid, 0) would count those forever. Without /proc (not Linux) the signal probe
- * answers instead, with its one caveat.
+ * The live (not zombie) processes of group `pgid`, from /proc, or 'unknown' without /proc (not
+ * Linux). Asynchronous: a scan of every process must not stall the load generator's event loop.
  */
-export function liveMembers(pgid: number): number[] | 'unknown' {
+export async function liveMembers(pgid: number): Promise<number[] | 'unknown'> {
   let entries: string[];
   try {
-    entries = readdirSync('/proc');
+    entries = await readdir('/proc');
   } catch {
     return 'unknown';
   }
-  const found: number[] = [];
-  for (const name of entries) {
-    const c = name.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-    } catch {
-      continue; // exited while we looked
-    }
-    // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses: split after the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(rest[2]) === pgid && rest[0] !== 'Z' && rest[0] !== 'X') found.push(Number(name));
-  }
-  return found;
+  const pids = entries.filter((name) => name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57);
+  const found = await Promise.all(
+    pids.map(async (name) => {
+      try {
+        const stat = await readFile(`/proc/${name}/stat`, 'latin1');
+        // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses: split after the last ')'.
+        const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(rest[2]) === pgid && rest[0] !== 'Z' && rest[0] !== 'X' ? Number(name) : undefined;
+      } catch {
+        return undefined; // exited while we looked
+      }
+    }),
+  );
+  return found.filter((pid): pid is number => pid !== undefined);
 }
 
 /** A process group that zerodrop started: a detached child leads it, so its pid is the group id. */
@@ -63,16 +60,19 @@ export class ProcessGroup {
     this.label = label;
   }
 
-  /** Some process of the group still runs. */
-  alive(): boolean {
-    const members = liveMembers(this.pgid);
-    if (members !== 'unknown') return members.length > 0;
+  /**
+   * Some process of the group still runs. The signal probe answers when the group is empty; when
+   * it finds members, /proc tells whether any is more than a zombie (dead, waiting to be reaped
+   * by an init that, in some containers, never does: the probe alone would see it for ever).
+   */
+  async alive(): Promise<boolean> {
     try {
       process.kill(-this.pgid, 0);
-      return true;
     } catch (err) {
       return (err as NodeJS.ErrnoException).code === 'EPERM';
     }
+    const members = await liveMembers(this.pgid);
+    return members === 'unknown' || members.length > 0;
   }
 
   /** Sends `signal` to every process of the group (nothing when none is left). */
@@ -90,7 +90,7 @@ export class ProcessGroup {
    * the SIGKILL's own bounded wait (a process stuck in the kernel).
    */
   async end(graceMs: number, hurry?: AbortSignal): Promise<boolean> {
-    if (!this.alive()) return true;
+    if (!(await this.alive())) return true;
     this.signal('SIGTERM');
     if (await this.#gone(graceMs, hurry)) return true;
     this.signal('SIGKILL');
@@ -105,7 +105,7 @@ export class ProcessGroup {
   async #gone(withinMs: number, cut?: AbortSignal): Promise<boolean> {
     const deadline = Date.now() + withinMs;
     for (;;) {
-      if (!this.alive()) return true;
+      if (!(await this.alive())) return true;
       if (Date.now() >= deadline || cut?.aborted === true) return false;
       await wait(Math.min(POLL_MS, Math.max(1, deadline - Date.now())), cut);
     }

@@ -126,7 +126,7 @@ describe('process groups', () => {
 
   it('a group id with no process is not alive, and ending it is a no-op', async () => {
     const g = new ProcessGroup(2 ** 22 + 12_345, 'nothing');
-    expect(g.alive()).toBe(false);
+    expect(await g.alive()).toBe(false);
     expect(await g.end(1000)).toBe(true);
   });
 });
