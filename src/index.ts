@@ -24,6 +24,7 @@ export { computeDigest, verifyReport, withDigest } from './report/digest.js';
 export { connectCluster, type Cluster } from './cluster/cluster.js';
 export { watchRollout, type RolloutWatch } from './rollout/watcher.js';
 export { sendTrigger } from './rollout/triggers.js';
+export { ProcessGroups, GROUP_KILL_GRACE_MS } from './rollout/process-group.js';
 export { rollbackDeployment } from './rollout/rollback.js';
 export { lintDeployment, type Finding } from './rollout/lint.js';
 export { lintManifests } from './rollout/lint-manifests.js';

@@ -137,6 +137,7 @@ export class AgentLoad implements LoadHandle {
   #poll: NodeJS.Timeout | undefined;
   #polling = false;
   #stopping = false;
+  #abandoned = false;
   #stopAtMs: number | undefined;
   #finishing = false;
   #resolve!: (r: LoadResult) => void;
@@ -227,6 +228,17 @@ export class AgentLoad implements LoadHandle {
         if (apiErrorCode(err) !== 404) this.#o.onNote?.(`could not suspend job/${this.jobName}: ${apiErrorMessage(err)}; deleting it instead`);
         return this.#deleteJob();
       });
+    void this.#tick();
+  }
+
+  /**
+   * Stops the load and stops waiting: for the agents' last records (their requests in flight are
+   * not in the merge; agents without a final record are reported incomplete) and for their pods
+   * to be gone. The Job and its Secret are still deleted.
+   */
+  abandon(): void {
+    this.#abandoned = true;
+    this.stop();
     void this.#tick();
   }
 
@@ -404,7 +416,7 @@ export class AgentLoad implements LoadHandle {
   #maybeFinish(): void {
     if (this.#finishing) return;
     const all = this.#slots.every((s) => this.#slotFinal(s));
-    const pastGrace = this.#stopping && this.#o.clock.nowMs() > (this.#stopAtMs ?? 0) + this.#o.load.timeoutMs + FLUSH_GRACE_MS;
+    const pastGrace = this.#abandoned || (this.#stopping && this.#o.clock.nowMs() > (this.#stopAtMs ?? 0) + this.#o.load.timeoutMs + FLUSH_GRACE_MS);
     if (!all && !pastGrace) return;
     this.#finishing = true;
     void this.#finish();
@@ -437,6 +449,10 @@ export class AgentLoad implements LoadHandle {
         return;
       }
       if (left.length === 0) return;
+      if (this.#abandoned) {
+        this.#cleanupProblems.push(`not waiting for the agent pods to terminate (a second signal): ${left.join(', ')}`);
+        return;
+      }
       if (Date.now() > deadline) {
         this.#cleanupProblems.push(`pods still terminating after ${CLEANUP_WAIT_MS / 1000} s: ${left.join(', ')}`);
         return;

@@ -228,6 +228,10 @@ function triggerCheck(input: VerdictInput): Check {
   const name = 'the release command succeeded';
   if (t === null) return check(id, name, 'skipped', 'no release command was run');
   const took = formatSeconds(t.endMs - t.startMs);
+  // However the shell then exited, a release that overran its timeout failed: fail on it first.
+  if (t.timedOut === true) {
+    return check(id, name, 'fail', `the release command did not finish within its ${formatSeconds(t.timeoutMs ?? t.endMs - t.startMs)} timeout; zerodrop stopped it and everything it started: ${oneLine(t.command)}`);
+  }
   if (t.exitCode === 0 && t.signal === null) {
     return check(id, name, 'pass', `the release command exited 0 after ${took}: ${oneLine(t.command)}`);
   }

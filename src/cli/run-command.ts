@@ -13,6 +13,8 @@ import type { Scenario } from '../scenario/types.js';
 import { canonicalJson } from '../report/digest.js';
 import { toolVersion } from '../version.js';
 import { machineFacts, scenarioAsRun, toolGitFacts } from './audit-facts.js';
+import { ProcessGroups } from '../rollout/process-group.js';
+import { watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
 import { progressWriter } from './progress.js';
 import { appendStepSummary, defaultOutDir, writeReportFiles } from './write-reports.js';
@@ -54,12 +56,11 @@ export function runMeta(scenario: Scenario, runId: string, commandLine: string[]
 export async function runCommand(args: RunArgs, argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const scenario = scenarioFromArgs(args, io.cwd);
   const clock = startClock();
-  const controller = new AbortController();
-  let interrupted = false;
-  const unregister = io.onInterrupt((signal) => {
-    if (!interrupted) io.stderr.write(`\nzerodrop: ${signal} received: stopping the traffic and the trigger, writing the reports...\n`);
-    interrupted = true;
-    controller.abort();
+  const processes = new ProcessGroups();
+  const interrupts = watchInterrupts(io, {
+    first: 'stopping the traffic and the trigger, waiting for requests in flight, writing the reports (again: stop waiting; a third time: exit at once)...',
+    second: 'not waiting for requests in flight; stopping the trigger without grace; still writing the reports...',
+    beforeExit: () => processes.killAllNow(),
   });
   const progress = progressWriter(io.stderr, { quiet: args.quiet });
   const startedAt = new Date();
@@ -68,7 +69,9 @@ export async function runCommand(args: RunArgs, argv: readonly string[], io: Cli
       clock,
       env: io.env,
       cwd: io.cwd,
-      signal: controller.signal,
+      signal: interrupts.stop,
+      hurry: interrupts.hurry,
+      processes,
       meta: runMeta(scenario, `${startedAt.toISOString()}-${scenario.name}`, ['zerodrop', ...redactArgv(argv)]),
       onProgress: (phase, p) => progress.update(phase, p),
       onNote: (note) => {
@@ -101,6 +104,6 @@ export async function runCommand(args: RunArgs, argv: readonly string[], io: Cli
       hint: 'this is a bug in zerodrop; please report it with the command line',
     });
   } finally {
-    unregister();
+    interrupts.dispose();
   }
 }

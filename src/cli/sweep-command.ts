@@ -12,6 +12,8 @@ import { renderSweepHtml } from '../sweep/render-html.js';
 import { renderSweepConsole, renderSweepMarkdown } from '../sweep/render.js';
 import { checkSweepScenario, runSweep } from '../sweep/run-sweep.js';
 import { resolveSweepSpec, type SweepFlags, type SweepSpec } from '../sweep/sweep-spec.js';
+import { ProcessGroups } from '../rollout/process-group.js';
+import { watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
 import { progressWriter } from './progress.js';
 import { runMeta, type RunArgs } from './run-command.js';
@@ -76,18 +78,11 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
   const startedAt = new Date();
   const outDir = scenario.report.outDir ?? defaultOutDir(io.cwd, `sweep-${scenario.name}`, startedAt);
   const caseFormats = scenario.report.formats.filter((f) => f !== 'console');
-  const controller = new AbortController();
-  const restoreController = new AbortController();
-  let interrupts = 0;
-  const unregister = io.onInterrupt((signal) => {
-    interrupts++;
-    if (interrupts === 1) {
-      io.stderr.write(`\nzerodrop: ${signal} received: stopping the sweep, restoring the Deployment, writing the results (again to stop waiting for the restore)...\n`);
-      controller.abort();
-    } else {
-      io.stderr.write(`\nzerodrop: ${signal} received again: not waiting for the restore's rollout\n`);
-      restoreController.abort();
-    }
+  const processes = new ProcessGroups();
+  const interrupts = watchInterrupts(io, {
+    first: 'stopping the sweep, restoring the Deployment, writing the results (again: stop waiting for requests in flight and the restore\'s rollout; a third time: exit at once, without restoring)...',
+    second: 'not waiting for requests in flight nor for the restore\'s rollout (the restore is still sent); still writing the results...',
+    beforeExit: () => processes.killAllNow(),
   });
   const progress = progressWriter(io.stderr, { quiet: args.quiet });
   const note = (s: string): void => {
@@ -101,8 +96,10 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
       newClock: startClock,
       env: io.env,
       cwd: io.cwd,
-      signal: controller.signal,
-      restoreSignal: restoreController.signal,
+      signal: interrupts.stop,
+      restoreSignal: interrupts.hurry,
+      hurry: interrupts.hurry,
+      processes,
       meta: runMeta(scenario, `${startedAt.toISOString()}-sweep-${scenario.name}`, ['zerodrop', ...redactArgv(argv)]),
       onProgress: (phase, p) => progress.update(phase, p),
       onNote: note,
@@ -167,6 +164,6 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
     if (err instanceof ZerodropError) throw err;
     throw new ZerodropError('E_INTERNAL', `internal error: ${(err as Error).stack ?? String(err)}`, { hint: 'this is a bug in zerodrop; please report it with the command line' });
   } finally {
-    unregister();
+    interrupts.dispose();
   }
 }

@@ -88,6 +88,10 @@ export interface TriggerRecord {
   /** Combined stdout+stderr, truncated to a bounded size. */
   output: string;
   outputTruncated: boolean;
+  /** Set when the command was still running at its timeout and its process group was stopped: the run fails. */
+  timedOut?: boolean;
+  /** The command's timeout, ms (set with `timedOut`). */
+  timeoutMs?: number;
 }
 
 /** How well the generator kept its schedule. */

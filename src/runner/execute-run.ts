@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import type { GeneratorHealth, ReachabilityRecord, Report, TriggerRecord } from '../report/model.js';
 import type { RolloutResult } from '../analysis/verdict.js';
+import { GROUP_KILL_GRACE_MS, ProcessGroups } from '../rollout/process-group.js';
 import { rolloutMeta, snapshotRollout, type RolloutSnapshot } from '../rollout/triggers.js';
 import type { RolloutWatch } from '../rollout/watcher.js';
 import { redactUrl } from '../scenario/redact.js';
@@ -23,8 +24,19 @@ export interface RunEnvironment {
   clock: Clock;
   env: Record<string, string | undefined>;
   cwd: string;
-  /** Aborts the run (Ctrl-C, SIGTERM): traffic and trigger stop, the report is marked aborted. */
+  /** Aborts the run (Ctrl-C, SIGTERM, SIGHUP): traffic and trigger stop, the report is marked aborted. */
   signal: AbortSignal;
+  /**
+   * Shortens the waits of an aborted run (a second signal): requests in flight are abandoned
+   * (counted as timeouts), process groups get no grace before SIGKILL; the report is still made.
+   */
+  hurry?: AbortSignal;
+  /**
+   * Owns the process groups the run starts (the trigger's, with whatever it left running), so
+   * the caller can kill them at once if it must exit; the run ends them itself when its traffic
+   * stops. The run makes its own when not given.
+   */
+  processes?: ProcessGroups;
   /** Facts for report.meta that the caller knows (tool version, command line, digest, run id). */
   meta: Pick<Report['meta'], 'tool' | 'runId' | 'commandLine' | 'scenarioDigest' | 'git' | 'machine' | 'scenario'>;
   /** Called about every 250 ms while traffic runs. */
@@ -101,7 +113,24 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
  * abort — yields a report. Everything it started is stopped before it returns or throws; a
  * session passed in is used as it is and left open.
  */
-export async function executeRun(scenario: Scenario, env: RunEnvironment, opts: { session?: ClusterSession } = {}): Promise<RunOutcome> {
+export async function executeRun(scenario: Scenario, given: RunEnvironment, opts: { session?: ClusterSession } = {}): Promise<RunOutcome> {
+  const env: RunEnvironment = { ...given, processes: given.processes ?? new ProcessGroups() };
+  try {
+    return await executeOwned(scenario, env, opts);
+  } finally {
+    // Nothing the run started outlives it, however it ended.
+    await endProcesses(env);
+  }
+}
+
+/** Ends the process groups the run still owns (what the trigger left running), and says which would not die. */
+async function endProcesses(env: RunEnvironment): Promise<void> {
+  if (env.processes === undefined || env.processes.size === 0) return;
+  const stuck = await env.processes.endAll(GROUP_KILL_GRACE_MS, env.hurry);
+  if (stuck.length > 0) env.onNote?.(`could not stop ${stuck.join(', ')}: it survived SIGKILL`);
+}
+
+async function executeOwned(scenario: Scenario, env: RunEnvironment, opts: { session?: ClusterSession }): Promise<RunOutcome> {
   const k8s = scenario.kubernetes;
   if (opts.session) {
     // A caller that runs many measurements on one cluster (the sweep) owns the session.
@@ -174,7 +203,6 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   const marks: RunMarks = { startMs: loadStart, warmupEndMs: loadStart + warmupMs, endMs: 0 };
   let triggerRecord: TriggerRecord | null = null;
   let rollout: RolloutResult | null = null;
-  let triggerTimedOut = false;
   try {
     await sleep(warmupMs, signal);
     if (trigger) {
@@ -188,6 +216,8 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
           env: env.env,
           cwd: env.cwd,
           signal,
+          hurry: env.hurry,
+          processes: env.processes,
           commandTimeoutMs: trigger.timeoutMs,
           session,
           watch,
@@ -196,7 +226,6 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
         });
         triggerRecord = release.trigger;
         rollout = release.rollout;
-        triggerTimedOut = release.timedOut;
         marks.triggerEndMs = release.endMs;
         phase = 'cooldown';
         await sleep(trigger.cooldownMs, signal);
@@ -210,8 +239,18 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
     marks.endMs = clock.nowMs();
     handle.stop();
   }
-  const result = await handle.done;
+  // A second signal stops the wait for requests in flight (they count as timeouts).
+  let abandoned = 0;
+  const abandon = (): void => {
+    abandoned = handle.progress().inFlight;
+    handle.abandon();
+  };
+  if (env.hurry?.aborted === true) abandon();
+  else env.hurry?.addEventListener('abort', abandon, { once: true });
+  const result = await handle.done.finally(() => env.hurry?.removeEventListener('abort', abandon));
   if (progressTimer) clearInterval(progressTimer);
+  // The traffic is over: what the trigger left running (a port-forward...) has served its turn.
+  await endProcesses(env);
   watch?.stop();
   const endedAt = new Date();
 
@@ -256,7 +295,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   report.reachability = reachability;
   if (session) report.preflight = session.preflight;
   if (agentLoad) report.agents = agentLoad.agentReports();
-  if (triggerTimedOut) report.reasons.push(`the trigger did not finish within its ${Math.round((trigger?.timeoutMs ?? 0) / 1000)} s timeout and was stopped`);
+  if (abandoned > 0) report.reasons.push(`a second signal stopped the wait for the requests still in flight (${abandoned} at that moment): those unanswered are counted as timeouts`);
 
   if (session && k8s?.rollbackOnFail && report.verdict === 'fail' && !signal.aborted) await rollBack(report, session, k8s, env);
   return { report, exitCode: exitCodeOf(report) };

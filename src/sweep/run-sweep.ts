@@ -32,6 +32,10 @@ export interface SweepEnvironment {
   signal: AbortSignal;
   /** Stops waiting for the restore's rollout (a second Ctrl-C); the restore itself is still sent. */
   restoreSignal?: AbortSignal;
+  /** Shortens the current run's waits (a second Ctrl-C; see RunEnvironment.hurry). */
+  hurry?: AbortSignal;
+  /** Owns the process groups the runs start (see RunEnvironment.processes). */
+  processes?: RunEnvironment['processes'];
   /**
    * Facts for every report's meta, audit facts included (the sweep's scenario as run; each
    * case's settings are in meta.cluster.sweepCase); each run's id is `<runId>-<case>-r<repeat>`.
@@ -135,6 +139,8 @@ async function sweepOn(session: ClusterSession, scenario: Scenario, spec: SweepS
               env: env.env,
               cwd: env.cwd,
               signal: env.signal,
+              ...(env.hurry ? { hurry: env.hurry } : {}),
+              ...(env.processes ? { processes: env.processes } : {}),
               meta: { ...env.meta, runId: `${env.meta.runId}-${String(state.c.n).padStart(2, '0')}-r${repeat}` },
               ...(env.onProgress ? { onProgress: env.onProgress } : {}),
               ...(env.onTriggerOutput ? { onTriggerOutput: env.onTriggerOutput } : {}),

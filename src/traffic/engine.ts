@@ -217,6 +217,10 @@ class InThreadLoad implements LoadHandle {
     this.#engine.stop();
   }
 
+  abandon(): void {
+    this.#engine.abandon();
+  }
+
   progress(): LoadProgress {
     const now = this.#clock.nowMs();
     const live = this.#live;

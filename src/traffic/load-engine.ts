@@ -626,6 +626,17 @@ export class LoadEngine implements LaneSink {
     }
   }
 
+  /**
+   * Ends scheduling and stops waiting for the requests in flight: each is counted as a timeout
+   * now, as the drain backstop would count it at the timeout plus a second.
+   */
+  abandon(): void {
+    this.stop();
+    if (this.#finished) return;
+    if (this.#drainTimer !== null) clearTimeout(this.#drainTimer);
+    this.#forceDrain();
+  }
+
   /** Ends scheduling now; in-flight requests are still awaited up to the timeout. */
   stop(): void {
     if (this.#schedulingDone) return;

@@ -1,7 +1,7 @@
 /**
  * Entry point of one load worker thread (started by worker-pool.ts): runs one LoadEngine on its
  * share of the load, on a clock aligned with the parent's, and posts its recording back encoded.
- * Messages in: {type: 'start', startMs}, {type: 'stop'}. Out: 'ready', then 'done' with the result.
+ * Messages in: {type: 'start', startMs}, {type: 'stop'}, {type: 'abandon'}. Out: 'ready', then 'done' with the result.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LoadEngine } from './load-engine.js';
@@ -29,10 +29,11 @@ port.on('message', (m: ParentMessage) => {
       startTimer = null;
       engine.start(m.startMs, m.fromIndex);
     }, Math.max(0, Math.floor(wait)));
-  } else if (m.type === 'stop') {
+  } else if (m.type === 'stop' || m.type === 'abandon') {
     if (startTimer !== null) clearTimeout(startTimer);
     startTimer = null;
-    engine.stop();
+    if (m.type === 'abandon') engine.abandon();
+    else engine.stop();
   } else if (m.type === 'probe') {
     post({ type: 'probe', nowMs: clock.nowMs() });
   }

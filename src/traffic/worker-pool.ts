@@ -219,6 +219,12 @@ export class WorkerLoad implements LoadHandle {
     for (let k = 0; k < this.#workers.length; k++) this.#post(k, { type: 'stop' });
   }
 
+  abandon(): void {
+    this.stop();
+    this.#bridge.abandon();
+    for (let k = 0; k < this.#workers.length; k++) this.#post(k, { type: 'abandon' });
+  }
+
   progress(): LoadProgress {
     const now = this.#clock.nowMs();
     const s = sumLive(this.#live);

@@ -20,6 +20,8 @@ export type ParentMessage =
   /** Begin at clock ms `atMs`, on the schedule anchored at `startMs`, from request `fromIndex` on. */
   | { type: 'start'; startMs: number; atMs: number; fromIndex: number }
   | { type: 'stop' }
+  /** Stop, and count the requests in flight as timeouts now (LoadEngine.abandon). */
+  | { type: 'abandon' }
   | { type: 'probe' };
 
 /** An EngineResult in plain, structured-clone-safe form. */

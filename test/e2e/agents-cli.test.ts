@@ -75,7 +75,10 @@ describe('zerodrop run --agents on the embedded emulator', () => {
     }
   });
 
-  it('Ctrl-C mid-run: exit 130, the report names the agents, no agent process is left', async () => {
+  it.each<[string, NodeJS.Signals[]]>([
+    ['Ctrl-C', ['SIGINT']],
+    ['Ctrl-C, then SIGTERM (stop waiting for the agents)', ['SIGINT', 'SIGTERM']],
+  ])('%s mid-run: exit 130, the report names the agents, no agent process is left', async (_name, signals) => {
     const out = tmp();
     const { child, result } = startCli(['run', 'scenarios/emulator-distributed.yaml', '--out', out]);
     let stderr = '';
@@ -84,9 +87,15 @@ describe('zerodrop run --agents on the embedded emulator', () => {
     while (!/started 3 load agents/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     // Past the shared start (10 s), into the load.
     await new Promise((r) => setTimeout(r, 13_000));
-    child.kill('SIGINT');
+    for (const [i, signal] of signals.entries()) {
+      child.kill(signal);
+      const taken = i === 0 ? `${signal} received: ` : `${signal} received again: `;
+      const until = Date.now() + 20_000;
+      while (!stderr.includes(taken) && child.exitCode === null && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    }
     const r = await result;
     expect(r.code, r.stderr).toBe(130);
+    if (signals.length > 1) expect(r.stderr).toContain('received again: not waiting for requests in flight');
     const report = readReport(out);
     expect(report.aborted).toBe(true);
     expect(report.agents).toHaveLength(3);

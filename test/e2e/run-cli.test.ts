@@ -123,16 +123,17 @@ describe('zerodrop run: exact counts', () => {
     expect(r.stdout).toMatch(/INCONCLUSIVE/i);
   });
 
-  it('stops on Ctrl-C, writes the report marked aborted, exits 130', async () => {
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('stops on %s (Ctrl-C, a CI cancel, a closed terminal), writes the report marked aborted, exits 130', async (signal) => {
     const out = tmp();
     const { child, result } = startCli(['run', '--url', url, '--rate', '500', '--duration', '60s', '--out', out]);
     // wait until traffic flows (the progress line says so), then interrupt
     let progress = '';
     child.stderr?.on('data', (d: Buffer) => (progress += d.toString()));
     for (let i = 0; i < 100 && !/sent [1-9]/.test(progress); i++) await new Promise((r) => setTimeout(r, 100));
-    child.kill('SIGINT');
+    child.kill(signal);
     const r = await result;
-    expect(r.code).toBe(130);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain(`${signal} received: stopping the traffic`);
     const report = readReport(out);
     expect(report.aborted).toBe(true);
     expect(report.verdict).not.toBe('pass');
