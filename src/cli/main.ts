@@ -7,6 +7,7 @@ class UsageError extends ZerodropError {
     super('E_USAGE', message, { exitCode: EXIT.invalidInput, hint: 'run `zerodrop --help` or `zerodrop <command> --help`' });
   }
 }
+import { redactUrl } from '../scenario/redact.js';
 import { toolVersion } from '../version.js';
 import { processIo, type CliIo } from './io.js';
 import { emulatorStartCommand, type EmulatorStartArgs } from './emulator-command.js';
@@ -22,10 +23,11 @@ import { withSweepOptions } from './sweep-options.js';
 /** Prints an error the way users should see it: what is wrong, then how to fix it. */
 function printError(io: CliIo, err: unknown): ExitCode {
   if (err instanceof ZerodropError) {
-    io.stderr.write(`zerodrop: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
+    // The last line of defence: an error that quotes a URL or a header must not print its secret.
+    io.stderr.write(`zerodrop: ${redactUrl(err.message)}\n${err.hint ? `  hint: ${redactUrl(err.hint)}\n` : ''}`);
     return err.exitCode;
   }
-  io.stderr.write(`zerodrop: internal error: ${(err as Error)?.stack ?? String(err)}\n  hint: this is a bug in zerodrop; please report it with the command line\n`);
+  io.stderr.write(`zerodrop: internal error: ${redactUrl((err as Error)?.stack ?? String(err))}\n  hint: this is a bug in zerodrop; please report it with the command line\n`);
   return EXIT.couldNotRun;
 }
 

@@ -1,4 +1,5 @@
 import { CouldNotRunError } from '../errors.js';
+import { redactUrl } from '../scenario/redact.js';
 import { errorCodeOf } from './classify.js';
 import { buildDispatchOptions, buildPool, parseTargetUrl } from './target.js';
 import type { TargetOptions } from './target.js';
@@ -70,7 +71,7 @@ export async function checkReachable(opts: PreflightOptions): Promise<void> {
   } catch (err) {
     const code = errorCodeOf(err);
     const { why, hint } = explain(code, u, opts.timeoutMs);
-    throw new CouldNotRunError('E_TARGET_UNREACHABLE', `cannot reach ${opts.url}: ${why}`, { hint, cause: err });
+    throw new CouldNotRunError('E_TARGET_UNREACHABLE', `cannot reach ${redactUrl(opts.url)}: ${why}`, { hint, cause: err });
   } finally {
     await pool.destroy().catch(() => undefined);
   }

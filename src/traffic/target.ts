@@ -1,6 +1,7 @@
 import { Client, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { InvalidInputError } from '../errors.js';
+import { redactUrl } from '../scenario/redact.js';
 import { leanRefusal } from './client-kind.js';
 import type { ClientKind } from './client-kind.js';
 import { Http1Connection } from './http1-connection.js';
@@ -54,7 +55,7 @@ export function parseTargetUrl(url: string): URL {
   try {
     u = new URL(url);
   } catch {
-    throw new InvalidInputError([{ path: 'url', message: `not a valid URL: ${JSON.stringify(url)}` }]);
+    throw new InvalidInputError([{ path: 'url', message: `not a valid URL: ${JSON.stringify(redactUrl(url))}` }]);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new InvalidInputError([{ path: 'url', message: `unsupported scheme ${u.protocol} (use http: or https:)` }]);
