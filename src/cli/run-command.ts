@@ -15,6 +15,7 @@ import { toolVersion } from '../version.js';
 import { machineFacts, scenarioAsRun, toolGitFacts } from './audit-facts.js';
 import type { CliIo } from './io.js';
 import { progressWriter } from './progress.js';
+import { signingKeyOf } from './sign-key.js';
 import { appendStepSummary, defaultOutDir, writeReportFiles } from './write-reports.js';
 
 /** Parsed arguments of `zerodrop run`. */
@@ -54,6 +55,8 @@ export function runMeta(scenario: Scenario, runId: string, commandLine: string[]
 /** `zerodrop run`: the whole job; returns the exit code. */
 export async function runCommand(args: RunArgs, argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const scenario = scenarioFromArgs(args, io.cwd);
+  // A bad key fails now, not after the traffic.
+  const signKey = signingKeyOf(scenario.report.signKey, io.env, (s) => io.stderr.write(`zerodrop: ${s}\n`));
   const clock = startClock();
   const controller = new AbortController();
   let interrupted = false;
@@ -86,7 +89,7 @@ export async function runCommand(args: RunArgs, argv: readonly string[], io: Cli
     }
     let exitCode = outcome.exitCode;
     try {
-      const files = writeReportFiles(report, outDir, scenario.report.formats);
+      const files = writeReportFiles(report, outDir, scenario.report.formats, signKey);
       const summary = appendStepSummary(report, io.env);
       io.stdout.write(`reports: ${files.join(', ')}${summary ? ` (summary appended to ${summary})` : ''}\n`);
     } catch (err) {

@@ -14,6 +14,7 @@ import { checkSweepScenario, runSweep } from '../sweep/run-sweep.js';
 import { resolveSweepSpec, type SweepFlags, type SweepSpec } from '../sweep/sweep-spec.js';
 import type { CliIo } from './io.js';
 import { progressWriter } from './progress.js';
+import { signingKeyOf } from './sign-key.js';
 import { runMeta, type RunArgs } from './run-command.js';
 import { defaultOutDir, writeReportFiles } from './write-reports.js';
 
@@ -73,6 +74,7 @@ function caseDir(n: number, slug: string): string {
 /** `zerodrop sweep`: the whole job; returns the exit code. */
 export async function sweepCommand(args: SweepArgs, argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const { scenario, spec } = sweepFromArgs(args, io.cwd);
+  const signKey = signingKeyOf(scenario.report.signKey, io.env, (s) => io.stderr.write(`zerodrop: ${s}\n`));
   const startedAt = new Date();
   const outDir = scenario.report.outDir ?? defaultOutDir(io.cwd, `sweep-${scenario.name}`, startedAt);
   const caseFormats = scenario.report.formats.filter((f) => f !== 'console');
@@ -120,7 +122,7 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
           );
         }
         try {
-          writeReportFiles(report, join(outDir, rel), caseFormats);
+          writeReportFiles(report, join(outDir, rel), caseFormats, signKey);
           return rel;
         } catch (err) {
           io.stderr.write(`zerodrop: could not write the reports of case ${c.n} to ${join(outDir, rel)}: ${(err as Error).message}\n`);
@@ -136,7 +138,7 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
       c.dir = caseDir(c.n, c.slug);
       if (spec.repeat > 1 && c.report !== null) {
         try {
-          writeReportFiles(c.report, join(outDir, c.dir), caseFormats);
+          writeReportFiles(c.report, join(outDir, c.dir), caseFormats, signKey);
         } catch {
           // reported per repeat already
         }
