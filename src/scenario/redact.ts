@@ -224,7 +224,7 @@ function replaceValues(
   return out + text.slice(last);
 }
 
-/** Where a value starting at `start` ends: after its closing quote when quoted, else at the first `stop` character. */
+/** Where a value starting at `start` ends: after its closing quote when quoted, else at the first `stop` character (trailing punctuation left out). */
 function valueEnd(text: string, start: number, stop: RegExp): number {
   const q = text[start];
   if (q === '"' || q === "'" || q === '`') {
@@ -233,5 +233,7 @@ function valueEnd(text: string, start: number, stop: RegExp): number {
   }
   let i = start;
   while (i < text.length && !stop.test(text[i] as string)) i++;
+  // Punctuation that ends a sentence is not part of the value: `...?key=k9: refused`, `...?token=t.`
+  while (i > start + 1 && /[.,:)}]/.test(text[i - 1] as string) && (i === text.length || /\s/.test(text[i] as string))) i--;
   return i;
 }

@@ -125,6 +125,11 @@ export function buildDispatchOptions(opts: TargetOptions): Dispatcher.DispatchOp
   const u = parseTargetUrl(opts.url);
   const headers: string[] = [];
   for (const [k, v] of Object.entries(opts.headers)) headers.push(k, v);
+  // Credentials in the URL (http://user:password@host/) mean Basic auth, as curl sends them; the
+  // origin the connection uses drops them. An explicit Authorization header wins.
+  if ((u.username !== '' || u.password !== '') && !Object.keys(opts.headers).some((k) => k.toLowerCase() === 'authorization')) {
+    headers.push('authorization', `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`);
+  }
   const d: Dispatcher.DispatchOptions = {
     origin: u.origin,
     path: `${u.pathname}${u.search}`,
