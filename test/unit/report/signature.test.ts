@@ -60,14 +60,14 @@ describe('report signatures', () => {
       const edited = { ...r, verdict: 'pass' };
       return { ...edited, digest: digestOf(edited) };
     }, 'bad-signature'],
-    ['a signature by another key', (r: Record<string, unknown>) => sealReport(r as typeof fail, loadSigningKey(theirs.privatePem, 'other')), 'other-key'],
+    ['a signature by another key', (r: Record<string, unknown>) => sealReport(r as unknown as typeof fail, loadSigningKey(theirs.privatePem, 'other')), 'other-key'],
     ['the signature removed', (r: Record<string, unknown>) => {
       const { signature: _s, ...rest } = r;
       return rest;
     }, 'unsigned'],
     ['a signature with another algorithm', (r: Record<string, unknown>) => ({ ...r, signature: { ...(r['signature'] as object), alg: 'rsa' } }), 'malformed'],
     ['a re-signed edit with a forged key id', (r: Record<string, unknown>) => {
-      const edited = sealReport({ ...(r as typeof fail), verdict: 'pass' }, loadSigningKey(theirs.privatePem, 'other'));
+      const edited = sealReport({ ...(r as unknown as typeof fail), verdict: 'pass' }, loadSigningKey(theirs.privatePem, 'other'));
       return { ...edited, signature: { ...edited.signature, keyId: keyIdOf(pub) } };
     }, 'bad-signature'],
   ])('catches %s', (_name, tamper, status) => {
