@@ -20,6 +20,7 @@ export { clopperPearsonUpper, requiredRequests } from './analysis/confidence.js'
 
 export { render, readReport, REPORT_FORMATS, REPORT_FILE_NAMES, type Report, type ReportFormat, type Verdict } from './report/index.js';
 export { computeDigest, verifyReport, withDigest } from './report/digest.js';
+export { loadSigningKey, loadVerifyKey, sealReport, verifySignature } from './report/signature.js';
 
 export { connectCluster, type Cluster } from './cluster/cluster.js';
 export { watchRollout, type RolloutWatch } from './rollout/watcher.js';

@@ -6,7 +6,7 @@ import { EXIT, ZerodropError, type ExitCode } from '../errors.js';
 import { render } from '../report/index.js';
 import { executeRun, type RunEnvironment } from '../runner/execute-run.js';
 import { loadScenarioFile } from '../scenario/load-file.js';
-import { redactArgv, redactHeaders } from '../scenario/redact.js';
+import { redactArgv, redactDeep, redactUrl, secretsOfScenario } from '../scenario/redact.js';
 import { resolveScenario, type ScenarioFlags } from '../scenario/resolve.js';
 import type { Report } from '../report/model.js';
 import type { Scenario } from '../scenario/types.js';
@@ -17,6 +17,7 @@ import { ProcessGroups } from '../rollout/process-group.js';
 import { watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
 import { progressWriter } from './progress.js';
+import { signingKeyOf } from './sign-key.js';
 import { appendStepSummary, defaultOutDir, writeReportFiles } from './write-reports.js';
 
 /** Parsed arguments of `zerodrop run`. */
@@ -35,10 +36,9 @@ export function scenarioFromArgs(args: RunArgs, cwd: string): Scenario {
   });
 }
 
-/** A stable digest of the scenario as run, secrets redacted. */
+/** A stable digest of the scenario as run, secrets redacted (a hash of a short password could be guessed back). */
 export function scenarioDigest(scenario: Scenario): string {
-  const safe = { ...scenario, target: { ...scenario.target, headers: redactHeaders(scenario.target.headers) } };
-  return `sha256:${createHash('sha256').update(canonicalJson(safe)).digest('hex')}`;
+  return `sha256:${createHash('sha256').update(canonicalJson(scenarioAsRun(scenario))).digest('hex')}`;
 }
 
 /** The audit facts every report carries: the tool's commit, the machine, the scenario as run. */
@@ -49,12 +49,16 @@ export function auditFacts(scenario: Scenario): Pick<Report['meta'], 'git' | 'ma
 
 /** The report meta of one run of `scenario`: the tool, the run's id and command line, the scenario digest and audit facts. */
 export function runMeta(scenario: Scenario, runId: string, commandLine: string[]): RunEnvironment['meta'] {
-  return { tool: { name: 'zerodrop', version: toolVersion() }, runId, commandLine, scenarioDigest: scenarioDigest(scenario), ...auditFacts(scenario) };
+  const meta = { tool: { name: 'zerodrop' as const, version: toolVersion() }, runId, commandLine, scenarioDigest: scenarioDigest(scenario), ...auditFacts(scenario) };
+  // The command line may hold a secret the scenario file also holds (a header's value).
+  return redactDeep(meta, secretsOfScenario(scenario));
 }
 
 /** `zerodrop run`: the whole job; returns the exit code. */
 export async function runCommand(args: RunArgs, argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const scenario = scenarioFromArgs(args, io.cwd);
+  // A bad key fails now, not after the traffic.
+  const signKey = signingKeyOf(scenario.report.signKey, io.env, (s) => io.stderr.write(`zerodrop: ${s}\n`));
   const clock = startClock();
   const processes = new ProcessGroups();
   const interrupts = watchInterrupts(io, {
@@ -75,7 +79,7 @@ export async function runCommand(args: RunArgs, argv: readonly string[], io: Cli
       meta: runMeta(scenario, `${startedAt.toISOString()}-${scenario.name}`, ['zerodrop', ...redactArgv(argv)]),
       onProgress: (phase, p) => progress.update(phase, p),
       onNote: (note) => {
-        if (!args.quiet) io.stderr.write(`zerodrop: ${note}\n`);
+        if (!args.quiet) io.stderr.write(`zerodrop: ${redactUrl(note)}\n`);
       },
     });
     progress.done();
@@ -88,7 +92,7 @@ export async function runCommand(args: RunArgs, argv: readonly string[], io: Cli
     }
     let exitCode = outcome.exitCode;
     try {
-      const files = writeReportFiles(report, outDir, scenario.report.formats);
+      const files = writeReportFiles(report, outDir, scenario.report.formats, signKey);
       const summary = appendStepSummary(report, io.env);
       io.stdout.write(`reports: ${files.join(', ')}${summary ? ` (summary appended to ${summary})` : ''}\n`);
     } catch (err) {

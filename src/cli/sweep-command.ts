@@ -4,7 +4,7 @@ import { startClock } from '../clock.js';
 import { EXIT, ZerodropError, type ExitCode } from '../errors.js';
 import { formatRate, formatSeconds } from '../report/format.js';
 import { loadScenarioFile } from '../scenario/load-file.js';
-import { redactArgv } from '../scenario/redact.js';
+import { redactArgv, redactUrl } from '../scenario/redact.js';
 import { resolveScenario } from '../scenario/resolve.js';
 import type { Scenario } from '../scenario/types.js';
 import type { SweepResult } from '../sweep/model.js';
@@ -16,6 +16,7 @@ import { ProcessGroups } from '../rollout/process-group.js';
 import { watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
 import { progressWriter } from './progress.js';
+import { signingKeyOf } from './sign-key.js';
 import { runMeta, type RunArgs } from './run-command.js';
 import { defaultOutDir, writeReportFiles } from './write-reports.js';
 
@@ -75,6 +76,7 @@ function caseDir(n: number, slug: string): string {
 /** `zerodrop sweep`: the whole job; returns the exit code. */
 export async function sweepCommand(args: SweepArgs, argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const { scenario, spec } = sweepFromArgs(args, io.cwd);
+  const signKey = signingKeyOf(scenario.report.signKey, io.env, (s) => io.stderr.write(`zerodrop: ${s}\n`));
   const startedAt = new Date();
   const outDir = scenario.report.outDir ?? defaultOutDir(io.cwd, `sweep-${scenario.name}`, startedAt);
   const caseFormats = scenario.report.formats.filter((f) => f !== 'console');
@@ -88,7 +90,7 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
   const note = (s: string): void => {
     if (!args.quiet) {
       progress.done();
-      io.stderr.write(`zerodrop: ${s}\n`);
+      io.stderr.write(`zerodrop: ${redactUrl(s)}\n`);
     }
   };
   try {
@@ -117,7 +119,7 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
           );
         }
         try {
-          writeReportFiles(report, join(outDir, rel), caseFormats);
+          writeReportFiles(report, join(outDir, rel), caseFormats, signKey);
           return rel;
         } catch (err) {
           io.stderr.write(`zerodrop: could not write the reports of case ${c.n} to ${join(outDir, rel)}: ${(err as Error).message}\n`);
@@ -133,7 +135,7 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
       c.dir = caseDir(c.n, c.slug);
       if (spec.repeat > 1 && c.report !== null) {
         try {
-          writeReportFiles(c.report, join(outDir, c.dir), caseFormats);
+          writeReportFiles(c.report, join(outDir, c.dir), caseFormats, signKey);
         } catch {
           // reported per repeat already
         }

@@ -1,16 +1,17 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withDigest } from '../report/digest.js';
 import type { Report } from '../report/model.js';
 import { REPORT_FILE_NAMES, render, type ReportFormat } from '../report/index.js';
+import { sealReport, type SigningKey } from '../report/signature.js';
 
 /**
- * Seals the report with its digest, then writes the report files into dir (report.json always:
- * it is the durable record, and `zerodrop verify` checks it). Returns the paths written.
+ * Seals the report with its digest (and its signature when a key is given), then writes the
+ * report files into dir (report.json always: it is the durable record, and `zerodrop verify`
+ * checks it). Returns the paths written.
  */
-export function writeReportFiles(report: Report, dir: string, formats: readonly ReportFormat[]): string[] {
+export function writeReportFiles(report: Report, dir: string, formats: readonly ReportFormat[], signKey?: SigningKey): string[] {
   mkdirSync(dir, { recursive: true });
-  const sealed = withDigest(report);
+  const sealed = sealReport(report, signKey);
   const written: string[] = [];
   const wanted = new Set<ReportFormat>([...formats, 'json']);
   for (const format of Object.keys(REPORT_FILE_NAMES) as Array<keyof typeof REPORT_FILE_NAMES>) {

@@ -278,6 +278,17 @@ export interface Report {
   rollback?: { fromRevision: string | null; toRevision: string; replicaSet: string; status: 'complete' | 'failed' | 'timeout' | 'aborted'; message: string };
   /** The load agents, when the load came from agent pods (`--agents N`). */
   agents?: AgentSummary[];
-  /** `sha256:<hex>` over the canonical JSON of the report without this field; set last by the writer (see digest.ts). */
+  /** `sha256:<hex>` over the canonical JSON of the report without this field and `signature`; set last by the writer (see digest.ts). */
   digest?: string;
+  /** Ed25519 signature over `digest`, when the run was given a signing key (see signature.ts). */
+  signature?: ReportSignature;
+}
+
+/** A report's signature: the algorithm, the id of the public key that checks it, the signature in base64. */
+export interface ReportSignature {
+  alg: 'ed25519';
+  /** `sha256:<hex>` of the public key's DER (SubjectPublicKeyInfo). */
+  keyId: string;
+  /** Base64 of the Ed25519 signature over the UTF-8 text of `digest`. */
+  value: string;
 }

@@ -7,7 +7,7 @@ import type { RolloutResult } from '../analysis/verdict.js';
 import { GROUP_KILL_GRACE_MS, ProcessGroups } from '../rollout/process-group.js';
 import { rolloutMeta, snapshotRollout, type RolloutSnapshot } from '../rollout/triggers.js';
 import type { RolloutWatch } from '../rollout/watcher.js';
-import { redactUrl } from '../scenario/redact.js';
+import { redactDeep, redactUrl, secretsOfScenario } from '../scenario/redact.js';
 import type { Scenario } from '../scenario/types.js';
 import { startLoad, type LoadHandle, type LoadHealth, type LoadOptions, type LoadProgress } from '../traffic/engine.js';
 import { checkReachable } from '../traffic/preflight.js';
@@ -276,7 +276,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
     name: scenario.name,
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
-    target: { url, method: scenario.target.method },
+    target: { url: redactUrl(url), method: scenario.target.method },
     load,
   };
   if (session && k8s) meta.cluster = { ...rolloutMeta(session.cluster, k8s.deployment, before, after), ...(session.dataplane === undefined ? {} : { dataplane: session.dataplane }) };
@@ -298,7 +298,9 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   if (abandoned > 0) report.reasons.push(`a second signal stopped the wait for the requests still in flight (${abandoned} at that moment): those unanswered are counted as timeouts`);
 
   if (session && k8s?.rollbackOnFail && report.verdict === 'fail' && !signal.aborted) await rollBack(report, session, k8s, env);
-  return { report, exitCode: exitCodeOf(report) };
+  // Every renderer and the caller get a report without secrets: the trigger's command and output,
+  // error texts and agents' messages may quote the URL, a header or a token.
+  return { report: redactDeep(report, secretsOfScenario(scenario)), exitCode: exitCodeOf(report) };
 }
 
 /** The report's view of the generator's health (`unsent` counted from the run's intervals). */

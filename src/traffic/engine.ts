@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Clock } from '../clock.js';
 import { InvalidInputError, ProblemList } from '../errors.js';
+import { redactUrl } from '../scenario/redact.js';
 import type { SuccessPredicate } from './classify.js';
 import { DEFAULT_LAG_TOLERANCE_MS, LoadEngine, defaultMaxInFlight, pacerOf } from './load-engine.js';
 import type { EngineSpec } from './load-engine.js';
@@ -149,7 +150,7 @@ function validate(opts: LoadOptions): void {
     parseTargetUrl(opts.url);
   } catch {
     urlOk = false;
-    p.add('url', `must be an http(s) URL, got ${JSON.stringify(opts.url)}`);
+    p.add('url', `must be an http(s) URL, got ${JSON.stringify(redactUrl(opts.url))}`);
   }
   if (opts.client !== undefined && !(CLIENT_KINDS as readonly string[]).includes(opts.client)) {
     p.add('client', `must be ${CLIENT_KINDS.join(' or ')}, got ${JSON.stringify(opts.client)}`);

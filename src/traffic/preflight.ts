@@ -5,6 +5,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import type { Dispatcher, Pool } from 'undici';
 import { CouldNotRunError, EXIT, ZerodropError } from '../errors.js';
+import { redactUrl } from '../scenario/redact.js';
 import { errorCodeOf } from './classify.js';
 import { buildDispatchOptions, buildPool, parseTargetUrl } from './target.js';
 import type { TargetOptions } from './target.js';
@@ -127,7 +128,7 @@ export async function checkReachable(opts: PreflightOptions, reach: ReachOptions
     if (Date.now() >= deadline) {
       const code = errorCodeOf(a.error);
       const { why, hint } = explain(code, u, opts.timeoutMs);
-      throw new CouldNotRunError('E_TARGET_UNREACHABLE', `cannot reach ${opts.url}: ${why}`, { hint, cause: a.error });
+      throw new CouldNotRunError('E_TARGET_UNREACHABLE', `cannot reach ${redactUrl(opts.url)}: ${why}`, { hint, cause: a.error });
     }
     await sleep(Math.min(RETRY_EVERY_MS, Math.max(0, deadline - Date.now())), signal);
   }

@@ -1,6 +1,7 @@
 import { Client, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { InvalidInputError } from '../errors.js';
+import { redactUrl } from '../scenario/redact.js';
 import { leanRefusal } from './client-kind.js';
 import type { ClientKind } from './client-kind.js';
 import { Http1Connection } from './http1-connection.js';
@@ -59,7 +60,7 @@ export function parseTargetUrl(url: string): URL {
   try {
     u = new URL(url);
   } catch {
-    throw new InvalidInputError([{ path: 'url', message: `not a valid URL: ${JSON.stringify(url)}` }]);
+    throw new InvalidInputError([{ path: 'url', message: `not a valid URL: ${JSON.stringify(redactUrl(url))}` }]);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new InvalidInputError([{ path: 'url', message: `unsupported scheme ${u.protocol} (use http: or https:)` }]);
@@ -129,6 +130,11 @@ export function buildDispatchOptions(opts: TargetOptions): Dispatcher.DispatchOp
   const u = parseTargetUrl(opts.url);
   const headers: string[] = [];
   for (const [k, v] of Object.entries(opts.headers)) headers.push(k, v);
+  // Credentials in the URL (http://user:password@host/) mean Basic auth, as curl sends them; the
+  // origin the connection uses drops them. An explicit Authorization header wins.
+  if ((u.username !== '' || u.password !== '') && !Object.keys(opts.headers).some((k) => k.toLowerCase() === 'authorization')) {
+    headers.push('authorization', `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`);
+  }
   const d: Dispatcher.DispatchOptions = {
     origin: u.origin,
     path: `${u.pathname}${u.search}`,
