@@ -143,6 +143,8 @@ export class Recorder implements LatencyQuery {
   #errorCodes = new Map<string, number>();
   /** Pod -> interval index -> outcome counts (only with a pod header; sparse, pods are few). */
   #pods = new Map<string, Map<number, Float64Array>>();
+  /** Highest interval index of any pod row + 1. */
+  #podEnd = 0;
 
   constructor(opts: RecorderOptions = {}) {
     this.intervalMs = positiveInt('intervalMs', opts.intervalMs ?? 100);
@@ -266,6 +268,44 @@ export class Recorder implements LatencyQuery {
   /** Number of counter intervals that hold any count. */
   get intervalCount(): number {
     return this.#used;
+  }
+
+  /** Interval `i`'s counters in the encoded column order (success, failure classes, unsent). */
+  rowCounts(i: number): number[] {
+    if (i < 0 || i >= this.#used) return new Array<number>(COLS).fill(0);
+    return Array.from(this.#counts.subarray(i * COLS, (i + 1) * COLS));
+  }
+
+  /** Number of latency intervals (highest index that may hold a histogram + 1). */
+  get latencyIntervalCount(): number {
+    return this.#hist.length;
+  }
+
+  /** Latencies recorded in latency interval `i` (0 when none). */
+  latencyCount(i: number): number {
+    return this.#hist[i]?.totalCount ?? 0;
+  }
+
+  /** Latency interval `i`'s histogram in the encoded form of toJSON(), or undefined when empty. */
+  encodeLatency(i: number): string | undefined {
+    const h = this.#hist[i];
+    return h === undefined || h.totalCount === 0 ? undefined : hdr.encodeIntoCompressedBase64(h);
+  }
+
+  /** Per-pod outcome counts of the intervals from `fromIndex` on (a live cut reads the recent ones only). */
+  podRowsFrom(fromIndex: number): Array<{ pod: string; index: number; outcomes: number[] }> {
+    const out: Array<{ pod: string; index: number; outcomes: number[] }> = [];
+    for (const [pod, byInterval] of this.#pods) {
+      if (fromIndex <= 0) {
+        for (const [index, row] of byInterval) out.push({ pod, index, outcomes: Array.from(row) });
+        continue;
+      }
+      for (let index = fromIndex; index < this.#podEnd; index++) {
+        const row = byInterval.get(index);
+        if (row !== undefined) out.push({ pod, index, outcomes: Array.from(row) });
+      }
+    }
+    return out;
   }
 
   /** Totals over the whole recording: sent = succeeded + failed, always. */
@@ -392,6 +432,7 @@ export class Recorder implements LatencyQuery {
     if (row === undefined) {
       row = new Float64Array(OUTCOME_COUNT);
       byInterval.set(index, row);
+      if (index >= this.#podEnd) this.#podEnd = index + 1;
     }
     return row;
   }
