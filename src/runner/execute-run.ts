@@ -13,6 +13,8 @@ import { clientKindOf } from '../traffic/target.js';
 import type { ClusterSession } from './cluster-session.js';
 import { phasesOf, type RunMarks } from './phase-plan.js';
 import { checkReleaseAction, runRelease } from './release.js';
+import type { JournalSink } from './journal/file-sink.js';
+import { journalPlanOf, openRunJournal } from './journal/plan.js';
 
 /** The phase the run is in, for progress lines. */
 export type LivePhase = 'warmup' | 'measure' | 'baseline' | 'rollout' | 'cooldown' | 'stopping';
@@ -32,6 +34,8 @@ export interface RunEnvironment {
   onTriggerOutput?: (chunk: string) => void;
   /** One-line notes on what the run is doing (starting the emulator, rolling back...). */
   onNote?: (note: string) => void;
+  /** Where the run's journal goes (journal.ndjson in the output folder), so a killed run can be rebuilt; unset: no journal. */
+  journal?: JournalSink;
 }
 
 /** A finished run: the report and the exit code it maps to. */
@@ -147,6 +151,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
     : warmupMs + (scenario.load.durationMs as number);
   const url = scenario.target.url ?? session?.targetUrl ?? '';
   const loadOptions = loadOptionsOf(scenario, url, plannedMs);
+  const journal = env.journal && openRunJournal(env.journal, clock, journalPlanOf(scenario, env.meta, loadOptions, startedAt, clock.t0EpochMs), loadOptions, env.onNote);
 
   if (session?.dataplane !== undefined && k8s) {
     // The emulator just started the pods: the Service answers once they listen and the proxy has
@@ -181,6 +186,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   }
   const loadStart = agentLoad?.startMs ?? clock.nowMs();
   const handle: LoadHandle = agentLoad ?? startLoad(loadOptions, clock);
+  journal?.started(loadStart, () => watch?.events() ?? []);
   let phase: LivePhase = warmupMs > 0 ? 'warmup' : trigger ? 'baseline' : 'measure';
   const progressTimer = env.onProgress ? setInterval(() => env.onProgress?.(phase, handle.progress()), 250) : undefined;
 
@@ -196,6 +202,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
       if (!signal.aborted) {
         phase = 'rollout';
         marks.triggerStartMs = clock.nowMs();
+        journal?.mark('trigger-start', marks.triggerStartMs);
         const release = await runRelease(trigger.action, {
           clock,
           env: env.env,
@@ -211,6 +218,8 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
         rollout = release.rollout;
         triggerTimedOut = release.timedOut;
         marks.triggerEndMs = release.endMs;
+        journal?.mark('trigger-end', release.endMs);
+        journal?.trigger(triggerRecord, rollout, triggerTimedOut);
         phase = 'cooldown';
         await sleep(trigger.cooldownMs, signal);
       }
@@ -221,6 +230,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   } finally {
     phase = 'stopping';
     marks.endMs = clock.nowMs();
+    journal?.mark('load-end', marks.endMs);
     handle.stop();
   }
   const result = await handle.done;
@@ -271,6 +281,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   if (triggerTimedOut) report.reasons.push(`the trigger did not finish within its ${Math.round((trigger?.timeoutMs ?? 0) / 1000)} s timeout and was stopped`);
 
   if (session && k8s?.rollbackOnFail && report.verdict === 'fail' && !signal.aborted) await rollBack(report, session, k8s, env);
+  journal?.end(report, exitCodeOf(report));
   return { report, exitCode: exitCodeOf(report) };
 }
 
