@@ -218,7 +218,7 @@ async function zerodrop(args, core = CLIENT_CORE, sampleEveryMs = 0, env = proce
   const journalBytes = existsSync(journal) ? statSync(journal).size : 0;
   rmSync(out, { recursive: true, force: true });
   const seconds = report.meta.load.durationMs / 1000;
-  return { rps: report.totals.sent / seconds, report, peakRssMb: r.peakRssMb, exitCode: r.code, samples: r.samples, journalBytes };
+  return { rps: report.totals.sent / seconds, report, peakRssMb: r.peakRssMb, exitCode: r.code, samples: r.samples, journalBytes, cpuUsPerRequest: (r.cpuSeconds * 1e6) / Math.max(1, report.totals.sent) };
 }
 
 async function zerodropClosed(url, workers = 1, core = CLIENT_CORE, client = 'auto') {
@@ -483,8 +483,10 @@ async function journalBench(target) {
   for (let r = 0; r < opts.rounds; r++) {
     const on = await closed(process.env);
     const without = await closed(off);
-    rounds.push({ closedOn: on.rps, closedOff: without.rps, ratio: on.rps / without.rps, journalBytes: on.journalBytes, peakRssOn: on.peakRssMb, peakRssOff: without.peakRssMb, loadavg: loadavg()[0] });
-    console.log(`  closed round ${r + 1}: with journal ${fmt(on.rps)}/s (${fmt(on.peakRssMb)} MB, journal ${fmt(on.journalBytes / 1024)} KB)  without ${fmt(without.rps)}/s (${fmt(without.peakRssMb)} MB)  ratio ${fmt(on.rps / without.rps, 3)}  (load avg ${fmt(loadavg()[0], 1)})`);
+    rounds.push({ closedOn: on.rps, closedOff: without.rps, ratio: on.rps / without.rps, cpuUsOn: on.cpuUsPerRequest, cpuUsOff: without.cpuUsPerRequest, journalBytes: on.journalBytes, peakRssOn: on.peakRssMb, peakRssOff: without.peakRssMb, loadavg: loadavg()[0] });
+    console.log(
+      `  closed round ${r + 1}: with journal ${fmt(on.rps)}/s, ${fmt(on.cpuUsPerRequest, 1)} us CPU/request (${fmt(on.peakRssMb)} MB, journal ${fmt(on.journalBytes / 1024)} KB)  without ${fmt(without.rps)}/s, ${fmt(without.cpuUsPerRequest, 1)} us CPU/request (${fmt(without.peakRssMb)} MB)  ratio ${fmt(on.rps / without.rps, 3)}  (load avg ${fmt(loadavg()[0], 1)})`,
+    );
   }
   const rate = Math.round((0.8 * median(rounds.map((x) => x.closedOff))) / 100) * 100;
   const open = (env) => zerodrop(['--url', target.url, '--rate', String(rate), '--warmup', `${OPEN_WARMUP_S}s`, '--duration', `${opts.duration}s`, '--workers', '1'], CLIENT_CORE, 0, env);
@@ -505,13 +507,15 @@ async function journalBench(target) {
     closedRpsOn: median(rounds.map((x) => x.closedOn)),
     closedRpsOff: median(rounds.map((x) => x.closedOff)),
     closedRatio: median(rounds.map((x) => x.ratio)),
+    cpuUsPerRequestOn: median(rounds.map((x) => x.cpuUsOn)),
+    cpuUsPerRequestOff: median(rounds.map((x) => x.cpuUsOff)),
     openRate: rate,
     openLagP99On: median(openRounds.map((x) => x.on.scheduleLagP99Ms)),
     openLagP99Off: median(openRounds.map((x) => x.off.scheduleLagP99Ms)),
     openUnsentOn: median(openRounds.map((x) => x.on.unsent)),
     openUnsentOff: median(openRounds.map((x) => x.off.unsent)),
   };
-  console.log(`  median: closed ${fmt(summary.closedRpsOn)}/s with vs ${fmt(summary.closedRpsOff)}/s without (ratio ${fmt(summary.closedRatio, 3)}); open ${fmt(rate)}/s lag p99 ${fmt(summary.openLagP99On, 2)} vs ${fmt(summary.openLagP99Off, 2)} ms, unsent ${fmt(summary.openUnsentOn)} vs ${fmt(summary.openUnsentOff)}`);
+  console.log(`  median: closed ${fmt(summary.closedRpsOn)}/s with vs ${fmt(summary.closedRpsOff)}/s without (ratio ${fmt(summary.closedRatio, 3)}), CPU ${fmt(summary.cpuUsPerRequestOn, 1)} vs ${fmt(summary.cpuUsPerRequestOff, 1)} us/request; open ${fmt(rate)}/s lag p99 ${fmt(summary.openLagP99On, 2)} vs ${fmt(summary.openLagP99Off, 2)} ms, unsent ${fmt(summary.openUnsentOn)} vs ${fmt(summary.openUnsentOff)}`);
   save('journal', { target: target.name, rounds, openRounds, summary });
 }
 
