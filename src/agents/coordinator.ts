@@ -401,6 +401,9 @@ export class AgentLoad implements LoadHandle {
   #merge(slot: Slot, delta: Parameters<typeof deltaToEncoded>[1]): void {
     if (slot.settings === undefined || slot.recorder === undefined) throw new Error('records before the hello record');
     slot.recorder.merge(Recorder.fromJSON(deltaToEncoded(slot.settings, delta)));
+    // The run's journal takes the same exact deltas (an agent sends each histogram once, at the end).
+    const { rows = [], statusCodes = {}, errorCodes = {}, histograms } = delta;
+    this.#o.load.onDelta?.({ source: `agent-${slot.index}`, settings: slot.settings, rows: [...rows], statusCodes, errorCodes, ...(histograms === undefined ? {} : { histograms }) });
   }
 
   // ---- the end ----------------------------------------------------------------------------

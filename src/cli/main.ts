@@ -60,15 +60,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     )
     .command(
       'report <report>',
-      're-render a saved report.json and exit with its verdict\'s code, after checking its digest (exit 5 when it was altered)',
+      're-render a saved report.json and exit with its verdict\'s code, after checking its digest (exit 5 when it was altered); on the folder of a killed run, rebuild its reports from the journal first',
       (y) =>
         y
-          .positional('report', { type: 'string', demandOption: true, describe: 'path of a report.json written by zerodrop run' })
+          .positional('report', { type: 'string', demandOption: true, describe: 'a run folder, or the path of a report.json written by zerodrop run' })
           .option('format', { type: 'string', array: true, default: ['console'], describe: 'console, json, junit, md or html (comma-separated or repeated)' })
           .option('out', { type: 'string', describe: 'write files (junit.xml, summary.md, report.json) into this folder instead of printing' })
           .option('verify', { type: 'boolean', default: true, describe: 'refuse (exit 5) a report whose digest does not match its content or that has none; --no-verify renders it anyway, with a warning' })
           .option('key', { type: 'string', describe: 'Ed25519 public key (PEM file): also refuse (exit 5) a report not signed by it' })
+          .option('from-journal', { type: 'boolean', default: false, describe: 're-derive the report from the folder\'s journal.ndjson and check report.json against it (exit 4 if they disagree)' })
           .example('$0 report reports/demo/report.json --format md', 'print the Markdown summary of a saved run')
+          .example('$0 report reports/2026-01-02T030405Z-web', 'the run was killed (SIGKILL, OOM, CI timeout): rebuild its reports from the journal, exit 2')
           .example('$0 report reports/nightly/report.json --key zerodrop-sign.pub.pem', 'gate on a saved run only if CI\'s key signed it'),
       (args) => {
         exitCode = reportCommand(args as unknown as ReportArgs, io);

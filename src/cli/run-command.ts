@@ -18,7 +18,7 @@ import { watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
 import { progressWriter } from './progress.js';
 import { signingKeyOf } from './sign-key.js';
-import { appendStepSummary, defaultOutDir, writeReportFiles } from './write-reports.js';
+import { appendStepSummary, defaultOutDir, openRunJournalFile, writeReportFiles } from './write-reports.js';
 
 /** Parsed arguments of `zerodrop run`. */
 export interface RunArgs extends ScenarioFlags {
@@ -68,6 +68,10 @@ export async function runCommand(args: RunArgs, argv: readonly string[], io: Cli
   });
   const progress = progressWriter(io.stderr, { quiet: args.quiet });
   const startedAt = new Date();
+  // The folder is the run's from its start: the journal in it survives a killed process.
+  const outDir = scenario.report.outDir ?? defaultOutDir(io.cwd, scenario.name, startedAt);
+  const journal = openRunJournalFile(outDir, io.env);
+  let ran = false;
   try {
     const outcome = await executeRun(scenario, {
       clock,
@@ -78,13 +82,14 @@ export async function runCommand(args: RunArgs, argv: readonly string[], io: Cli
       processes,
       meta: runMeta(scenario, `${startedAt.toISOString()}-${scenario.name}`, ['zerodrop', ...redactArgv(argv)]),
       onProgress: (phase, p) => progress.update(phase, p),
+      ...(journal === undefined ? {} : { journal: journal.sink }),
       onNote: (note) => {
         if (!args.quiet) io.stderr.write(`zerodrop: ${redactUrl(note)}\n`);
       },
     });
+    ran = true;
     progress.done();
     const { report } = outcome;
-    const outDir = scenario.report.outDir ?? defaultOutDir(io.cwd, scenario.name, startedAt);
     if (!args.quiet && scenario.report.formats.includes('console')) {
       io.stdout.write(`${render(report, 'console', { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR, width: io.stdout.columns ?? 100 })}\n`);
     } else {
@@ -103,11 +108,14 @@ export async function runCommand(args: RunArgs, argv: readonly string[], io: Cli
     return exitCode;
   } catch (err) {
     progress.done();
+    // executeRun throws only before traffic starts: the folder holds nothing of a run that never ran.
+    if (!ran) journal?.discard();
     if (err instanceof ZerodropError) throw err;
     throw new ZerodropError('E_INTERNAL', `internal error: ${(err as Error).stack ?? String(err)}`, {
       hint: 'this is a bug in zerodrop; please report it with the command line',
     });
   } finally {
+    journal?.sink.close();
     interrupts.dispose();
   }
 }

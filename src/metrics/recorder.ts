@@ -156,6 +156,8 @@ export class Recorder implements LatencyQuery {
    * one client.
    */
   tellsNewConnections = false;
+  /** Highest interval index of any pod row + 1. */
+  #podEnd = 0;
 
   constructor(opts: RecorderOptions = {}) {
     this.intervalMs = positiveInt('intervalMs', opts.intervalMs ?? 100);
@@ -296,6 +298,44 @@ export class Recorder implements LatencyQuery {
     return this.#used;
   }
 
+  /** Interval `i`'s counters in the encoded column order (success, failure classes, unsent). */
+  rowCounts(i: number): number[] {
+    if (i < 0 || i >= this.#used) return new Array<number>(COLS).fill(0);
+    return Array.from(this.#counts.subarray(i * COLS, (i + 1) * COLS));
+  }
+
+  /** Number of latency intervals (highest index that may hold a histogram + 1). */
+  get latencyIntervalCount(): number {
+    return this.#hist.length;
+  }
+
+  /** Latencies recorded in latency interval `i` (0 when none). */
+  latencyCount(i: number): number {
+    return this.#hist[i]?.totalCount ?? 0;
+  }
+
+  /** Latency interval `i`'s histogram in the encoded form of toJSON(), or undefined when empty. */
+  encodeLatency(i: number): string | undefined {
+    const h = this.#hist[i];
+    return h === undefined || h.totalCount === 0 ? undefined : hdr.encodeIntoCompressedBase64(h);
+  }
+
+  /** Per-pod outcome counts of the intervals from `fromIndex` on (a live cut reads the recent ones only). */
+  podRowsFrom(fromIndex: number): Array<{ pod: string; index: number; outcomes: number[] }> {
+    const out: Array<{ pod: string; index: number; outcomes: number[] }> = [];
+    for (const [pod, byInterval] of this.#pods) {
+      if (fromIndex <= 0) {
+        for (const [index, row] of byInterval) out.push({ pod, index, outcomes: Array.from(row) });
+        continue;
+      }
+      for (let index = fromIndex; index < this.#podEnd; index++) {
+        const row = byInterval.get(index);
+        if (row !== undefined) out.push({ pod, index, outcomes: Array.from(row) });
+      }
+    }
+    return out;
+  }
+
   /** Totals over the whole recording: sent = succeeded + failed, always. */
   totals(): { sent: number; succeeded: number; failed: number; unsent: number; failures: Record<FailureClass, number> } {
     const failures = emptyFailureCounts();
@@ -420,6 +460,7 @@ export class Recorder implements LatencyQuery {
     if (row === undefined) {
       row = new Float64Array(OUTCOME_COUNT);
       byInterval.set(index, row);
+      if (index >= this.#podEnd) this.#podEnd = index + 1;
     }
     return row;
   }

@@ -278,6 +278,17 @@ export interface Report {
   rollback?: { fromRevision: string | null; toRevision: string; replicaSet: string; status: 'complete' | 'failed' | 'timeout' | 'aborted'; message: string };
   /** The load agents, when the load came from agent pods (`--agents N`). */
   agents?: AgentSummary[];
+  /** Present when `zerodrop report DIR` rebuilt this report from the run's journal (journal.ndjson). */
+  rebuilt?: {
+    from: string;
+    /** false: the run was killed (no end record), the report is aborted and inconclusive, exact up to the last record. */
+    complete: boolean;
+    /** Records the journal held (a torn last line not counted). */
+    records: number;
+    /** Run-clock ms and UTC time of the journal's last record. */
+    lastRecordMs: number;
+    lastRecordAt: string;
+  };
   /** `sha256:<hex>` over the canonical JSON of the report without this field and `signature`; set last by the writer (see digest.ts). */
   digest?: string;
   /** Ed25519 signature over `digest`, when the run was given a signing key (see signature.ts). */

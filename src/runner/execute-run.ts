@@ -15,6 +15,8 @@ import { clientKindOf } from '../traffic/target.js';
 import type { ClusterSession } from './cluster-session.js';
 import { phasesOf, type RunMarks } from './phase-plan.js';
 import { checkReleaseAction, runRelease } from './release.js';
+import type { JournalSink } from './journal/file-sink.js';
+import { journalPlanOf, openRunJournal } from './journal/plan.js';
 
 /** The phase the run is in, for progress lines. */
 export type LivePhase = 'warmup' | 'measure' | 'baseline' | 'rollout' | 'cooldown' | 'stopping';
@@ -45,6 +47,8 @@ export interface RunEnvironment {
   onTriggerOutput?: (chunk: string) => void;
   /** One-line notes on what the run is doing (starting the emulator, rolling back...). */
   onNote?: (note: string) => void;
+  /** Where the run's journal goes (journal.ndjson in the output folder), so a killed run can be rebuilt; unset: no journal. */
+  journal?: JournalSink;
 }
 
 /** A finished run: the report and the exit code it maps to. */
@@ -163,6 +167,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
     : warmupMs + (scenario.load.durationMs as number);
   const url = scenario.target.url ?? session?.targetUrl ?? '';
   const loadOptions = loadOptionsOf(scenario, url, plannedMs);
+  const journal = env.journal && openRunJournal(env.journal, clock, journalPlanOf(scenario, env.meta, loadOptions, startedAt, clock.t0EpochMs), loadOptions, env.onNote);
 
   // The emulator just started the pods: the Service answers once they listen and the proxy has
   // followed the endpoints. A real cluster's target must answer at once. Ctrl-C here exits 130.
@@ -197,6 +202,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   }
   const loadStart = agentLoad?.startMs ?? clock.nowMs();
   const handle: LoadHandle = agentLoad ?? startLoad(loadOptions, clock);
+  journal?.started(loadStart, () => watch?.events() ?? []);
   let phase: LivePhase = warmupMs > 0 ? 'warmup' : trigger ? 'baseline' : 'measure';
   const progressTimer = env.onProgress ? setInterval(() => env.onProgress?.(phase, handle.progress()), 250) : undefined;
 
@@ -211,6 +217,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
       if (!signal.aborted) {
         phase = 'rollout';
         marks.triggerStartMs = clock.nowMs();
+        journal?.mark('trigger-start', marks.triggerStartMs);
         const release = await runRelease(trigger.action, {
           clock,
           env: env.env,
@@ -227,6 +234,8 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
         triggerRecord = release.trigger;
         rollout = release.rollout;
         marks.triggerEndMs = release.endMs;
+        journal?.mark('trigger-end', release.endMs);
+        journal?.trigger(triggerRecord, rollout, triggerRecord?.timedOut === true);
         phase = 'cooldown';
         await sleep(trigger.cooldownMs, signal);
       }
@@ -237,6 +246,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   } finally {
     phase = 'stopping';
     marks.endMs = clock.nowMs();
+    journal?.mark('load-end', marks.endMs);
     handle.stop();
   }
   // A second signal stops the wait for requests in flight (they count as timeouts).
@@ -298,9 +308,11 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   if (abandoned > 0) report.reasons.push(`a second signal stopped the wait for the requests still in flight (${abandoned} at that moment): those unanswered are counted as timeouts`);
 
   if (session && k8s?.rollbackOnFail && report.verdict === 'fail' && !signal.aborted) await rollBack(report, session, k8s, env);
-  // Every renderer and the caller get a report without secrets: the trigger's command and output,
+  // Every renderer, the journal and the caller get a report without secrets: the trigger's command and output,
   // error texts and agents' messages may quote the URL, a header or a token.
-  return { report: redactDeep(report, secretsOfScenario(scenario)), exitCode: exitCodeOf(report) };
+  const safe = redactDeep(report, secretsOfScenario(scenario));
+  journal?.end(safe, exitCodeOf(safe));
+  return { report: safe, exitCode: exitCodeOf(safe) };
 }
 
 /** The report's view of the generator's health (`unsent` counted from the run's intervals). */
