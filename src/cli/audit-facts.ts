@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, hostname } from 'node:os';
 import type { Report } from '../report/model.js';
-import { redactDeep, redactHeaders, secretsOfScenario } from '../scenario/redact.js';
+import { redactDeep, redactHeaders, secretsOfScenario } from '../redact.js';
 import type { Scenario } from '../scenario/types.js';
 import { packageRoot } from '../version.js';
 

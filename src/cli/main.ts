@@ -7,7 +7,7 @@ class UsageError extends ZerodropError {
     super('E_USAGE', message, { exitCode: EXIT.invalidInput, hint: 'run `zerodrop --help` or `zerodrop <command> --help`' });
   }
 }
-import { redactUrl } from '../scenario/redact.js';
+import { redactUrl } from '../redact.js';
 import { toolVersion } from '../version.js';
 import { processIo, type CliIo } from './io.js';
 import { emulatorStartCommand, type EmulatorStartArgs } from './emulator-command.js';

@@ -6,7 +6,7 @@ import { EXIT, ZerodropError, type ExitCode } from '../errors.js';
 import { render } from '../report/index.js';
 import { executeRun, type RunEnvironment } from '../runner/execute-run.js';
 import { loadScenarioFile } from '../scenario/load-file.js';
-import { redactArgv, redactDeep, redactUrl, secretsOfScenario } from '../scenario/redact.js';
+import { redactArgv, redactDeep, redactUrl, secretsOfScenario } from '../redact.js';
 import { resolveScenario, type ScenarioFlags } from '../scenario/resolve.js';
 import type { Report } from '../report/model.js';
 import type { Scenario } from '../scenario/types.js';

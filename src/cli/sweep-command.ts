@@ -4,7 +4,7 @@ import { startClock } from '../clock.js';
 import { EXIT, ZerodropError, type ExitCode } from '../errors.js';
 import { formatRate, formatSeconds } from '../report/format.js';
 import { loadScenarioFile } from '../scenario/load-file.js';
-import { redactArgv, redactUrl } from '../scenario/redact.js';
+import { redactArgv, redactUrl } from '../redact.js';
 import { resolveScenario } from '../scenario/resolve.js';
 import type { Scenario } from '../scenario/types.js';
 import type { SweepResult } from '../sweep/model.js';

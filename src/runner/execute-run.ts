@@ -7,7 +7,7 @@ import type { RolloutResult } from '../analysis/verdict.js';
 import { GROUP_KILL_GRACE_MS, ProcessGroups } from '../rollout/process-group.js';
 import { rolloutMeta, snapshotRollout, type RolloutSnapshot } from '../rollout/triggers.js';
 import type { RolloutWatch } from '../rollout/watcher.js';
-import { redactDeep, redactUrl, secretsOfScenario } from '../scenario/redact.js';
+import { redactDeep, redactUrl, secretsOfScenario } from '../redact.js';
 import type { Scenario } from '../scenario/types.js';
 import { startLoad, type LoadHandle, type LoadHealth, type LoadOptions, type LoadProgress } from '../traffic/engine.js';
 import { checkReachable } from '../traffic/preflight.js';

@@ -3,7 +3,7 @@
  * problem message (never throws), so validation can collect every problem before failing once.
  */
 
-import { REDACTED, isSecretHeader, redactText } from './redact.js';
+import { REDACTED, isSecretHeader, redactText } from '../redact.js';
 
 /** A parsed value, or why it could not be parsed. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };

@@ -11,7 +11,7 @@ import {
   parseStatusRanges,
   type Parsed,
 } from './parse.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../redact.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import type { AgentsSpec, EmulatorSpec, Scenario, TriggerAction } from './types.js';
 

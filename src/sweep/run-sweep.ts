@@ -11,7 +11,7 @@ import type { Report } from '../report/model.js';
 import { preflightRollout } from '../rollout/preflight.js';
 import { openClusterSession, type ClusterSession } from '../runner/cluster-session.js';
 import { executeRun, type LivePhase, type RunEnvironment } from '../runner/execute-run.js';
-import { redactDeep, redactUrl, secretsOfScenario } from '../scenario/redact.js';
+import { redactDeep, redactUrl, secretsOfScenario } from '../redact.js';
 import type { Scenario } from '../scenario/types.js';
 import type { LoadProgress } from '../traffic/engine.js';
 import { buildCaseSpec, specOf, type SpecJson } from './case-spec.js';

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Clock } from '../clock.js';
 import { InvalidInputError, ProblemList } from '../errors.js';
-import { redactUrl } from '../scenario/redact.js';
+import { redactUrl } from '../redact.js';
 import type { SuccessPredicate } from './classify.js';
 import { DEFAULT_LAG_TOLERANCE_MS, LoadEngine, defaultMaxInFlight, pacerOf } from './load-engine.js';
 import type { EngineSpec } from './load-engine.js';

@@ -5,7 +5,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import type { Dispatcher, Pool } from 'undici';
 import { CouldNotRunError, EXIT, ZerodropError } from '../errors.js';
-import { redactUrl } from '../scenario/redact.js';
+import { redactUrl } from '../redact.js';
 import { errorCodeOf } from './classify.js';
 import { buildDispatchOptions, buildPool, parseTargetUrl } from './target.js';
 import type { TargetOptions } from './target.js';

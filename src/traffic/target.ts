@@ -1,7 +1,7 @@
 import { Client, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { InvalidInputError } from '../errors.js';
-import { redactUrl } from '../scenario/redact.js';
+import { redactUrl } from '../redact.js';
 import { leanRefusal } from './client-kind.js';
 import type { ClientKind } from './client-kind.js';
 import { Http1Connection } from './http1-connection.js';

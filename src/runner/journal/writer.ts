@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import { DeltaSum } from '../../metrics/delta-sum.js';
 import type { RecordingDelta } from '../../metrics/recording-cutter.js';
 import type { Report, RolloutEventRecord, TriggerRecord } from '../../report/model.js';
-import { redactHeaders, redactUrl } from '../../scenario/redact.js';
+import { redactHeaders, redactUrl } from '../../redact.js';
 import type { JournalSink } from './file-sink.js';
 import { JOURNAL_VERSION, encodeJournalRecord, type JournalBody, type JournalRecord, type MarkRecord, type PlanRecord } from './records.js';
 

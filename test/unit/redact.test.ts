@@ -11,7 +11,7 @@ import {
   redactUrl,
   secretsInText,
   secretsOfScenario,
-} from '../../../src/scenario/redact.js';
+} from '../../src/redact.js';
 
 const R = REDACTED;
 
