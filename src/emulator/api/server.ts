@@ -15,6 +15,7 @@ import { compileSelector, labelSelectorToString, matchesSelector } from './selec
 import type { KObject, ListOptions, StoreEvent } from './store-types.js';
 import { wantsTable, toTable } from './tables.js';
 import { makeSelfSignedCert, type SelfSignedCert } from './tls-cert.js';
+import { unservedSubresource } from './unserved-subresources.js';
 
 /** What a pod log request asks for (GET .../pods/{name}/log). */
 export interface PodLogRequest {
@@ -373,7 +374,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const dryRun = q.get('dryRun') === 'All';
     const writeOpts = dryRun ? { dryRun: true } : {};
     if (r.subresource !== undefined && !(r.info.subresources as string[]).includes(r.subresource)) {
-      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      throw unservedSubresource(plural, r.subresource) ?? new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     }
     if (r.info.namespaced && r.name !== undefined && r.namespace === undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 
@@ -595,7 +596,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       portForward.upgrade(req, socket, head, r.name, store.get('pods', r.namespace, r.name));
       return;
     }
-    rejectUpgrade(socket, new ApiError(404, 'NotFound', 'the server could not find the requested resource'));
+    const unserved = r?.subresource === undefined ? undefined : unservedSubresource(r.info.plural, r.subresource);
+    rejectUpgrade(socket, unserved ?? new ApiError(404, 'NotFound', 'the server could not find the requested resource'));
   };
   const tls = opts.tls === undefined ? makeSelfSignedCert() : opts.tls;
   const server: Server = tls === false ? createHttpServer(onRequest) : createHttpsServer({ key: tls.keyPem, cert: tls.certPem }, onRequest);

@@ -258,3 +258,20 @@ describe('kubectl port-forward against the emulator', () => {
     expect(r.stderr).toContain('pods "no-such-pod" not found');
   }, 60_000);
 });
+
+describe('kubectl on pod subresources the emulator does not serve', () => {
+  it.each([
+    ['exec', ['exec', 'pod/echo', '--', 'ls'], 'Error from server (BadRequest): the zerodrop emulator does not serve pods/exec (kubectl exec, kubectl cp)'],
+    ['cp', ['cp', 'echo:/etc/hostname', '/dev/null/never-written'], 'the zerodrop emulator does not serve pods/exec'],
+    // kubectl debug read the details of a bare 404 and crashed (nil pointer); now it says why
+    ['debug', ['debug', 'pod/echo', '--image=busybox', '--profile=general'], 'error: ephemeral containers are disabled for this cluster (error from server: "the zerodrop emulator does not serve pods/ephemeralcontainers'],
+  ])('kubectl %s says what is not served, not that something is missing', async (_name, args, message) => {
+    expect(hasKubectl, INSTALL).toBe(true);
+    const err = await kubectl(...args).then(
+      () => '',
+      (e: { stderr?: string }) => String(e.stderr ?? e),
+    );
+    expect(err).toContain(message);
+    expect(err).not.toMatch(/panic|not found|could not find/);
+  }, 60_000);
+});

@@ -160,9 +160,13 @@ describe('pods/portforward upgrade', () => {
     expect((r as Refused).body).toContain('missing upgrade headers in request');
   });
 
-  it('refuses an upgrade on any other path', async () => {
-    const r = await upgrade(api.port, '/api/v1/namespaces/default/pods/web/exec', { ...SPDY_HEADERS, Authorization: `Bearer ${api.token}` });
-    expect(r).toMatchObject({ status: 404 });
+  it('refuses an upgrade on any other path: pods/exec says it is not served, an unknown path is not found', async () => {
+    const exec = await upgrade(api.port, '/api/v1/namespaces/default/pods/web/exec?command=ls', { ...SPDY_HEADERS, Authorization: `Bearer ${api.token}` });
+    expect(exec).toMatchObject({ status: 400 });
+    expect((exec as Refused).body).toContain('the zerodrop emulator does not serve pods/exec');
+    const unknown = await upgrade(api.port, '/api/v1/namespaces/default/pods/web/nonsense', { ...SPDY_HEADERS, Authorization: `Bearer ${api.token}` });
+    expect(unknown).toMatchObject({ status: 404 });
+    expect((unknown as Refused).body).toContain('the server could not find the requested resource');
   });
 });
 
