@@ -133,7 +133,8 @@ export class PortForwardSession {
     if (this.closed) return;
     this.send({ type: 'goAway', lastGoodStreamId: this.lastStreamId, status: SPDY_GOAWAY_STATUS.ok });
     this.socket.end();
-    this.socket.destroy();
+    // give the GOAWAY time to leave; the socket must not outlive the server (it holds its close)
+    setTimeout(() => this.socket.destroy(), 500).unref();
   }
 
   private teardown(): void {
