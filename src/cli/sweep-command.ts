@@ -18,7 +18,7 @@ import type { CliIo } from './io.js';
 import { progressWriter } from './progress.js';
 import { signingKeyOf } from './sign-key.js';
 import { runMeta, type RunArgs } from './run-command.js';
-import { defaultOutDir, writeReportFiles } from './write-reports.js';
+import { defaultOutDir, openRunJournalFile, writeReportFiles } from './write-reports.js';
 
 /** Parsed arguments of `zerodrop sweep`. */
 export interface SweepArgs extends RunArgs, SweepFlags {}
@@ -74,6 +74,11 @@ function caseDir(n: number, slug: string): string {
 }
 
 /** `zerodrop sweep`: the whole job; returns the exit code. */
+/** The folder of one repeat's reports and journal, relative to the sweep's. */
+function repeatDir(c: { n: number; slug: string }, repeat: number, repeats: number): string {
+  return repeats > 1 ? join(caseDir(c.n, c.slug), `repeat-${repeat}`) : caseDir(c.n, c.slug);
+}
+
 export async function sweepCommand(args: SweepArgs, argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const { scenario, spec } = sweepFromArgs(args, io.cwd);
   const signKey = signingKeyOf(scenario.report.signKey, io.env, (s) => io.stderr.write(`zerodrop: ${s}\n`));
@@ -109,9 +114,17 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
         const which = `[${pos.index}/${pos.of}] #${c.n} ${c.label}${spec.repeat > 1 ? ` (repeat ${repeat}/${spec.repeat})` : ''}`;
         note(step === 'prepare' ? `${which}: putting the settings on the Deployment and waiting for it to settle...` : `${which}: measuring the release under load...`);
       },
+      openJournal: (c, repeat, repeats) => {
+        try {
+          return openRunJournalFile(join(outDir, repeatDir(c, repeat, repeats)), io.env);
+        } catch (err) {
+          note(`case ${c.n} (${c.label}) runs without a journal: ${(err as Error).message}`);
+          return undefined;
+        }
+      },
       onReport: (c, repeat, report, repeats) => {
         progress.done();
-        const rel = repeats > 1 ? join(caseDir(c.n, c.slug), `repeat-${repeat}`) : caseDir(c.n, c.slug);
+        const rel = repeatDir(c, repeat, repeats);
         const rollout = report.phases.find((p) => p.name === 'rollout');
         if (!args.quiet) {
           io.stderr.write(

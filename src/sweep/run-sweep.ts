@@ -52,6 +52,18 @@ export interface SweepEnvironment {
    * it went to, relative to the sweep's folder, when it wrote one.
    */
   onReport?: (c: SweepCase, repeat: number, report: Report, repeats: number) => string | undefined;
+  /**
+   * Opens the journal of a repeat's run in the folder its reports will go to, before the run starts,
+   * so that a sweep killed mid-case leaves that case's record (`zerodrop report DIR` rebuilds it).
+   */
+  openJournal?: (c: SweepCase, repeat: number, repeats: number) => RunJournal | undefined;
+}
+
+/** A run's journal as the sweep uses it: where the run writes, and how to take it back or close it. */
+export interface RunJournal {
+  sink: NonNullable<RunEnvironment['journal']>;
+  /** The run threw before its traffic started: nothing of it to keep. */
+  discard(): void;
 }
 
 interface CaseState {
@@ -133,6 +145,7 @@ async function sweepOn(session: ClusterSession, scenario: Scenario, spec: SweepS
           if (env.signal.aborted) break outer;
           const preflight = await preflightRollout(session.cluster, { deployment: ref.name, namespace: ref.namespace, ...(k8s.service === undefined ? {} : { service: k8s.service }) }).catch(() => session.preflight);
           env.onStep?.('measure', state.c, repeat, position);
+          const journal = env.openJournal?.(state.c, repeat, spec.repeat);
           const { report } = await executeRun(
             { ...runScenario, name: `${scenario.name} #${state.c.n} ${state.c.label}` },
             {
@@ -146,9 +159,14 @@ async function sweepOn(session: ClusterSession, scenario: Scenario, spec: SweepS
               ...(env.onProgress ? { onProgress: env.onProgress } : {}),
               ...(env.onTriggerOutput ? { onTriggerOutput: env.onTriggerOutput } : {}),
               ...(env.onNote ? { onNote: env.onNote } : {}),
+              ...(journal === undefined ? {} : { journal: journal.sink }),
             },
             { session: { ...session, preflight } },
-          );
+          ).catch((err: unknown) => {
+            // executeRun throws only before the traffic starts: that case left nothing to rebuild.
+            journal?.discard();
+            throw err;
+          }).finally(() => journal?.sink.close());
           report.meta.cluster = { ...report.meta.cluster, sweepCase: { case: state.c.n, repeat, of: spec.repeat, settings: state.c.settings } };
           const result = repeatOf(report, repeat);
           const dir = env.onReport?.(state.c, repeat, report, spec.repeat);

@@ -71,6 +71,14 @@ describe('zerodrop sweep: the command line', () => {
     expect(caseMeta.machine.cpus).toBeGreaterThan(0);
     expect(caseMeta.scenario).toMatchObject({ name: expect.any(String) });
     expect(caseMeta.runId).toMatch(/-sweep-.*-01-r1$/);
+    // The case's run kept its journal; the report re-derived from it agrees with report.json.
+    const caseDir = join(out, 'cases', '01-preStopSeconds-0');
+    expect(existsSync(join(caseDir, 'journal.ndjson'))).toBe(true);
+    const check = await runCli(['report', caseDir, '--from-journal', '--format', 'json']);
+    expect(check.code, check.stderr).toBe(130);
+    expect(JSON.parse(check.stdout).totals).toEqual(JSON.parse(readFileSync(join(caseDir, 'report.json'), 'utf8')).totals);
+    // Case 2 never ran: its folder holds no journal to rebuild a run from.
+    expect(existsSync(join(out, 'cases', '02-preStopSeconds-3', 'journal.ndjson'))).toBe(false);
     expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toMatch(/INTERRUPTED/);
     expect(readFileSync(join(out, 'sweep.html'), 'utf8')).toMatch(/No case was measured[\s\S]*<table>/);
   });
