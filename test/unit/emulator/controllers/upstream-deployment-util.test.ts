@@ -231,7 +231,7 @@ describe('TestSetCondition', () => {
     ['simple set', { conditions: [condProgressing()] }, condAvailable(), status()],
     ['overwrite', { conditions: [condProgressing()] }, condProgressing2(), { conditions: [condProgressing2()] }],
   ] as const)('%s', (_name, st, c, expectedStatus) => {
-    const s: DeploymentStatus = structuredClone(st);
+    const s = structuredClone(st) as DeploymentStatus;
     setCondition(s, c);
     expect(s).toEqual(expectedStatus);
   });
@@ -243,7 +243,7 @@ describe('TestRemoveCondition', () => {
     ['simple remove', { conditions: [condProgressing()] }, 'Progressing', {}],
     ["doesn't remove anything", status(), 'ReplicaFailure', status()],
   ] as const)('%s', (_name, st, condType, expectedStatus) => {
-    const s: DeploymentStatus = structuredClone(st);
+    const s = structuredClone(st) as DeploymentStatus;
     removeCondition(s, condType);
     expect(s).toStrictEqual(expectedStatus);
   });
