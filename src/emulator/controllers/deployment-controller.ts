@@ -21,6 +21,7 @@ import { controllerOf, timeMs } from './pod-util.js';
 import {
   cleanupPlan,
   findNewReplicaSet,
+  replicaSetName,
   replicasAnnotationsNeedUpdate,
   revisionForOrdering,
   setNewReplicaSetAnnotations,
@@ -318,7 +319,7 @@ class DeploymentSync {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: {
-        name: `${this.name}-${hash}`,
+        name: replicaSetName(this.name, hash),
         namespace: this.ns,
         labels: { ...template['metadata'].labels },
         ownerReferences: [this.controllerRef()],

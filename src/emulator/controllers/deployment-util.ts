@@ -15,6 +15,19 @@ import {
 } from './rollout-math.js';
 
 const MAX_INT32 = 2147483647;
+/** The longest object name the API accepts (a DNS-1123 subdomain). */
+const MAX_NAME_LENGTH = 253;
+
+/**
+ * The new ReplicaSet's name, `<deployment>-<hash>`, with the Deployment's name cut short enough
+ * for the whole to stay a valid object name (upstream generateReplicaSetName: a 10-character hash
+ * leaves 242 characters of Deployment name); a hash that leaves no room cuts nothing.
+ */
+export function replicaSetName(deploymentName: string, hash: string): string {
+  const room = MAX_NAME_LENGTH - hash.length - 1;
+  const base = room > 0 && deploymentName.length > room ? deploymentName.slice(0, room) : deploymentName;
+  return `${base}-${hash}`;
+}
 
 /** An integer annotation read as upstream getNonNegativeInt32FromAnnotation does. */
 export interface AnnotationInt {
