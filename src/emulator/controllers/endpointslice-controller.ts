@@ -66,6 +66,23 @@ export function resolveTargetPort(sp: ServicePort, pod: KObject): number | undef
 }
 
 /**
+ * The ports of a pod's endpoint (upstream getEndpointPorts): each Service port whose target the
+ * pod serves, in the Service's order; a port whose named target the pod lacks is left out.
+ */
+export function endpointPorts(service: KObject, pod: KObject): EndpointPort[] {
+  const servicePorts: ServicePort[] = Array.isArray(service.spec?.ports) ? service.spec.ports : [];
+  const ports: EndpointPort[] = [];
+  for (const sp of servicePorts) {
+    const port = resolveTargetPort(sp, pod);
+    if (port === undefined) continue;
+    const ep: EndpointPort = { name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' };
+    if (sp.appProtocol !== undefined) ep.appProtocol = sp.appProtocol;
+    ports.push(ep);
+  }
+  return ports;
+}
+
+/**
  * The pod's addresses of one family (upstream getEndpointAddresses): status.podIPs filtered by
  * family; a pod that reports only status.podIP uses that.
  */
@@ -160,21 +177,13 @@ export class EndpointSliceController extends QueueController {
     }
 
     // Group endpoints by their resolved port list (pods can resolve a named port differently).
-    const servicePorts: ServicePort[] = Array.isArray(svc.spec?.ports) ? svc.spec.ports : [];
     const groups = new Map<string, { ports: EndpointPort[]; endpoints: Endpoint[] }>();
     const pods = store
       .list('pods', namespace)
       .items.filter((p) => podHasEndpoint(p) && matchesMapSelector(selector, p.metadata.labels))
       .sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1));
     for (const pod of pods) {
-      const ports: EndpointPort[] = [];
-      for (const sp of servicePorts) {
-        const port = resolveTargetPort(sp, pod);
-        if (port === undefined) continue;
-        const ep: EndpointPort = { name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' };
-        if (sp.appProtocol !== undefined) ep.appProtocol = sp.appProtocol;
-        ports.push(ep);
-      }
+      const ports = endpointPorts(svc, pod);
       const k = JSON.stringify(ports);
       let g = groups.get(k);
       if (g === undefined) groups.set(k, (g = { ports, endpoints: [] }));
