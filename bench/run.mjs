@@ -5,14 +5,15 @@
 //   node bench/run.mjs --only closed --rounds 5 --duration 10
 //   node bench/run.mjs --only open --rates 5000,20000,50000
 //   node bench/run.mjs --only scaling
+//   node bench/run.mjs --only journal   # the CLI with and without its journal, rounds interleaved
 //
 // Options: --rounds N (3) --duration S (10) --connections C (64) --targets nginx,node
-//          --only closed,concurrency,open,scaling,soak --rates R1,R2,... --no-setup   (soak is not in the default set)
+//          --only closed,concurrency,open,scaling,soak,journal --rates R1,R2,... --no-setup   (soak and journal are not in the default set)
 //          --soak-seconds S (600): the long CLI run of the soak, against a 60 s one
 //          --out DIR (reports/bench): where the JSON results go
 // Results: printed, and written as JSON under reports/bench/.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -98,10 +99,10 @@ function cpuSeconds(pid) {
  * Runs a client to completion; returns its output, exit code, peak RSS and CPU seconds (sampled
  * every 50 ms), and with `sampleEveryMs` its RSS over time ({ tS, rssMb }).
  */
-function runMeasured(argv, sampleEveryMs = 0) {
+function runMeasured(argv, sampleEveryMs = 0, env = process.env) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     let peak = 0;
@@ -204,18 +205,20 @@ http {
 const ZERODROP = [process.execPath, join(ROOT, 'bin', 'zerodrop.js')];
 
 /** Runs the real CLI; returns the report plus the client's peak RSS (and RSS samples, see runMeasured). */
-async function zerodrop(args, core = CLIENT_CORE, sampleEveryMs = 0) {
+async function zerodrop(args, core = CLIENT_CORE, sampleEveryMs = 0, env = process.env) {
   const out = mkdtempSync(join(tmpdir(), 'zerodrop-bench-run-'));
-  const r = await runMeasured(pin(core, [...ZERODROP, 'run', ...args, '--quiet', '--out', out]), sampleEveryMs);
+  const r = await runMeasured(pin(core, [...ZERODROP, 'run', ...args, '--quiet', '--out', out]), sampleEveryMs, env);
   let report = null;
   try {
     report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
   } catch {
     throw new Error(`zerodrop ${args.join(' ')} wrote no report (exit ${r.code}): ${r.stderr.slice(0, 500)}`);
   }
+  const journal = join(out, 'journal.ndjson');
+  const journalBytes = existsSync(journal) ? statSync(journal).size : 0;
   rmSync(out, { recursive: true, force: true });
   const seconds = report.meta.load.durationMs / 1000;
-  return { rps: report.totals.sent / seconds, report, peakRssMb: r.peakRssMb, exitCode: r.code, samples: r.samples };
+  return { rps: report.totals.sent / seconds, report, peakRssMb: r.peakRssMb, exitCode: r.code, samples: r.samples, journalBytes, cpuUsPerRequest: (r.cpuSeconds * 1e6) / Math.max(1, report.totals.sent) };
 }
 
 async function zerodropClosed(url, workers = 1, core = CLIENT_CORE, client = 'auto') {
@@ -464,6 +467,58 @@ async function soakBench(target) {
   save('soak', { benchmark: 'soak', at: new Date().toISOString(), machine, target: target.name, cases, peakRssRatio: ratio });
 }
 
+/**
+ * What the run journal costs the generator: the CLI as users run it, with its journal and with
+ * ZERODROP_JOURNAL=off (the bench's switch, not a user option), rounds interleaved. Closed model
+ * at full speed (64 connections, one worker: requests per second), and the open model at 80% of
+ * that pace (schedule lag p99 and unsent requests, where a stall of the generator's thread would
+ * show). The journal's write is one write(2) a second plus a delta cut every 500 ms.
+ */
+async function journalBench(target) {
+  console.log(`\nthe run journal's cost: the CLI with and without it against ${target.name} (one worker on core ${CLIENT_CORE}, ${opts.duration} s, ${opts.rounds} rounds interleaved)`);
+  const off = { ...process.env, ZERODROP_JOURNAL: 'off' };
+  const closed = (env) => zerodrop(['--url', target.url, '--connections', String(opts.connections), '--duration', `${opts.duration}s`, '--workers', '1'], CLIENT_CORE, 0, env);
+  await wrkOrAutocannonWarmup(target.url);
+  const rounds = [];
+  for (let r = 0; r < opts.rounds; r++) {
+    const on = await closed(process.env);
+    const without = await closed(off);
+    rounds.push({ closedOn: on.rps, closedOff: without.rps, ratio: on.rps / without.rps, cpuUsOn: on.cpuUsPerRequest, cpuUsOff: without.cpuUsPerRequest, journalBytes: on.journalBytes, peakRssOn: on.peakRssMb, peakRssOff: without.peakRssMb, loadavg: loadavg()[0] });
+    console.log(
+      `  closed round ${r + 1}: with journal ${fmt(on.rps)}/s, ${fmt(on.cpuUsPerRequest, 1)} us CPU/request (${fmt(on.peakRssMb)} MB, journal ${fmt(on.journalBytes / 1024)} KB)  without ${fmt(without.rps)}/s, ${fmt(without.cpuUsPerRequest, 1)} us CPU/request (${fmt(without.peakRssMb)} MB)  ratio ${fmt(on.rps / without.rps, 3)}  (load avg ${fmt(loadavg()[0], 1)})`,
+    );
+  }
+  const rate = Math.round((0.8 * median(rounds.map((x) => x.closedOff))) / 100) * 100;
+  const open = (env) => zerodrop(['--url', target.url, '--rate', String(rate), '--warmup', `${OPEN_WARMUP_S}s`, '--duration', `${opts.duration}s`, '--workers', '1'], CLIENT_CORE, 0, env);
+  const openRounds = [];
+  for (let r = 0; r < opts.rounds; r++) {
+    const row = {};
+    for (const [name, env] of [['on', process.env], ['off', off]]) {
+      const z = await open(env);
+      const m = z.report.phases.find((p) => p.name === 'measure') ?? z.report.totals;
+      row[name] = { sent: m.sent, unsent: m.unsent, scheduleLagP99Ms: z.report.generator.scheduleLagP99Ms, scheduleLagMaxMs: z.report.generator.scheduleLagMaxMs, eventLoopDelayP99Ms: z.report.generator.eventLoopDelayP99Ms };
+    }
+    openRounds.push(row);
+    console.log(
+      `  open ${fmt(rate)}/s round ${r + 1}: with journal lag p99 ${fmt(row.on.scheduleLagP99Ms, 2)} ms, unsent ${fmt(row.on.unsent)}  without lag p99 ${fmt(row.off.scheduleLagP99Ms, 2)} ms, unsent ${fmt(row.off.unsent)}`,
+    );
+  }
+  const summary = {
+    closedRpsOn: median(rounds.map((x) => x.closedOn)),
+    closedRpsOff: median(rounds.map((x) => x.closedOff)),
+    closedRatio: median(rounds.map((x) => x.ratio)),
+    cpuUsPerRequestOn: median(rounds.map((x) => x.cpuUsOn)),
+    cpuUsPerRequestOff: median(rounds.map((x) => x.cpuUsOff)),
+    openRate: rate,
+    openLagP99On: median(openRounds.map((x) => x.on.scheduleLagP99Ms)),
+    openLagP99Off: median(openRounds.map((x) => x.off.scheduleLagP99Ms)),
+    openUnsentOn: median(openRounds.map((x) => x.on.unsent)),
+    openUnsentOff: median(openRounds.map((x) => x.off.unsent)),
+  };
+  console.log(`  median: closed ${fmt(summary.closedRpsOn)}/s with vs ${fmt(summary.closedRpsOff)}/s without (ratio ${fmt(summary.closedRatio, 3)}), CPU ${fmt(summary.cpuUsPerRequestOn, 1)} vs ${fmt(summary.cpuUsPerRequestOff, 1)} us/request; open ${fmt(rate)}/s lag p99 ${fmt(summary.openLagP99On, 2)} vs ${fmt(summary.openLagP99Off, 2)} ms, unsent ${fmt(summary.openUnsentOn)} vs ${fmt(summary.openUnsentOff)}`);
+  save('journal', { target: target.name, rounds, openRounds, summary });
+}
+
 async function main() {
   console.log(`zerodrop benchmarks: ${machine.cpu}, ${CORES} cores, node ${machine.node}; pinned: ${PIN}; nginx: ${machine.nginx}; wrk: ${machine.wrk}; load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   if (CORES < 2) console.log('  (one core: target and client share it; the numbers say little)');
@@ -484,6 +539,7 @@ async function main() {
   if (opts.only.includes('open')) await openBench(main, closed?.[main.name]?.summary.zerodropRps ?? null);
   if (opts.only.includes('scaling')) await scalingBench(main);
   if (opts.only.includes('soak')) await soakBench(main);
+  if (opts.only.includes('journal')) await journalBench(main);
   console.log(`\nload avg at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (a shared machine skews absolute numbers; ratios come from interleaved rounds)`);
   stopAll();
   for (const t of targets) if (t.dir) rmSync(t.dir, { recursive: true, force: true });

@@ -5,6 +5,8 @@ export const EXIT = {
   inconclusive: 2,
   invalidInput: 3,
   couldNotRun: 4,
+  /** `zerodrop report`: the saved report's digest does not match its content (or it has none), or its signature does not check out. */
+  untrusted: 5,
   interrupted: 130,
 } as const;
 

@@ -11,7 +11,7 @@ export { executeRun, exitCodeOf, type RunEnvironment, type RunOutcome, type Live
 export { openClusterSession, type ClusterSession } from './runner/cluster-session.js';
 
 export { startLoad, type LoadHandle, type LoadOptions, type LoadProgress, type LoadResult } from './traffic/engine.js';
-export { checkReachable } from './traffic/preflight.js';
+export { checkReachable, probeKindOf, type ReachabilityProbe, type ReachOptions } from './traffic/preflight.js';
 export { Recorder, mergeRecorders } from './metrics/recorder.js';
 export { FAILURE_CLASSES, type FailureClass } from './metrics/outcome.js';
 
@@ -20,10 +20,12 @@ export { clopperPearsonUpper, requiredRequests } from './analysis/confidence.js'
 
 export { render, readReport, REPORT_FORMATS, REPORT_FILE_NAMES, type Report, type ReportFormat, type Verdict } from './report/index.js';
 export { computeDigest, verifyReport, withDigest } from './report/digest.js';
+export { loadSigningKey, loadVerifyKey, sealReport, verifySignature } from './report/signature.js';
 
 export { connectCluster, type Cluster } from './cluster/cluster.js';
 export { watchRollout, type RolloutWatch } from './rollout/watcher.js';
 export { sendTrigger } from './rollout/triggers.js';
+export { ProcessGroups, GROUP_KILL_GRACE_MS } from './rollout/process-group.js';
 export { rollbackDeployment } from './rollout/rollback.js';
 export { lintDeployment, type Finding } from './rollout/lint.js';
 export { lintManifests } from './rollout/lint-manifests.js';

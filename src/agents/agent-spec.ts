@@ -10,7 +10,7 @@ export const COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
  * LoadOptions in plain JSON: text instead of bytes, status ranges instead of a predicate. An agent
  * is one engine (no `workers`) and counts no pods (no `podHeader`).
  */
-export type WireLoad = Omit<LoadOptions, 'body' | 'ca' | 'successStatus' | 'workers' | 'podHeader'> & {
+export type WireLoad = Omit<LoadOptions, 'body' | 'ca' | 'successStatus' | 'workers' | 'podHeader' | 'onDelta' | 'deltaEveryMs'> & {
   body?: string;
   ca?: string;
   /** Inclusive status ranges counted as success. */
@@ -38,7 +38,7 @@ const text = (b: string | Uint8Array): string => (typeof b === 'string' ? b : Bu
 
 /** The wire form of a run's load options; `successStatus` are the scenario's ranges behind the predicate. */
 export function wireLoadOf(opts: LoadOptions, successStatus: Array<[number, number]>): WireLoad {
-  const { body, ca, successStatus: _predicate, workers: _workers, podHeader: _podHeader, ...plain } = opts;
+  const { body, ca, successStatus: _predicate, workers: _workers, podHeader: _podHeader, onDelta: _onDelta, deltaEveryMs: _every, ...plain } = opts;
   const w: WireLoad = { ...plain, headers: { ...opts.headers }, successStatus: successStatus.map(([a, b]) => [a, b]) };
   if (opts.ramp !== undefined) w.ramp = { ...opts.ramp };
   if (body !== undefined) w.body = text(body);

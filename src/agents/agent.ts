@@ -4,7 +4,7 @@ import { EXIT, ZerodropError, type ExitCode } from '../errors.js';
 import { LIVE, allocLiveCounters } from '../traffic/live-counters.js';
 import { LoadEngine } from '../traffic/load-engine.js';
 import { AGENT_SPEC_ENV, COMPLETION_INDEX_ENV, loadOptionsOfWire, parseAgentSpec, type AgentSpec } from './agent-spec.js';
-import { DeltaTracker } from './delta-tracker.js';
+import { DeltaTracker } from '../metrics/delta-tracker.js';
 import { RECORD_VERSION, encodeRecord, type AgentLive, type AgentRecord, type RecordBody } from './protocol.js';
 import { agentShard } from './shard.js';
 

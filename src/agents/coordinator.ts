@@ -137,6 +137,7 @@ export class AgentLoad implements LoadHandle {
   #poll: NodeJS.Timeout | undefined;
   #polling = false;
   #stopping = false;
+  #abandoned = false;
   #stopAtMs: number | undefined;
   #finishing = false;
   #resolve!: (r: LoadResult) => void;
@@ -227,6 +228,17 @@ export class AgentLoad implements LoadHandle {
         if (apiErrorCode(err) !== 404) this.#o.onNote?.(`could not suspend job/${this.jobName}: ${apiErrorMessage(err)}; deleting it instead`);
         return this.#deleteJob();
       });
+    void this.#tick();
+  }
+
+  /**
+   * Stops the load and stops waiting: for the agents' last records (their requests in flight are
+   * not in the merge; agents without a final record are reported incomplete) and for their pods
+   * to be gone. The Job and its Secret are still deleted.
+   */
+  abandon(): void {
+    this.#abandoned = true;
+    this.stop();
     void this.#tick();
   }
 
@@ -389,6 +401,9 @@ export class AgentLoad implements LoadHandle {
   #merge(slot: Slot, delta: Parameters<typeof deltaToEncoded>[1]): void {
     if (slot.settings === undefined || slot.recorder === undefined) throw new Error('records before the hello record');
     slot.recorder.merge(Recorder.fromJSON(deltaToEncoded(slot.settings, delta)));
+    // The run's journal takes the same exact deltas (an agent sends each histogram once, at the end).
+    const { rows = [], statusCodes = {}, errorCodes = {}, histograms } = delta;
+    this.#o.load.onDelta?.({ source: `agent-${slot.index}`, settings: slot.settings, rows: [...rows], statusCodes, errorCodes, ...(histograms === undefined ? {} : { histograms }) });
   }
 
   // ---- the end ----------------------------------------------------------------------------
@@ -404,7 +419,7 @@ export class AgentLoad implements LoadHandle {
   #maybeFinish(): void {
     if (this.#finishing) return;
     const all = this.#slots.every((s) => this.#slotFinal(s));
-    const pastGrace = this.#stopping && this.#o.clock.nowMs() > (this.#stopAtMs ?? 0) + this.#o.load.timeoutMs + FLUSH_GRACE_MS;
+    const pastGrace = this.#abandoned || (this.#stopping && this.#o.clock.nowMs() > (this.#stopAtMs ?? 0) + this.#o.load.timeoutMs + FLUSH_GRACE_MS);
     if (!all && !pastGrace) return;
     this.#finishing = true;
     void this.#finish();
@@ -437,6 +452,10 @@ export class AgentLoad implements LoadHandle {
         return;
       }
       if (left.length === 0) return;
+      if (this.#abandoned) {
+        this.#cleanupProblems.push(`not waiting for the agent pods to terminate (a second signal): ${left.join(', ')}`);
+        return;
+      }
       if (Date.now() > deadline) {
         this.#cleanupProblems.push(`pods still terminating after ${CLEANUP_WAIT_MS / 1000} s: ${left.join(', ')}`);
         return;

@@ -1,8 +1,6 @@
 import { ZerodropError } from '../errors.js';
 import type { EncodedLag } from '../metrics/lag-recorder.js';
-import { FAILURE_CLASSES } from '../metrics/outcome.js';
-import type { EncodedRecorder } from '../metrics/recorder.js';
-import type { IntervalCounts } from '../metrics/run-data.js';
+import { ROW_COLUMNS, type RecorderSettings, type RowBlock } from '../metrics/row-delta.js';
 import type { WorkerHealth } from '../traffic/generator-health.js';
 
 /*
@@ -18,15 +16,7 @@ import type { WorkerHealth } from '../traffic/generator-health.js';
 /** Version of the record format; the first field of every line, so a reader can tell records from other output. */
 export const RECORD_VERSION = 1;
 
-/** Counter columns of a row, in the Recorder's encoded order. */
-export const ROW_COLUMNS: readonly string[] = ['success', ...FAILURE_CLASSES, 'unsent'];
-
-/** How an agent's Recorder slices time; the coordinator rebuilds recorders with the same settings. */
-export interface RecorderSettings {
-  intervalMs: number;
-  latencyIntervalMs: number;
-  maxLatencyMs: number;
-}
+export { ROW_COLUMNS, countDelta, deltaToEncoded, rowOf, type RecorderSettings, type RowBlock } from '../metrics/row-delta.js';
 
 /** Live counters of an agent, cumulative since its start (for the progress line). */
 export interface AgentLive {
@@ -43,12 +33,6 @@ export interface AgentTotals {
   succeeded: number;
   failed: number;
   unsent: number;
-}
-
-/** A block of counter rows: `counts` holds rows `fromRow...` row-major (ROW_COLUMNS each). */
-export interface RowBlock {
-  fromRow: number;
-  counts: number[];
 }
 
 interface Base {
@@ -212,41 +196,3 @@ export class LineSplitter {
   }
 }
 
-/** One interval's counters as a row in ROW_COLUMNS order. */
-export function rowOf(i: IntervalCounts): number[] {
-  return [i.succeeded, ...FAILURE_CLASSES.map((c) => i.failures[c]), i.unsent];
-}
-
-/**
- * An EncodedRecorder holding exactly the given deltas (rows, histograms, status and error
- * counts), so that Recorder.fromJSON + merge adds them: the same exact merge worker threads use.
- */
-export function deltaToEncoded(settings: RecorderSettings, delta: { rows?: readonly RowBlock[]; histograms?: Array<{ index: number; data: string }>; statusCodes?: Record<string, number>; errorCodes?: Record<string, number> }): EncodedRecorder {
-  const cols = ROW_COLUMNS.length;
-  let rows = 0;
-  for (const b of delta.rows ?? []) rows = Math.max(rows, b.fromRow + b.counts.length / cols);
-  const counts = new Array<number>(rows * cols).fill(0);
-  for (const b of delta.rows ?? []) for (let k = 0; k < b.counts.length; k++) counts[b.fromRow * cols + k]! += b.counts[k]!;
-  return {
-    format: 'zerodrop-recorder',
-    version: 1,
-    intervalMs: settings.intervalMs,
-    latencyIntervalMs: settings.latencyIntervalMs,
-    maxLatencyMs: settings.maxLatencyMs,
-    columns: [...ROW_COLUMNS],
-    counts,
-    histograms: delta.histograms ?? [],
-    statusCodes: delta.statusCodes ?? {},
-    errorCodes: delta.errorCodes ?? {},
-  };
-}
-
-/** `now - before` per key, keeping only positive differences (cumulative counters only grow). */
-export function countDelta(now: Record<string, number>, before: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(now)) {
-    const d = v - (before[k] ?? 0);
-    if (d > 0) out[k] = d;
-  }
-  return out;
-}

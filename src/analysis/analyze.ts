@@ -39,10 +39,10 @@ export function analyzeRun(input: AnalysisInput): Report {
   const baselineSpan = run.phases.find((p) => p.name === 'baseline');
   const baseline = baselineSpan === undefined ? null : sumIntervals(run.intervals, baselineSpan.startMs, baselineSpan.endMs);
   const events = [...input.events].sort((a, b) => a.tMs - b.tMs);
-  // Warmup is there to let the generator and the target settle: requests it could not send on
-  // time say nothing about the measurement. From the end of warmup on, every unsent one counts.
+  // Every unsent request counts, the warmup's too: a generator that could not keep the warmup's
+  // schedule is one that fell behind, and the report must not say every request went out on time.
   const warmup = run.phases.find((p) => p.name === 'warmup');
-  const judgedUnsent = sumIntervals(run.intervals, warmup?.endMs ?? Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY).unsent;
+  const warmupUnsent = warmup === undefined ? 0 : sumIntervals(run.intervals, Number.NEGATIVE_INFINITY, warmup.endMs).unsent;
   const unsent = Math.max(totals.unsent, input.generator.unsent);
 
   const judged = judge({
@@ -50,7 +50,9 @@ export function analyzeRun(input: AnalysisInput): Report {
     windowLabel: span.label,
     totals,
     failures: totals.failures,
-    unsent: judgedUnsent,
+    windowFailures: windowCounts.failures,
+    unsent,
+    warmupUnsent,
     baseline,
     budget: input.budget,
     confidence: input.confidence,
@@ -92,7 +94,18 @@ export function analyzeRun(input: AnalysisInput): Report {
   const pods = run.pods === undefined ? undefined : podCounts(run.pods, events, run.intervalMs);
   const perPod = pods === undefined ? undefined : Object.fromEntries(pods.map((p) => [p.pod, p.failures]));
   const rolloutDiagnosis =
-    events.length === 0 ? [] : diagnoseRollout({ outages, events, keepAlive: input.meta.load.keepAlive, errorCodes: run.errorCodes, intervalMs: run.intervalMs, ...(perPod === undefined ? {} : { perPod }) });
+    events.length === 0
+      ? []
+      : diagnoseRollout({
+          outages,
+          events,
+          keepAlive: input.meta.load.keepAlive,
+          errorCodes: run.errorCodes,
+          intervalMs: run.intervalMs,
+          ...(perPod === undefined ? {} : { perPod }),
+          ...(run.newConnectionResets === undefined ? {} : { newConnectionResets: run.newConnectionResets }),
+          ...(typeof input.meta.cluster?.dataplane === 'string' ? { dataplane: input.meta.cluster.dataplane } : {}),
+        });
   const genericDiagnosis = diagnose({
     window: { ...windowCounts, ...span },
     baseline,

@@ -49,9 +49,44 @@ export function nonZero(counts: Record<FailureClass, number>): Partial<Record<Fa
 }
 
 /**
+ * How likely an event type explains failures near it (lower first): 0 for what takes a serving
+ * pod out from under its traffic (a pod that began terminating or was killed, an endpoint
+ * removed or turned not-ready), 1 for what sends traffic to a pod that may not serve yet or
+ * marks a pod gone (ready, added, deleted), 2 for the rest (the trigger, the Deployment's and
+ * ReplicaSets' progress), which tell when, not why.
+ */
+export function explanationRank(type: string): number {
+  switch (type) {
+    case 'pod-terminating':
+    case 'pod-killed':
+    case 'pod-not-ready':
+    case 'pod-restarted':
+    case 'endpoint-terminating':
+    case 'endpoint-removed':
+    case 'endpoint-not-ready':
+      return 0;
+    case 'pod-ready':
+    case 'endpoint-ready':
+    case 'endpoint-added':
+    case 'pod-deleted':
+      return 1;
+    default:
+      return 2;
+  }
+}
+
+/**
+ * The events most likely to explain a failure first (see explanationRank), in time order within
+ * each rank: renderers show the first few of an outage window's events.
+ */
+export function byExplanation<E extends { tMs: number; type: string }>(events: readonly E[]): E[] {
+  return [...events].sort((a, b) => explanationRank(a.type) - explanationRank(b.type) || a.tMs - b.tMs);
+}
+
+/**
  * Adds to each window the rollout events from `lookbackMs` before its start until its end: the
- * pod deletions and endpoint changes that most likely caused it. Returns new windows; a window
- * with no such event gets no `nearbyEvents` field.
+ * pod deletions and endpoint changes that most likely caused it, listed first (byExplanation).
+ * Returns new windows; a window with no such event gets no `nearbyEvents` field.
  */
 export function attachNearbyEvents(
   windows: readonly OutageWindow[],
@@ -60,9 +95,7 @@ export function attachNearbyEvents(
 ): OutageWindow[] {
   const sorted = [...events].sort((a, b) => a.tMs - b.tMs);
   return windows.map((w) => {
-    const near = sorted
-      .filter((e) => e.tMs >= w.startMs - lookbackMs && e.tMs < w.endMs)
-      .map((e) => ({ tMs: e.tMs, type: e.type, object: e.object }));
+    const near = byExplanation(sorted.filter((e) => e.tMs >= w.startMs - lookbackMs && e.tMs < w.endMs)).map((e) => ({ tMs: e.tMs, type: e.type, object: e.object }));
     const { nearbyEvents: _drop, ...rest } = w;
     return near.length > 0 ? { ...rest, nearbyEvents: near } : rest;
   });

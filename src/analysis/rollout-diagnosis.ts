@@ -10,6 +10,17 @@ export interface RolloutDiagnosisInput {
   keepAlive?: boolean;
   /** Resets on connections that had already carried a request (when the traffic engine tells them apart). */
   resetsOnReusedConnections?: number;
+  /**
+   * Resets on connections that had carried no response yet, per interval (when the traffic engine
+   * tells them apart). Such a reset is never a keep-alive connection cut under reuse: it is a new
+   * connection given up at once, which is how a userspace proxy passes on a refused dial.
+   */
+  newConnectionResets?: ReadonlyArray<{ tMs: number; count: number }>;
+  /**
+   * The Service dataplane (`nftables`, `userspace`; undefined on a real cluster). The userspace
+   * proxy accepts a connection before it dials the pod, so a pod that refuses it shows as a reset.
+   */
+  dataplane?: string;
   /** Error codes seen (e.g. UND_ERR_SOCKET for "other side closed"), when known. */
   errorCodes?: Readonly<Record<string, number>>;
   /** Failures per pod, when the responses name the pod that answered. */
@@ -47,6 +58,38 @@ function count(o: OutageWindow, classes: readonly FailureClass[]): number {
   let n = 0;
   for (const c of classes) n += o.failures[c] ?? 0;
   return n;
+}
+
+/** Resets on new connections among the window's requests (by their interval). */
+function newConnResets(o: OutageWindow, input: RolloutDiagnosisInput): number {
+  let n = 0;
+  for (const r of input.newConnectionResets ?? []) if (r.tMs >= o.startMs && r.tMs < o.endMs) n += r.count;
+  return Math.min(n, o.failures.reset ?? 0);
+}
+
+/**
+ * Resets that may stand for refusals: on the userspace dataplane, when the engine could not tell
+ * new connections from reused ones, any reset may be a refused dial passed on as a reset.
+ */
+function resetsMayBeRefusals(input: RolloutDiagnosisInput): boolean {
+  return input.dataplane === 'userspace' && input.newConnectionResets === undefined;
+}
+
+/**
+ * Connections the pod refused, whichever way the dataplane passed that on: refused (the kernel
+ * dataplanes reject the SYN), or reset on a new connection before any answer (a userspace proxy
+ * has accepted the connection by the time its dial is refused). So the same rollout reads the
+ * same on every dataplane.
+ */
+function refusals(o: OutageWindow, input: RolloutDiagnosisInput): number {
+  return count(o, ['refused']) + (resetsMayBeRefusals(input) ? count(o, ['reset']) : newConnResets(o, input));
+}
+
+/** Why a reset may be a refusal, for the evidence (empty when none was counted as one). */
+function refusalNote(fresh: number, input: RolloutDiagnosisInput): string {
+  if (fresh === 0) return '';
+  const how = input.dataplane === 'userspace' ? ': the userspace dataplane accepts a connection before it dials the pod, so a refusal reaches the client as a reset' : '';
+  return resetsMayBeRefusals(input) ? `; ${plural(fresh, 'reset')} may be refusals${how}` : `; ${plural(fresh, 'reset')} on new connections that never got an answer${how}`;
 }
 
 function plural(n: number, word: string): string {
@@ -111,12 +154,19 @@ export const preStopRule: RolloutDiagnosisRule = (input) => {
   const events = eventsOf(input);
   const prop = input.propagationMs ?? DEFAULT_PROPAGATION_MS;
   const hits: Array<{ o: OutageWindow; e: RolloutEventRecord; n: number }> = [];
+  let fresh = 0;
   for (const o of input.outages) {
     const n = count(o, ['refused', 'reset']);
     if (n === 0) continue;
     const e = lastOf(events, TERMINATING, firstFailureBy(o, input), prop);
-    // Only refusals, or resets with no keep-alive explanation, point at the missing delay.
-    if (e !== undefined && (count(o, ['refused']) > 0 || !keepAliveResets(input))) hits.push({ o, e, n });
+    if (e === undefined) continue;
+    // Refusals (however the dataplane passed them on) point at the missing delay, and so do
+    // resets with no keep-alive explanation.
+    const r = refusals(o, input);
+    if (r > 0 || !keepAliveResets(input)) {
+      hits.push({ o, e, n });
+      fresh += r - count(o, ['refused']);
+    }
   }
   if (hits.length === 0) return null;
   const n = hits.reduce((s, h) => s + h.n, 0);
@@ -124,7 +174,7 @@ export const preStopRule: RolloutDiagnosisRule = (input) => {
   return {
     id: 'prestop-delay',
     cause: 'the pod stopped accepting connections while the Service still routed new ones to it: no preStop delay, or one shorter than endpoint propagation',
-    evidence: `${plural(n, 'request')} refused or reset within ${secs(prop)} of a pod starting to terminate (${spans(hits, 'began terminating')})${byPod(input, podOf(first.e.object), ['refused', 'reset'])}`,
+    evidence: `${plural(n, 'request')} refused or reset within ${secs(prop)} of a pod starting to terminate (${spans(hits, 'began terminating')})${refusalNote(fresh, input)}${byPod(input, podOf(first.e.object), ['refused', 'reset'])}`,
     fix: 'add lifecycle.preStop (sleep action, or exec ["sleep", "10"]) longer than endpoint propagation (5-10 s) and shorter than terminationGracePeriodSeconds, so the pod keeps serving until no proxy sends it traffic',
     weight: n,
   };
@@ -142,8 +192,9 @@ export const keepAliveRule: RolloutDiagnosisRule = (input) => {
   const events = eventsOf(input);
   const hits: Array<{ o: OutageWindow; e: RolloutEventRecord; n: number }> = [];
   for (const o of input.outages) {
-    const n = count(o, ['reset', 'other']);
-    if (n === 0) continue;
+    // Resets of new connections never rode a kept-alive connection.
+    const n = count(o, ['reset', 'other']) - newConnResets(o, input);
+    if (n <= 0) continue;
     // A terminating pod keeps its established connections until it closes them: look back over the whole grace period.
     const e = lastBefore(events, ['pod-terminating'], firstFailureBy(o, input), 120_000);
     if (e !== undefined) hits.push({ o, e, n });
@@ -166,8 +217,10 @@ export const readinessRule: RolloutDiagnosisRule = (input) => {
   const win = input.readyWindowMs ?? DEFAULT_READY_WINDOW_MS;
   const prop = input.propagationMs ?? DEFAULT_PROPAGATION_MS;
   const hits: Array<{ o: OutageWindow; e: RolloutEventRecord; n: number }> = [];
+  let fresh = 0;
   for (const o of input.outages) {
-    const n = count(o, ['refused', 'http_5xx']);
+    const r = refusals(o, input);
+    const n = r + count(o, ['http_5xx']);
     if (n === 0) continue;
     const ready = lastOf(events, READY, firstFailureBy(o, input), win);
     if (ready === undefined) continue;
@@ -175,6 +228,7 @@ export const readinessRule: RolloutDiagnosisRule = (input) => {
     const term = lastOf(events, TERMINATING, firstFailureBy(o, input), prop);
     if (term !== undefined && term.tMs > ready.tMs) continue;
     hits.push({ o, e: ready, n });
+    fresh += r - count(o, ['refused']);
   }
   if (hits.length === 0) return null;
   const n = hits.reduce((s, h) => s + h.n, 0);
@@ -182,7 +236,7 @@ export const readinessRule: RolloutDiagnosisRule = (input) => {
   return {
     id: 'readiness-too-early',
     cause: 'a new pod got traffic before it could serve it: no readiness probe (a running container counts as ready at once), or a probe that passes before the app is listening and warmed up',
-    evidence: `${plural(n, 'request')} refused or answered 5xx within ${secs(win)} of a pod becoming ready (${spans(hits, 'became ready')})${byPod(input, podOf(first.e.object), ['refused', 'http_5xx'])}`,
+    evidence: `${plural(n, 'request')} refused or answered 5xx within ${secs(win)} of a pod becoming ready (${spans(hits, 'became ready')})${refusalNote(fresh, input)}${byPod(input, podOf(first.e.object), ['refused', 'http_5xx'])}`,
     fix: 'add a readinessProbe that checks the app itself (an HTTP health path on the serving port), and minReadySeconds so a new pod proves itself before old ones go',
     weight: n,
   };

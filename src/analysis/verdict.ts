@@ -15,8 +15,12 @@ export interface VerdictInput {
   totals: Counts;
   /** Failure classes over the whole run. */
   failures: Record<FailureClass, number>;
-  /** Scheduled requests never sent, over the whole run. */
+  /** Failure classes in the window (they add up to window.failed). */
+  windowFailures: Record<FailureClass, number>;
+  /** Scheduled requests never sent, over the whole run, warmup included. */
   unsent: number;
+  /** Of those, the ones scheduled during the warmup. */
+  warmupUnsent: number;
   /** Counts of the baseline phase; null when the run had none. */
   baseline: Counts | null;
   /** Maximum acceptable failure rate, 0..1. 0 means "none may fail", judged on observed failures alone. */
@@ -78,10 +82,20 @@ const INCONCLUSIVE_ORDER: readonly CheckId[] = [
 ];
 
 /**
+ * Failure classes a load generator that fell behind can produce by itself: a request sent late,
+ * or whose answer its stalled loop read late, times out; a stalled client's connections get cut
+ * (reset); and `other` holds the client's own errors (EMFILE, EADDRNOTAVAIL, ...). An HTTP status
+ * or a refused connection is the target's answer whatever the generator did.
+ */
+export const GENERATOR_MAY_CAUSE: readonly FailureClass[] = ['timeout', 'reset', 'other'];
+
+/**
  * Judges a run. fail: the observed failure rate in the window is over the budget, or the release
  * command failed. pass: the exact upper bound is within the budget and the measurement was sound.
- * inconclusive otherwise: too few requests, unsent requests, a saturated generator, a target that
- * never answered, or an interrupted run (which can fail on evidence, never pass).
+ * inconclusive otherwise: too few requests, unsent requests (warmup included), a saturated
+ * generator, a target that never answered, or an interrupted run (which can fail on evidence,
+ * never pass). When the generator fell behind (unsent or saturated), only failures it cannot have
+ * caused (GENERATOR_MAY_CAUSE's complement) can fail the budget.
  */
 export function judge(input: VerdictInput): VerdictResult {
   const { window, budget, confidence } = input;
@@ -122,6 +136,11 @@ function check(id: CheckId, name: string, status: CheckStatus, message: string):
   return { id, name, status, message };
 }
 
+/** The generator fell behind: requests it could not send on time, or a saturated generator. */
+export function generatorFellBehind(input: Pick<VerdictInput, 'unsent' | 'generator'>): boolean {
+  return input.unsent > 0 || input.generator.saturated;
+}
+
 function budgetCheck(input: VerdictInput, observed: number, upper: number): Check {
   const { window, windowLabel, budget, confidence, totals } = input;
   const name = `failed requests within the ${formatRate(budget)} budget`;
@@ -137,7 +156,9 @@ function budgetCheck(input: VerdictInput, observed: number, upper: number): Chec
     ? `none of the ${formatCount(window.sent)} requests ${windowLabel} failed`
     : `${formatCount(window.failed)} of ${formatCount(window.sent)} requests failed ${windowLabel} (${formatRate(observed)})`;
   if (observed > budget) {
-    return check(id, name, 'fail', budget === 0 ? `${failedPart}, and the budget allows none` : `${failedPart}, over the ${pct} budget`);
+    const over = budget === 0 ? `${failedPart}, and the budget allows none` : `${failedPart}, over the ${pct} budget`;
+    if (!generatorFellBehind(input)) return check(id, name, 'fail', over);
+    return behindCheck(input, over);
   }
   if (budget === 0) {
     return check(id, name, 'pass', `${failedPart}; the budget of 0 allows none`);
@@ -158,14 +179,44 @@ function budgetCheck(input: VerdictInput, observed: number, upper: number): Chec
   );
 }
 
+/**
+ * The window is over the budget but the generator fell behind: only the failures it cannot have
+ * caused are judged. Over the budget on those alone: fail; else inconclusive. Both say so.
+ */
+function behindCheck(input: VerdictInput, over: string): Check {
+  const { window, windowLabel, budget, windowFailures } = input;
+  const id = 'failure-budget';
+  const name = `failed requests within the ${formatRate(budget)} budget`;
+  const classes = (pick: (c: FailureClass) => boolean): string =>
+    FAILURE_CLASSES.filter((c) => pick(c) && windowFailures[c] > 0)
+      .map((c) => `${formatCount(windowFailures[c])} ${c}`)
+      .join(', ');
+  const mayCause = (c: FailureClass): boolean => GENERATOR_MAY_CAUSE.includes(c);
+  const own = GENERATOR_MAY_CAUSE.reduce((n, c) => n + windowFailures[c], 0);
+  const theirs = window.failed - own;
+  const ownPart = own === 0 ? '' : `; ${classes(mayCause)} not judged: the load generator fell behind and may have caused them itself`;
+  const theirRate = theirs / window.sent;
+  if (theirRate > budget) {
+    return check(
+      id,
+      name,
+      'fail',
+      `${formatCount(theirs)} of ${formatCount(window.sent)} requests failed ${windowLabel} in ways the load generator cannot cause (${classes((c) => !mayCause(c))}; ${formatRate(theirRate)}), over the ${budget === 0 ? 'budget of 0' : `${formatRate(budget)} budget`}${ownPart}`,
+    );
+  }
+  const theirPart = theirs === 0 ? 'none of them is an HTTP status or a refused connection' : `the ${formatCount(theirs)} the generator cannot cause (${classes((c) => !mayCause(c))}) are within it`;
+  return check(id, name, 'inconclusive', `not judged: ${over}, but the load generator fell behind and may itself have caused the ${classes(mayCause)}; ${theirPart}`);
+}
+
 function unsentCheck(input: VerdictInput): Check {
   const name = 'every scheduled request was sent';
   if (input.unsent > 0) {
+    const warmup = input.warmupUnsent === 0 ? '' : input.warmupUnsent === input.unsent ? ', all during the warmup' : ` (${formatCount(input.warmupUnsent)} during the warmup)`;
     return check(
       'no-unsent-requests',
       name,
       'inconclusive',
-      `${plural(input.unsent, 'scheduled request')} could not be sent on time: the load generator fell behind, so the run did not apply the planned load`,
+      `${plural(input.unsent, 'scheduled request')} could not be sent on time${warmup}: the load generator fell behind, so the run did not apply the planned load`,
     );
   }
   return check('no-unsent-requests', name, 'pass', `all ${formatCount(input.totals.sent)} requests were sent on schedule`);
@@ -177,6 +228,10 @@ function triggerCheck(input: VerdictInput): Check {
   const name = 'the release command succeeded';
   if (t === null) return check(id, name, 'skipped', 'no release command was run');
   const took = formatSeconds(t.endMs - t.startMs);
+  // However the shell then exited, a release that overran its timeout failed: fail on it first.
+  if (t.timedOut === true) {
+    return check(id, name, 'fail', `the release command did not finish within its ${formatSeconds(t.timeoutMs ?? t.endMs - t.startMs)} timeout; zerodrop stopped it and everything it started: ${oneLine(t.command)}`);
+  }
   if (t.exitCode === 0 && t.signal === null) {
     return check(id, name, 'pass', `the release command exited 0 after ${took}: ${oneLine(t.command)}`);
   }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, hostname } from 'node:os';
 import type { Report } from '../report/model.js';
-import { redactHeaders, redactUrl } from '../scenario/redact.js';
+import { redactDeep, redactHeaders, secretsOfScenario } from '../redact.js';
 import type { Scenario } from '../scenario/types.js';
 import { packageRoot } from '../version.js';
 
@@ -19,10 +19,13 @@ export function machineFacts(): NonNullable<Report['meta']['machine']> {
   return { hostname: hostname(), platform: process.platform, arch: process.arch, cpus: availableParallelism(), node: process.version };
 }
 
-/** The scenario as run, for the audit record: secrets redacted. */
+/**
+ * The scenario as run, for the audit record: secrets redacted (URL credentials and secret
+ * parameters, secret headers, secrets in the trigger's command line), and without the signing
+ * key's path, which says how the record is sealed, not what was measured.
+ */
 export function scenarioAsRun(scenario: Scenario): unknown {
-  return {
-    ...scenario,
-    target: { ...scenario.target, url: scenario.target.url === undefined ? undefined : redactUrl(scenario.target.url), headers: redactHeaders(scenario.target.headers) },
-  };
+  const { signKey: _signKey, ...report } = scenario.report;
+  const safe = { ...scenario, target: { ...scenario.target, headers: redactHeaders(scenario.target.headers) }, report };
+  return redactDeep(safe, secretsOfScenario(scenario));
 }

@@ -4,6 +4,8 @@ import { EXIT, type ExitCode } from '../errors.js';
 import { REPORT_FORMATS, render } from '../report/index.js';
 import { executeRun } from '../runner/execute-run.js';
 import { packageRoot } from '../version.js';
+import { ProcessGroups } from '../rollout/process-group.js';
+import { watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
 import { progressWriter } from './progress.js';
 import { runMeta, scenarioFromArgs } from './run-command.js';
@@ -32,13 +34,17 @@ const CASES: DemoCase[] = [
  * expected: the failing run is the lesson, not an error.
  */
 export async function demoCommand(args: DemoArgs, io: CliIo): Promise<ExitCode> {
-  const controller = new AbortController();
-  const unregister = io.onInterrupt(() => controller.abort());
+  const processes = new ProcessGroups();
+  const interrupts = watchInterrupts(io, {
+    first: 'stopping the demo run, stopping the emulator, writing the reports (again: stop waiting for requests in flight; a third time: exit at once)...',
+    second: 'not waiting for requests in flight; still writing the reports...',
+    beforeExit: () => processes.killAllNow(),
+  });
   const lines: string[] = [];
   let asExpected = true;
   try {
     for (const demo of CASES) {
-      if (controller.signal.aborted) return EXIT.interrupted;
+      if (interrupts.stop.aborted) return EXIT.interrupted;
       const scenarioPath = join(packageRoot(), demo.file);
       const scenario = scenarioFromArgs({ scenario: scenarioPath, quiet: args.quiet }, io.cwd);
       io.stdout.write(`\n== ${scenario.name}: ${demo.lesson} (expect ${demo.expect.toUpperCase()})\n`);
@@ -47,7 +53,9 @@ export async function demoCommand(args: DemoArgs, io: CliIo): Promise<ExitCode> 
         clock: startClock(),
         env: io.env,
         cwd: io.cwd,
-        signal: controller.signal,
+        signal: interrupts.stop,
+        hurry: interrupts.hurry,
+        processes,
         meta: runMeta(scenario, `demo-${scenario.name}`, ['zerodrop', 'demo']),
         onProgress: (phase, p) => progress.update(phase, p),
         onNote: (note) => {
@@ -63,9 +71,9 @@ export async function demoCommand(args: DemoArgs, io: CliIo): Promise<ExitCode> 
       lines.push(`${ok ? 'as expected' : 'UNEXPECTED'}: ${scenario.name} -> ${report.verdict.toUpperCase()}: ${report.reasons[0] ?? ''}\n    reports: ${dir}`);
     }
   } finally {
-    unregister();
+    interrupts.dispose();
   }
   io.stdout.write(`\n${lines.join('\n')}\n`);
-  if (controller.signal.aborted) return EXIT.interrupted;
+  if (interrupts.stop.aborted) return EXIT.interrupted;
   return asExpected ? EXIT.pass : EXIT.fail;
 }

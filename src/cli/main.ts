@@ -7,10 +7,11 @@ class UsageError extends ZerodropError {
     super('E_USAGE', message, { exitCode: EXIT.invalidInput, hint: 'run `zerodrop --help` or `zerodrop <command> --help`' });
   }
 }
+import { redactUrl } from '../redact.js';
 import { toolVersion } from '../version.js';
 import { processIo, type CliIo } from './io.js';
 import { emulatorStartCommand, type EmulatorStartArgs } from './emulator-command.js';
-import { verifyCommand } from './verify-command.js';
+import { verifyCommand, type VerifyArgs } from './verify-command.js';
 import type { LintArgs } from './lint-command.js';
 import { demoCommand, type DemoArgs } from './demo-command.js';
 import { reportCommand, type ReportArgs } from './report-command.js';
@@ -22,10 +23,11 @@ import { withSweepOptions } from './sweep-options.js';
 /** Prints an error the way users should see it: what is wrong, then how to fix it. */
 function printError(io: CliIo, err: unknown): ExitCode {
   if (err instanceof ZerodropError) {
-    io.stderr.write(`zerodrop: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
+    // The last line of defence: an error that quotes a URL or a header must not print its secret.
+    io.stderr.write(`zerodrop: ${redactUrl(err.message)}\n${err.hint ? `  hint: ${redactUrl(err.hint)}\n` : ''}`);
     return err.exitCode;
   }
-  io.stderr.write(`zerodrop: internal error: ${(err as Error)?.stack ?? String(err)}\n  hint: this is a bug in zerodrop; please report it with the command line\n`);
+  io.stderr.write(`zerodrop: internal error: ${redactUrl((err as Error)?.stack ?? String(err))}\n  hint: this is a bug in zerodrop; please report it with the command line\n`);
   return EXIT.couldNotRun;
 }
 
@@ -58,13 +60,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     )
     .command(
       'report <report>',
-      're-render a saved report.json (and exit with its verdict\'s code)',
+      're-render a saved report.json and exit with its verdict\'s code, after checking its digest (exit 5 when it was altered); on the folder of a killed run, rebuild its reports from the journal first',
       (y) =>
         y
-          .positional('report', { type: 'string', demandOption: true, describe: 'path of a report.json written by zerodrop run' })
+          .positional('report', { type: 'string', demandOption: true, describe: 'a run folder, or the path of a report.json written by zerodrop run' })
           .option('format', { type: 'string', array: true, default: ['console'], describe: 'console, json, junit, md or html (comma-separated or repeated)' })
           .option('out', { type: 'string', describe: 'write files (junit.xml, summary.md, report.json) into this folder instead of printing' })
-          .example('$0 report reports/demo/report.json --format md', 'print the Markdown summary of a saved run'),
+          .option('verify', { type: 'boolean', default: true, describe: 'refuse (exit 5) a report whose digest does not match its content or that has none; --no-verify renders it anyway, with a warning' })
+          .option('key', { type: 'string', describe: 'Ed25519 public key (PEM file): also refuse (exit 5) a report not signed by it' })
+          .option('from-journal', { type: 'boolean', default: false, describe: 're-derive the report from the folder\'s journal.ndjson and check report.json against it (exit 4 if they disagree)' })
+          .example('$0 report reports/demo/report.json --format md', 'print the Markdown summary of a saved run')
+          .example('$0 report reports/2026-01-02T030405Z-web', 'the run was killed (SIGKILL, OOM, CI timeout): rebuild its reports from the journal, exit 2')
+          .example('$0 report reports/nightly/report.json --key zerodrop-sign.pub.pem', 'gate on a saved run only if CI\'s key signed it'),
       (args) => {
         exitCode = reportCommand(args as unknown as ReportArgs, io);
       },
@@ -82,13 +89,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     )
     .command(
       'verify <dir>',
-      'check that a saved report was not altered since zerodrop wrote it (exit 0 intact, 1 altered)',
+      'check that a saved report was not altered since zerodrop wrote it, and with --key that it is signed by that key (exit 0 intact, 1 altered or badly signed, 3 bad input)',
       (y) =>
         y
           .positional('dir', { type: 'string', demandOption: true, describe: 'a run folder, or its report.json' })
-          .example('$0 verify reports/demo/emulator-naive', 'recompute the digest of a saved run'),
+          .option('key', { type: 'string', describe: 'Ed25519 public key (PEM file): the report must carry a valid signature by it' })
+          .example('$0 verify reports/demo/emulator-naive', 'recompute the digest of a saved run')
+          .example('$0 verify reports/nightly --key zerodrop-sign.pub.pem', 'check that the report was signed by the CI\'s key and not changed since'),
       (args) => {
-        exitCode = verifyCommand(args as unknown as { dir: string }, io);
+        exitCode = verifyCommand(args as unknown as VerifyArgs, io);
       },
     )
     .command(

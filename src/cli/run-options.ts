@@ -54,9 +54,10 @@ export function withRunOptions<T>(y: Argv<T>) {
     .group(['budget', 'confidence'], 'Verdict:')
     .option('budget', { type: 'string', describe: 'largest failure rate that passes (budget.maxFailureRate), e.g. 0.1% or 0.001 [default: 0.1%]' })
     .option('confidence', { type: 'string', describe: 'confidence a pass needs (budget.confidence): the exact upper bound of the failure rate must be within budget [default: 0.95]' })
-    .group(['out', 'format', 'name', 'quiet'], 'Output:')
+    .group(['out', 'format', 'name', 'sign-key', 'quiet'], 'Output:')
     .option('out', { type: 'string', describe: 'folder for the reports (report.out) [default: reports/<time>-<name>]' })
     .option('format', { type: 'string', array: true, describe: 'reports to write: console,json,junit,md,html (report.formats); report.json is always written [default: all]' })
     .option('name', { type: 'string', describe: 'name of the run, used in the report and the folder name (name)' })
+    .option('sign-key', { type: 'string', describe: 'Ed25519 private key (PEM file) that signs report.json (report.signKey); without it, the PEM text in $ZERODROP_SIGN_KEY signs; check with `zerodrop verify DIR --key PUBLIC.pem`' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line and no tables: only the verdict line' });
 }

@@ -4,7 +4,7 @@ import { startClock } from '../clock.js';
 import { EXIT, ZerodropError, type ExitCode } from '../errors.js';
 import { formatRate, formatSeconds } from '../report/format.js';
 import { loadScenarioFile } from '../scenario/load-file.js';
-import { redactArgv } from '../scenario/redact.js';
+import { redactArgv, redactUrl } from '../redact.js';
 import { resolveScenario } from '../scenario/resolve.js';
 import type { Scenario } from '../scenario/types.js';
 import type { SweepResult } from '../sweep/model.js';
@@ -12,8 +12,11 @@ import { renderSweepHtml } from '../sweep/render-html.js';
 import { renderSweepConsole, renderSweepMarkdown } from '../sweep/render.js';
 import { checkSweepScenario, runSweep } from '../sweep/run-sweep.js';
 import { resolveSweepSpec, type SweepFlags, type SweepSpec } from '../sweep/sweep-spec.js';
+import { ProcessGroups } from '../rollout/process-group.js';
+import { watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
 import { progressWriter } from './progress.js';
+import { signingKeyOf } from './sign-key.js';
 import { runMeta, type RunArgs } from './run-command.js';
 import { defaultOutDir, writeReportFiles } from './write-reports.js';
 
@@ -73,27 +76,21 @@ function caseDir(n: number, slug: string): string {
 /** `zerodrop sweep`: the whole job; returns the exit code. */
 export async function sweepCommand(args: SweepArgs, argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const { scenario, spec } = sweepFromArgs(args, io.cwd);
+  const signKey = signingKeyOf(scenario.report.signKey, io.env, (s) => io.stderr.write(`zerodrop: ${s}\n`));
   const startedAt = new Date();
   const outDir = scenario.report.outDir ?? defaultOutDir(io.cwd, `sweep-${scenario.name}`, startedAt);
   const caseFormats = scenario.report.formats.filter((f) => f !== 'console');
-  const controller = new AbortController();
-  const restoreController = new AbortController();
-  let interrupts = 0;
-  const unregister = io.onInterrupt((signal) => {
-    interrupts++;
-    if (interrupts === 1) {
-      io.stderr.write(`\nzerodrop: ${signal} received: stopping the sweep, restoring the Deployment, writing the results (again to stop waiting for the restore)...\n`);
-      controller.abort();
-    } else {
-      io.stderr.write(`\nzerodrop: ${signal} received again: not waiting for the restore's rollout\n`);
-      restoreController.abort();
-    }
+  const processes = new ProcessGroups();
+  const interrupts = watchInterrupts(io, {
+    first: 'stopping the sweep, restoring the Deployment, writing the results (again: stop waiting for requests in flight and the restore\'s rollout; a third time: exit at once, without restoring)...',
+    second: 'not waiting for requests in flight nor for the restore\'s rollout (the restore is still sent); still writing the results...',
+    beforeExit: () => processes.killAllNow(),
   });
   const progress = progressWriter(io.stderr, { quiet: args.quiet });
   const note = (s: string): void => {
     if (!args.quiet) {
       progress.done();
-      io.stderr.write(`zerodrop: ${s}\n`);
+      io.stderr.write(`zerodrop: ${redactUrl(s)}\n`);
     }
   };
   try {
@@ -101,8 +98,10 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
       newClock: startClock,
       env: io.env,
       cwd: io.cwd,
-      signal: controller.signal,
-      restoreSignal: restoreController.signal,
+      signal: interrupts.stop,
+      restoreSignal: interrupts.hurry,
+      hurry: interrupts.hurry,
+      processes,
       meta: runMeta(scenario, `${startedAt.toISOString()}-sweep-${scenario.name}`, ['zerodrop', ...redactArgv(argv)]),
       onProgress: (phase, p) => progress.update(phase, p),
       onNote: note,
@@ -120,7 +119,7 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
           );
         }
         try {
-          writeReportFiles(report, join(outDir, rel), caseFormats);
+          writeReportFiles(report, join(outDir, rel), caseFormats, signKey);
           return rel;
         } catch (err) {
           io.stderr.write(`zerodrop: could not write the reports of case ${c.n} to ${join(outDir, rel)}: ${(err as Error).message}\n`);
@@ -136,7 +135,7 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
       c.dir = caseDir(c.n, c.slug);
       if (spec.repeat > 1 && c.report !== null) {
         try {
-          writeReportFiles(c.report, join(outDir, c.dir), caseFormats);
+          writeReportFiles(c.report, join(outDir, c.dir), caseFormats, signKey);
         } catch {
           // reported per repeat already
         }
@@ -167,6 +166,6 @@ export async function sweepCommand(args: SweepArgs, argv: readonly string[], io:
     if (err instanceof ZerodropError) throw err;
     throw new ZerodropError('E_INTERNAL', `internal error: ${(err as Error).stack ?? String(err)}`, { hint: 'this is a bug in zerodrop; please report it with the command line' });
   } finally {
-    unregister();
+    interrupts.dispose();
   }
 }

@@ -12,6 +12,7 @@ import type { Store } from './api/store-types.js';
 import { EMULATOR_DEFAULTS, validateEmulatorConfig, type EmulatorConfig } from './config.js';
 import { startControllers } from './controllers/index.js';
 import { defaultImages, startKubelet, type Kubelet } from './kubelet/index.js';
+import { podPortTarget } from './kubelet/pod-addressing.js';
 import { startServiceProxy } from './proxy/index.js';
 
 /** A running emulator: its API server address and credentials, its store, and how to stop it. */
@@ -117,7 +118,7 @@ export async function startEmulator(config: EmulatorConfig, opts: StartEmulatorO
   let server: ApiServer;
   let kubeconfigPath: string;
   try {
-    server = await startApiServer({ store, port: cfg.port ?? EMULATOR_DEFAULTS.port, ...(opts.bookmarkIntervalMs === undefined ? {} : { bookmarkIntervalMs: opts.bookmarkIntervalMs }) });
+    server = await startApiServer({ store, port: cfg.port ?? EMULATOR_DEFAULTS.port, podPortAddress: podPortTarget, ...(opts.bookmarkIntervalMs === undefined ? {} : { bookmarkIntervalMs: opts.bookmarkIntervalMs }) });
     stops.push({ name: 'api server', stop: () => server.close() });
     if (cfg.kubeconfigPath !== undefined) kubeconfigPath = cfg.kubeconfigPath;
     else {

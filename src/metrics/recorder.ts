@@ -32,6 +32,11 @@ export interface EncodedRecorder {
   errorCodes: Record<string, number>;
   /** With a pod header: per pod, per interval index, the outcome counts (7, in OUTCOME order). */
   pods?: Record<string, Record<string, number[]>>;
+  /**
+   * Resets of requests on a connection that had carried no response yet, per interval index;
+   * present when the recording engine could tell (the lean client), absent when it could not.
+   */
+  newConnectionResets?: Record<string, number>;
 }
 
 /** Counter columns: the outcome codes 0..6, then unsent. */
@@ -143,6 +148,16 @@ export class Recorder implements LatencyQuery {
   #errorCodes = new Map<string, number>();
   /** Pod -> interval index -> outcome counts (only with a pod header; sparse, pods are few). */
   #pods = new Map<string, Map<number, Float64Array>>();
+  /** Interval index -> resets on new connections (sparse: they are few). */
+  #newConnResets = new Map<number, number>();
+  /**
+   * The engine could tell new connections from reused ones, so no resets on new connections
+   * means none (not "unknown"). Merging keeps it when any part could: a run's workers share
+   * one client.
+   */
+  tellsNewConnections = false;
+  /** Highest interval index of any pod row + 1. */
+  #podEnd = 0;
 
   constructor(opts: RecorderOptions = {}) {
     this.intervalMs = positiveInt('intervalMs', opts.intervalMs ?? 100);
@@ -167,6 +182,21 @@ export class Recorder implements LatencyQuery {
       else bump(this.#otherStatus, String(status), 1);
     }
     if (errorCode !== undefined) bump(this.#errorCodes, errorCode, 1);
+  }
+
+  /**
+   * Counts a request (already recorded as a reset) that was reset on a connection that had
+   * carried no response yet: no keep-alive reuse, the far end gave up on a new connection.
+   */
+  recordNewConnectionReset(startMs: number): void {
+    const i = Math.max(0, Math.floor(startMs / this.intervalMs));
+    this.#newConnResets.set(i, (this.#newConnResets.get(i) ?? 0) + 1);
+  }
+
+  /** Resets on new connections per interval with any (interval start in ms); undefined when the engine could not tell. */
+  newConnectionResets(): Array<{ tMs: number; count: number }> | undefined {
+    if (!this.tellsNewConnections) return undefined;
+    return [...this.#newConnResets.entries()].sort(([a], [b]) => a - b).map(([i, count]) => ({ tMs: i * this.intervalMs, count }));
   }
 
   /** Counts requests whose scheduled start passed without being sent (generator behind or capped). */
@@ -266,6 +296,44 @@ export class Recorder implements LatencyQuery {
   /** Number of counter intervals that hold any count. */
   get intervalCount(): number {
     return this.#used;
+  }
+
+  /** Interval `i`'s counters in the encoded column order (success, failure classes, unsent). */
+  rowCounts(i: number): number[] {
+    if (i < 0 || i >= this.#used) return new Array<number>(COLS).fill(0);
+    return Array.from(this.#counts.subarray(i * COLS, (i + 1) * COLS));
+  }
+
+  /** Number of latency intervals (highest index that may hold a histogram + 1). */
+  get latencyIntervalCount(): number {
+    return this.#hist.length;
+  }
+
+  /** Latencies recorded in latency interval `i` (0 when none). */
+  latencyCount(i: number): number {
+    return this.#hist[i]?.totalCount ?? 0;
+  }
+
+  /** Latency interval `i`'s histogram in the encoded form of toJSON(), or undefined when empty. */
+  encodeLatency(i: number): string | undefined {
+    const h = this.#hist[i];
+    return h === undefined || h.totalCount === 0 ? undefined : hdr.encodeIntoCompressedBase64(h);
+  }
+
+  /** Per-pod outcome counts of the intervals from `fromIndex` on (a live cut reads the recent ones only). */
+  podRowsFrom(fromIndex: number): Array<{ pod: string; index: number; outcomes: number[] }> {
+    const out: Array<{ pod: string; index: number; outcomes: number[] }> = [];
+    for (const [pod, byInterval] of this.#pods) {
+      if (fromIndex <= 0) {
+        for (const [index, row] of byInterval) out.push({ pod, index, outcomes: Array.from(row) });
+        continue;
+      }
+      for (let index = fromIndex; index < this.#podEnd; index++) {
+        const row = byInterval.get(index);
+        if (row !== undefined) out.push({ pod, index, outcomes: Array.from(row) });
+      }
+    }
+    return out;
   }
 
   /** Totals over the whole recording: sent = succeeded + failed, always. */
@@ -392,6 +460,7 @@ export class Recorder implements LatencyQuery {
     if (row === undefined) {
       row = new Float64Array(OUTCOME_COUNT);
       byInterval.set(index, row);
+      if (index >= this.#podEnd) this.#podEnd = index + 1;
     }
     return row;
   }
@@ -428,6 +497,8 @@ export class Recorder implements LatencyQuery {
         for (let k = 0; k < OUTCOME_COUNT; k++) mine[k]! += row[k]!;
       }
     }
+    for (const [i, n] of other.#newConnResets) this.#newConnResets.set(i, (this.#newConnResets.get(i) ?? 0) + n);
+    if (other.tellsNewConnections) this.tellsNewConnections = true;
     return this;
   }
 
@@ -462,6 +533,7 @@ export class Recorder implements LatencyQuery {
       statusCodes: this.statusCodes(),
       errorCodes: this.errorCodes(),
       ...(this.#pods.size === 0 ? {} : { pods: this.#encodePods() }),
+      ...(this.tellsNewConnections ? { newConnectionResets: Object.fromEntries([...this.#newConnResets].map(([i, n]) => [String(i), n])) } : {}),
     };
   }
 
@@ -509,6 +581,14 @@ export class Recorder implements LatencyQuery {
         r.#podRow(pod, index).set(counts);
       }
     }
+    if (enc.newConnectionResets !== undefined) {
+      r.tellsNewConnections = true;
+      for (const [i, n] of Object.entries(enc.newConnectionResets)) {
+        const index = Number(i);
+        if (!Number.isInteger(index) || index < 0) throw bad(`newConnectionResets.${i} is not an interval index`);
+        r.#newConnResets.set(index, n);
+      }
+    }
     return r;
   }
 
@@ -521,6 +601,7 @@ export class Recorder implements LatencyQuery {
       errorCodes: this.errorCodes(),
       latency: this,
       ...(this.#pods.size === 0 ? {} : { pods: this.pods() }),
+      ...(this.tellsNewConnections ? { newConnectionResets: this.newConnectionResets() ?? [] } : {}),
       phases,
       t0EpochMs,
       durationMs,
@@ -568,6 +649,8 @@ function validateEncoded(input: unknown): EncodedRecorder {
   if (pods !== undefined && (typeof pods !== 'object' || pods === null || Array.isArray(pods) || !Object.values(pods).every((v) => typeof v === 'object' && v !== null && !Array.isArray(v)))) {
     throw bad('pods must map pod names to {interval: counts}');
   }
+  const fresh = (enc as { newConnectionResets?: unknown }).newConnectionResets;
+  if (fresh !== undefined && !isCountRecord(fresh)) throw bad('newConnectionResets must map interval indexes to counts');
   return enc as EncodedRecorder;
 }
 

@@ -52,6 +52,11 @@ export interface RunData {
   latency: LatencyQuery;
   /** With a pod header: outcome counts (OUTCOME order) per pod and interval. */
   pods?: Array<{ pod: string; intervals: Array<{ tMs: number; outcomes: number[] }> }>;
+  /**
+   * Resets on connections that had carried no response yet, per interval that had any; absent
+   * when the engine could not tell new connections from reused ones (undici, HTTP/2, agents).
+   */
+  newConnectionResets?: Array<{ tMs: number; count: number }>;
   phases: PhaseSpan[];
   /** Wall-clock epoch ms of t0, for converting offsets to UTC in reports. */
   t0EpochMs: number;

@@ -1,7 +1,9 @@
 /**
  * The audit record: a report carries `digest`, a SHA-256 over its own canonical JSON without that
  * field, so anyone can tell later whether report.json was edited after the run wrote it. It proves
- * the file is intact, not who wrote it (there is no key): it catches edits, not forgeries.
+ * the file is intact, not who wrote it: it catches edits, not forgeries. A forger who recomputes it
+ * is caught by the optional `signature` (signature.ts), an Ed25519 signature over the digest;
+ * neither field is covered by the digest.
  */
 import { createHash } from 'node:crypto';
 import type { Report } from './model.js';
@@ -48,7 +50,10 @@ function canon(value: unknown, key: string): string | undefined {
   return `{${parts.join(',')}}`;
 }
 
-/** `sha256:<hex>` over the canonical JSON of the report without its `digest` field. */
+/** Top-level fields the digest does not cover: the seal itself. */
+export const SEAL_FIELDS = ['digest', 'signature'] as const;
+
+/** `sha256:<hex>` over the canonical JSON of the report without its `digest` and `signature` fields. */
 export function computeDigest(report: Report): string {
   return digestOf(report);
 }
@@ -56,16 +61,16 @@ export function computeDigest(report: Report): string {
 /** computeDigest for any parsed report.json (even one whose shape no longer validates). */
 export function digestOf(report: unknown): string {
   let body = report;
-  if (report !== null && typeof report === 'object' && !Array.isArray(report) && 'digest' in report) {
-    const { digest: _ignored, ...rest } = report as Record<string, unknown>;
+  if (report !== null && typeof report === 'object' && !Array.isArray(report) && SEAL_FIELDS.some((f) => f in report)) {
+    const { digest: _digest, signature: _signature, ...rest } = report as Record<string, unknown>;
     body = rest;
   }
   return `${DIGEST_ALGORITHM}:${createHash('sha256').update(canonicalJson(body), 'utf8').digest('hex')}`;
 }
 
-/** The report with its digest set (last, so it reads as a seal at the end of report.json's extra fields). */
+/** The report with its digest set (last, so it reads as a seal at the end of report.json's extra fields); an old signature is dropped, since it sealed other content. */
 export function withDigest<R extends Report>(report: R): R & { digest: string } {
-  const { digest: _old, ...rest } = report;
+  const { digest: _old, signature: _oldSignature, ...rest } = report;
   return { ...(rest as R), digest: computeDigest(report) };
 }
 

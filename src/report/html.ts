@@ -311,6 +311,7 @@ function metaSection(report: Report): string {
   const mc = m.machine;
   if (mc !== undefined) facts.push(['machine', `${mc.hostname}: ${mc.platform}/${mc.arch}, ${formatCount(mc.cpus)} CPUs, Node.js ${mc.node}`]);
   if (report.digest !== undefined) facts.push(['report digest', report.digest]);
+  if (report.signature !== undefined) facts.push(['signed by', `${report.signature.alg} key ${report.signature.keyId}`]);
   const out: string[] = ['<section id="meta"><h2>Run and audit record</h2>', dl(facts, 'meta-facts')];
   if (m.cluster !== undefined && Object.keys(m.cluster).length > 0) {
     out.push('<h3>Cluster</h3>');

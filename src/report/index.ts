@@ -10,6 +10,8 @@ export type { ConsoleOptions } from './console.js';
 export { renderConsole } from './console.js';
 export { canonicalJson, computeDigest, digestOf, DIGEST_ALGORITHM, verifyReport, withDigest } from './digest.js';
 export type { DigestCheck } from './digest.js';
+export { keyIdOf, loadSigningKey, loadVerifyKey, sealReport, SIGNATURE_ALGORITHM, signatureOf, verifySignature } from './signature.js';
+export type { SignatureCheck, SigningKey } from './signature.js';
 export { downsampleTimeline, escapeHtml, MAX_TIMELINE_COLUMNS, renderHtml } from './html.js';
 export type { DownsampledTimeline, TimelineColumn } from './html.js';
 export { renderJson, REPORT_FIELD_ORDER, REPORT_OPTIONAL_FIELD_ORDER } from './json.js';

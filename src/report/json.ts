@@ -25,7 +25,7 @@ export const REPORT_FIELD_ORDER = [
   'meta',
 ] as const satisfies ReadonlyArray<keyof Report>;
 
-/** Optional top-level fields, after the documented ones when present; `digest` always comes last. */
+/** Optional top-level fields, after the documented ones when present; `digest` and `signature` always come last. */
 export const REPORT_OPTIONAL_FIELD_ORDER = ['preflight', 'pods', 'rollback'] as const satisfies ReadonlyArray<keyof Report>;
 
 /**
@@ -37,9 +37,10 @@ export function renderJson(report: Report): string {
   const src = report as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const key of [...REPORT_FIELD_ORDER, ...REPORT_OPTIONAL_FIELD_ORDER]) if (key in src) out[key] = src[key];
-  for (const key of Object.keys(src).sort()) if (!(key in out) && key !== 'digest') out[key] = src[key];
+  for (const key of Object.keys(src).sort()) if (!(key in out) && key !== 'digest' && key !== 'signature') out[key] = src[key];
   // The seal goes last, where the writer set it: it covers everything above.
   if ('digest' in src) out['digest'] = src['digest'];
+  if ('signature' in src) out['signature'] = src['signature'];
   if (report.failures !== undefined) {
     const failures: Record<string, number> = {};
     for (const c of FAILURE_CLASSES) failures[c] = report.failures[c];

@@ -37,6 +37,7 @@ export function renderJunit(report: Report): string {
   // The audit facts an auditor looks up from CI: which commit, and the seal of report.json.
   if (m.git !== undefined) props.push(['git.commit', `${m.git.commit}${m.git.dirty ? ' (dirty)' : ''}`]);
   if (report.digest !== undefined) props.push(['report.digest', report.digest]);
+  if (report.signature !== undefined) props.push(['report.signature.keyId', report.signature.keyId]);
   for (const [name, value] of props) lines.push(`      <property name="${escapeXmlAttr(name)}" value="${escapeXmlAttr(value)}"/>`);
   lines.push('    </properties>');
 

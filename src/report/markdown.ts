@@ -163,10 +163,11 @@ function auditRecord(report: Report): string[] {
   if (m.machine !== undefined) rows.push(['machine', `${m.machine.hostname}: ${m.machine.platform}/${m.machine.arch}, ${m.machine.cpus} CPUs, Node.js ${m.machine.node}`]);
   for (const [k, v] of Object.entries(m.cluster ?? {})) rows.push([`cluster ${k}`, factText(v)]);
   if (report.digest !== undefined) rows.push(['report digest', report.digest]);
+  if (report.signature !== undefined) rows.push(['signed by', `${report.signature.alg} key ${report.signature.keyId}`]);
   const out = ['<details><summary>Audit record</summary>', '', '| | |', '| --- | --- |'];
   for (const [k, v] of rows) out.push(`| ${escapeMarkdown(k)} | ${escapeMarkdown(v)} |`);
   out.push('');
-  if (report.digest !== undefined) out.push('Check that report.json is unchanged with `zerodrop verify <run folder>`.', '');
+  if (report.digest !== undefined) out.push(`Check that report.json is unchanged with \`zerodrop verify <run folder>${report.signature === undefined ? '' : ' --key <public key>'}\`.`, '');
   out.push('</details>', '');
   return out;
 }

@@ -1,6 +1,7 @@
 import type { FailureClass } from '../metrics/outcome.js';
 import type { LatencySummary } from '../metrics/run-data.js';
 import type { ClientKind } from '../traffic/client-kind.js';
+import type { ReachabilityProbe } from '../traffic/preflight.js';
 
 /** Version of report.json's shape; bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -87,6 +88,10 @@ export interface TriggerRecord {
   /** Combined stdout+stderr, truncated to a bounded size. */
   output: string;
   outputTruncated: boolean;
+  /** Set when the command was still running at its timeout and its process group was stopped: the run fails. */
+  timedOut?: boolean;
+  /** The command's timeout, ms (set with `timedOut`). */
+  timeoutMs?: number;
 }
 
 /** How well the generator kept its schedule. */
@@ -111,6 +116,20 @@ export interface GeneratorHealth {
   }>;
   /** Why the generator counts as saturated (empty when it does not). */
   saturationReasons?: string[];
+}
+
+/**
+ * The reachability check before the run: a request only for a safe method (GET, HEAD, OPTIONS),
+ * else a bare connect. Its requests are not in `totals`: the target served totals.sent + requests.
+ */
+export interface ReachabilityRecord extends ReachabilityProbe {
+  /** The method of the scenario (the probe's, when it sent requests). */
+  method: string;
+  /** The URL checked, credentials redacted. */
+  url: string;
+  /** Run ms (the timeline's clock) when the check began and when the target answered. */
+  startMs: number;
+  endMs: number;
 }
 
 /** A finding of the preflight lint of the Deployment and Service (filled by the coordinator when it ran one). */
@@ -249,6 +268,8 @@ export interface Report {
     /** The scenario as run, secrets redacted. */
     scenario?: unknown;
   };
+  /** The reachability check before the traffic (absent in reports of older versions). */
+  reachability?: ReachabilityRecord;
   /** Preflight lint findings, when the coordinator ran the lint. */
   preflight?: PreflightFinding[];
   /** Per-pod counts, when known. */
@@ -257,6 +278,28 @@ export interface Report {
   rollback?: { fromRevision: string | null; toRevision: string; replicaSet: string; status: 'complete' | 'failed' | 'timeout' | 'aborted'; message: string };
   /** The load agents, when the load came from agent pods (`--agents N`). */
   agents?: AgentSummary[];
-  /** `sha256:<hex>` over the canonical JSON of the report without this field; set last by the writer (see digest.ts). */
+  /** Present when `zerodrop report DIR` rebuilt this report from the run's journal (journal.ndjson). */
+  rebuilt?: {
+    from: string;
+    /** false: the run was killed (no end record), the report is aborted and inconclusive, exact up to the last record. */
+    complete: boolean;
+    /** Records the journal held (a torn last line not counted). */
+    records: number;
+    /** Run-clock ms and UTC time of the journal's last record. */
+    lastRecordMs: number;
+    lastRecordAt: string;
+  };
+  /** `sha256:<hex>` over the canonical JSON of the report without this field and `signature`; set last by the writer (see digest.ts). */
   digest?: string;
+  /** Ed25519 signature over `digest`, when the run was given a signing key (see signature.ts). */
+  signature?: ReportSignature;
+}
+
+/** A report's signature: the algorithm, the id of the public key that checks it, the signature in base64. */
+export interface ReportSignature {
+  alg: 'ed25519';
+  /** `sha256:<hex>` of the public key's DER (SubjectPublicKeyInfo). */
+  keyId: string;
+  /** Base64 of the Ed25519 signature over the UTF-8 text of `digest`. */
+  value: string;
 }

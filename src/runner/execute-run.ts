@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { analyzeRun } from '../analysis/analyze.js';
 import type { Clock } from '../clock.js';
 import { EXIT, type ExitCode } from '../errors.js';
-import type { GeneratorHealth, Report, TriggerRecord } from '../report/model.js';
+import type { GeneratorHealth, ReachabilityRecord, Report, TriggerRecord } from '../report/model.js';
 import type { RolloutResult } from '../analysis/verdict.js';
+import { GROUP_KILL_GRACE_MS, ProcessGroups } from '../rollout/process-group.js';
 import { rolloutMeta, snapshotRollout, type RolloutSnapshot } from '../rollout/triggers.js';
 import type { RolloutWatch } from '../rollout/watcher.js';
+import { redactDeep, redactUrl, secretsOfScenario } from '../redact.js';
 import type { Scenario } from '../scenario/types.js';
 import { startLoad, type LoadHandle, type LoadHealth, type LoadOptions, type LoadProgress } from '../traffic/engine.js';
 import { checkReachable } from '../traffic/preflight.js';
@@ -13,6 +15,8 @@ import { clientKindOf } from '../traffic/target.js';
 import type { ClusterSession } from './cluster-session.js';
 import { phasesOf, type RunMarks } from './phase-plan.js';
 import { checkReleaseAction, runRelease } from './release.js';
+import type { JournalSink } from './journal/file-sink.js';
+import { journalPlanOf, openRunJournal } from './journal/plan.js';
 
 /** The phase the run is in, for progress lines. */
 export type LivePhase = 'warmup' | 'measure' | 'baseline' | 'rollout' | 'cooldown' | 'stopping';
@@ -22,8 +26,19 @@ export interface RunEnvironment {
   clock: Clock;
   env: Record<string, string | undefined>;
   cwd: string;
-  /** Aborts the run (Ctrl-C, SIGTERM): traffic and trigger stop, the report is marked aborted. */
+  /** Aborts the run (Ctrl-C, SIGTERM, SIGHUP): traffic and trigger stop, the report is marked aborted. */
   signal: AbortSignal;
+  /**
+   * Shortens the waits of an aborted run (a second signal): requests in flight are abandoned
+   * (counted as timeouts), process groups get no grace before SIGKILL; the report is still made.
+   */
+  hurry?: AbortSignal;
+  /**
+   * Owns the process groups the run starts (the trigger's, with whatever it left running), so
+   * the caller can kill them at once if it must exit; the run ends them itself when its traffic
+   * stops. The run makes its own when not given.
+   */
+  processes?: ProcessGroups;
   /** Facts for report.meta that the caller knows (tool version, command line, digest, run id). */
   meta: Pick<Report['meta'], 'tool' | 'runId' | 'commandLine' | 'scenarioDigest' | 'git' | 'machine' | 'scenario'>;
   /** Called about every 250 ms while traffic runs. */
@@ -32,6 +47,8 @@ export interface RunEnvironment {
   onTriggerOutput?: (chunk: string) => void;
   /** One-line notes on what the run is doing (starting the emulator, rolling back...). */
   onNote?: (note: string) => void;
+  /** Where the run's journal goes (journal.ndjson in the output folder), so a killed run can be rebuilt; unset: no journal. */
+  journal?: JournalSink;
 }
 
 /** A finished run: the report and the exit code it maps to. */
@@ -92,20 +109,6 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', done, { once: true });
   });
 
-/** Retries the reachability check until the target answers or the time is up (then throws its error). */
-async function waitReachable(opts: LoadOptions, timeoutMs: number, signal: AbortSignal): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await checkReachable(opts);
-      return;
-    } catch (err) {
-      if (Date.now() > deadline || signal.aborted) throw err;
-      await sleep(250, signal);
-    }
-  }
-}
-
 /**
  * Runs one scenario: opens the cluster (or starts the emulator) when the scenario names a
  * Deployment, checks the target answers, sends the traffic, runs the release between baseline
@@ -114,7 +117,24 @@ async function waitReachable(opts: LoadOptions, timeoutMs: number, signal: Abort
  * abort — yields a report. Everything it started is stopped before it returns or throws; a
  * session passed in is used as it is and left open.
  */
-export async function executeRun(scenario: Scenario, env: RunEnvironment, opts: { session?: ClusterSession } = {}): Promise<RunOutcome> {
+export async function executeRun(scenario: Scenario, given: RunEnvironment, opts: { session?: ClusterSession } = {}): Promise<RunOutcome> {
+  const env: RunEnvironment = { ...given, processes: given.processes ?? new ProcessGroups() };
+  try {
+    return await executeOwned(scenario, env, opts);
+  } finally {
+    // Nothing the run started outlives it, however it ended.
+    await endProcesses(env);
+  }
+}
+
+/** Ends the process groups the run still owns (what the trigger left running), and says which would not die. */
+async function endProcesses(env: RunEnvironment): Promise<void> {
+  if (env.processes === undefined || env.processes.size === 0) return;
+  const stuck = await env.processes.endAll(GROUP_KILL_GRACE_MS, env.hurry);
+  if (stuck.length > 0) env.onNote?.(`could not stop ${stuck.join(', ')}: it survived SIGKILL`);
+}
+
+async function executeOwned(scenario: Scenario, env: RunEnvironment, opts: { session?: ClusterSession }): Promise<RunOutcome> {
   const k8s = scenario.kubernetes;
   if (opts.session) {
     // A caller that runs many measurements on one cluster (the sweep) owns the session.
@@ -147,14 +167,15 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
     : warmupMs + (scenario.load.durationMs as number);
   const url = scenario.target.url ?? session?.targetUrl ?? '';
   const loadOptions = loadOptionsOf(scenario, url, plannedMs);
+  const journal = env.journal && openRunJournal(env.journal, clock, journalPlanOf(scenario, env.meta, loadOptions, startedAt, clock.t0EpochMs), loadOptions, env.onNote);
 
-  if (session?.dataplane !== undefined && k8s) {
-    // The emulator just started the pods: the Service answers once they listen and the proxy has
-    // followed the endpoints. A real cluster's target must answer at once.
-    await waitReachable(loadOptions, k8s.rolloutTimeoutMs, signal);
-  } else {
-    await checkReachable(loadOptions);
-  }
+  // The emulator just started the pods: the Service answers once they listen and the proxy has
+  // followed the endpoints. A real cluster's target must answer at once. Ctrl-C here exits 130.
+  const reachStartMs = clock.nowMs();
+  const waitMs = session?.dataplane !== undefined && k8s ? k8s.rolloutTimeoutMs : 0;
+  if (waitMs > 0) env.onNote?.(`waiting up to ${Math.round(waitMs / 1000)} s for the target to answer...`);
+  const probe = await checkReachable(loadOptions, { waitMs, signal });
+  const reachability: ReachabilityRecord = { method: loadOptions.method.toUpperCase(), url: redactUrl(url), ...probe, startMs: reachStartMs, endMs: clock.nowMs() };
 
   let watch: RolloutWatch | undefined;
   let before: RolloutSnapshot | undefined;
@@ -181,13 +202,13 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   }
   const loadStart = agentLoad?.startMs ?? clock.nowMs();
   const handle: LoadHandle = agentLoad ?? startLoad(loadOptions, clock);
+  journal?.started(loadStart, () => watch?.events() ?? []);
   let phase: LivePhase = warmupMs > 0 ? 'warmup' : trigger ? 'baseline' : 'measure';
   const progressTimer = env.onProgress ? setInterval(() => env.onProgress?.(phase, handle.progress()), 250) : undefined;
 
   const marks: RunMarks = { startMs: loadStart, warmupEndMs: loadStart + warmupMs, endMs: 0 };
   let triggerRecord: TriggerRecord | null = null;
   let rollout: RolloutResult | null = null;
-  let triggerTimedOut = false;
   try {
     await sleep(warmupMs, signal);
     if (trigger) {
@@ -196,11 +217,14 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
       if (!signal.aborted) {
         phase = 'rollout';
         marks.triggerStartMs = clock.nowMs();
+        journal?.mark('trigger-start', marks.triggerStartMs);
         const release = await runRelease(trigger.action, {
           clock,
           env: env.env,
           cwd: env.cwd,
           signal,
+          hurry: env.hurry,
+          processes: env.processes,
           commandTimeoutMs: trigger.timeoutMs,
           session,
           watch,
@@ -209,8 +233,9 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
         });
         triggerRecord = release.trigger;
         rollout = release.rollout;
-        triggerTimedOut = release.timedOut;
         marks.triggerEndMs = release.endMs;
+        journal?.mark('trigger-end', release.endMs);
+        journal?.trigger(triggerRecord, rollout, triggerRecord?.timedOut === true);
         phase = 'cooldown';
         await sleep(trigger.cooldownMs, signal);
       }
@@ -221,10 +246,21 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   } finally {
     phase = 'stopping';
     marks.endMs = clock.nowMs();
+    journal?.mark('load-end', marks.endMs);
     handle.stop();
   }
-  const result = await handle.done;
+  // A second signal stops the wait for requests in flight (they count as timeouts).
+  let abandoned = 0;
+  const abandon = (): void => {
+    abandoned = handle.progress().inFlight;
+    handle.abandon();
+  };
+  if (env.hurry?.aborted === true) abandon();
+  else env.hurry?.addEventListener('abort', abandon, { once: true });
+  const result = await handle.done.finally(() => env.hurry?.removeEventListener('abort', abandon));
   if (progressTimer) clearInterval(progressTimer);
+  // The traffic is over: what the trigger left running (a port-forward...) has served its turn.
+  await endProcesses(env);
   watch?.stop();
   const endedAt = new Date();
 
@@ -250,7 +286,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
     name: scenario.name,
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
-    target: { url, method: scenario.target.method },
+    target: { url: redactUrl(url), method: scenario.target.method },
     load,
   };
   if (session && k8s) meta.cluster = { ...rolloutMeta(session.cluster, k8s.deployment, before, after), ...(session.dataplane === undefined ? {} : { dataplane: session.dataplane }) };
@@ -266,12 +302,17 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
     aborted: signal.aborted,
     meta,
   });
+  report.reachability = reachability;
   if (session) report.preflight = session.preflight;
   if (agentLoad) report.agents = agentLoad.agentReports();
-  if (triggerTimedOut) report.reasons.push(`the trigger did not finish within its ${Math.round((trigger?.timeoutMs ?? 0) / 1000)} s timeout and was stopped`);
+  if (abandoned > 0) report.reasons.push(`a second signal stopped the wait for the requests still in flight (${abandoned} at that moment): those unanswered are counted as timeouts`);
 
   if (session && k8s?.rollbackOnFail && report.verdict === 'fail' && !signal.aborted) await rollBack(report, session, k8s, env);
-  return { report, exitCode: exitCodeOf(report) };
+  // Every renderer, the journal and the caller get a report without secrets: the trigger's command and output,
+  // error texts and agents' messages may quote the URL, a header or a token.
+  const safe = redactDeep(report, secretsOfScenario(scenario));
+  journal?.end(safe, exitCodeOf(safe));
+  return { report: safe, exitCode: exitCodeOf(safe) };
 }
 
 /** The report's view of the generator's health (`unsent` counted from the run's intervals). */

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import { InvalidInputError } from '../errors.js';
 import type { TriggerRecord } from '../report/model.js';
 import { runCommandTrigger } from '../rollout/command-trigger.js';
+import type { ProcessGroups } from '../rollout/process-group.js';
 import { deploymentFromManifest, loadPatch, resolveImageChange, sendTrigger, type TriggerSpec } from '../rollout/triggers.js';
 import type { RolloutWatch } from '../rollout/watcher.js';
 import type { TriggerAction } from '../scenario/types.js';
@@ -25,6 +26,10 @@ export interface ReleaseContext {
   env: Record<string, string | undefined>;
   cwd: string;
   signal: AbortSignal;
+  /** A second signal: shortens the grace when the command's process group is ended. */
+  hurry?: AbortSignal | undefined;
+  /** Takes over what the command leaves running in its process group, to end it with the run. */
+  processes?: ProcessGroups | undefined;
   commandTimeoutMs: number;
   session: ClusterSession | undefined;
   watch: RolloutWatch | undefined;
@@ -92,12 +97,15 @@ export async function runRelease(action: TriggerAction, ctx: ReleaseContext): Pr
       env,
       cwd: ctx.cwd,
       signal: ctx.signal,
+      ...(ctx.hurry ? { hurry: ctx.hurry } : {}),
+      ...(ctx.processes ? { processes: ctx.processes } : {}),
       ...(ctx.onOutput ? { onOutput: ctx.onOutput } : {}),
     });
-    const { timedOut, aborted: _aborted, ...trigger } = result;
+    const { timedOut, aborted: _aborted, ...rest } = result;
+    const trigger: TriggerRecord = timedOut ? { ...rest, timedOut: true, timeoutMs: ctx.commandTimeoutMs } : rest;
     let rollout: RolloutResult | null = null;
-    // A failed command may never start a rollout: do not wait for one then.
-    if (watch && ctx.deployment !== undefined && trigger.exitCode === 0) rollout = rolloutResult(await watch.done, ctx.deployment);
+    // A failed or timed-out command may never have started a rollout: do not wait for one then.
+    if (watch && ctx.deployment !== undefined && trigger.exitCode === 0 && !timedOut) rollout = rolloutResult(await watch.done, ctx.deployment);
     return { trigger, rollout, startMs, endMs: clock.nowMs(), timedOut };
   }
 

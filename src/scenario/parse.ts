@@ -3,6 +3,8 @@
  * problem message (never throws), so validation can collect every problem before failing once.
  */
 
+import { REDACTED, isSecretHeader, redactText } from '../redact.js';
+
 /** A parsed value, or why it could not be parsed. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -74,7 +76,10 @@ export function parseHeader(input: unknown): Parsed<[string, string]> {
   const colon = input.indexOf(':');
   const name = colon > 0 ? input.slice(0, colon).trim() : '';
   if (!HEADER_NAME.test(name)) {
-    return { ok: false, message: `"${input}" is not a header: use "Name: value", e.g. "Authorization: Bearer abc"` };
+    // A malformed secret header (`Authorization Bearer abc`, no colon) must not print its value.
+    const first = /^[^\s:]*/.exec(input)?.[0] ?? '';
+    const shown = isSecretHeader(first) && first.length < input.length ? `${first} ${REDACTED}` : redactText(input);
+    return { ok: false, message: `"${shown}" is not a header: use "Name: value", e.g. "Authorization: Bearer abc"` };
   }
   return { ok: true, value: [name, input.slice(colon + 1).trim()] };
 }

@@ -11,6 +11,7 @@ import {
   parseStatusRanges,
   type Parsed,
 } from './parse.js';
+import { redactUrl } from '../redact.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import type { AgentsSpec, EmulatorSpec, Scenario, TriggerAction } from './types.js';
 
@@ -63,6 +64,7 @@ export interface ScenarioFlags {
   confidence?: string | undefined;
   out?: string | undefined;
   format?: string[] | undefined;
+  signKey?: string | undefined;
 }
 
 /** Which flag sets which scenario path (so problems name what the user typed). */
@@ -111,6 +113,7 @@ const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
   ['confidence', 'budget.confidence', '--confidence'],
   ['out', 'report.out', '--out'],
   ['format', 'report.formats', '--format'],
+  ['signKey', 'report.signKey', '--sign-key'],
 ];
 
 /** Request headers a scenario may not set, with what to do instead. */
@@ -135,7 +138,7 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   kubernetes: ['kubeconfig', 'context', 'namespace', 'deployment', 'service', 'port', 'emulator', 'rolloutTimeout', 'rollbackOnFail'],
   'kubernetes.emulator': ['manifests', 'proxyDelay', 'dataplane', 'images'],
   budget: ['maxFailureRate', 'confidence'],
-  report: ['out', 'formats'],
+  report: ['out', 'formats', 'signKey'],
 };
 
 /** What resolving needs besides the data: file reading is injected (no I/O here). */
@@ -297,7 +300,7 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
     try {
       parsedUrl = new URL(url);
     } catch {
-      problems.add(label('target.url'), `"${url}" is not a URL: use e.g. http://127.0.0.1:8080/health`);
+      problems.add(label('target.url'), `"${redactUrl(url)}" is not a URL: use e.g. http://127.0.0.1:8080/health`);
     }
     if (parsedUrl && parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') {
       problems.add(label('target.url'), `only http:// and https:// targets are supported, got ${parsedUrl.protocol}`);
@@ -530,6 +533,7 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
     else formats = [...new Set(list)] as ReportFormat[];
   }
   const outDir = text('report.out');
+  const signKey = text('report.signKey');
 
   const podHeaderName = text('target.podHeader');
   if (podHeaderName !== undefined && !HEADER_NAME.test(podHeaderName)) problems.add(label('target.podHeader'), `"${podHeaderName}" is not a header name, e.g. x-pod-name`);
@@ -568,7 +572,11 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
     trigger,
     kubernetes,
     budget: { maxFailureRate, confidence },
-    report: { outDir: outDir === undefined ? undefined : ctx.resolvePath(outDir, origin.has('report.out')), formats },
+    report: {
+      outDir: outDir === undefined ? undefined : ctx.resolvePath(outDir, origin.has('report.out')),
+      formats,
+      ...(signKey === undefined ? {} : { signKey: ctx.resolvePath(signKey, origin.has('report.signKey')) }),
+    },
   };
 }
 

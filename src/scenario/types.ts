@@ -109,5 +109,6 @@ export interface Scenario {
   trigger: TriggerPlan | undefined;
   kubernetes: KubernetesSpec | undefined;
   budget: { maxFailureRate: number; confidence: number };
-  report: { outDir: string | undefined; formats: ReportFormat[] };
+  /** Where the reports go and how: `signKey` is the path of the Ed25519 private key that signs report.json (never the key itself). */
+  report: { outDir: string | undefined; formats: ReportFormat[]; signKey?: string };
 }

@@ -11,6 +11,7 @@ import type { Report } from '../report/model.js';
 import { preflightRollout } from '../rollout/preflight.js';
 import { openClusterSession, type ClusterSession } from '../runner/cluster-session.js';
 import { executeRun, type LivePhase, type RunEnvironment } from '../runner/execute-run.js';
+import { redactDeep, redactUrl, secretsOfScenario } from '../redact.js';
 import type { Scenario } from '../scenario/types.js';
 import type { LoadProgress } from '../traffic/engine.js';
 import { buildCaseSpec, specOf, type SpecJson } from './case-spec.js';
@@ -32,6 +33,10 @@ export interface SweepEnvironment {
   signal: AbortSignal;
   /** Stops waiting for the restore's rollout (a second Ctrl-C); the restore itself is still sent. */
   restoreSignal?: AbortSignal;
+  /** Shortens the current run's waits (a second Ctrl-C; see RunEnvironment.hurry). */
+  hurry?: AbortSignal;
+  /** Owns the process groups the runs start (see RunEnvironment.processes). */
+  processes?: RunEnvironment['processes'];
   /**
    * Facts for every report's meta, audit facts included (the sweep's scenario as run; each
    * case's settings are in meta.cluster.sweepCase); each run's id is `<runId>-<case>-r<repeat>`.
@@ -135,6 +140,8 @@ async function sweepOn(session: ClusterSession, scenario: Scenario, spec: SweepS
               env: env.env,
               cwd: env.cwd,
               signal: env.signal,
+              ...(env.hurry ? { hurry: env.hurry } : {}),
+              ...(env.processes ? { processes: env.processes } : {}),
               meta: { ...env.meta, runId: `${env.meta.runId}-${String(state.c.n).padStart(2, '0')}-r${repeat}` },
               ...(env.onProgress ? { onProgress: env.onProgress } : {}),
               ...(env.onTriggerOutput ? { onTriggerOutput: env.onTriggerOutput } : {}),
@@ -162,6 +169,10 @@ async function sweepOn(session: ClusterSession, scenario: Scenario, spec: SweepS
 
   const results: CaseResult[] = states.map((s) => caseResultOf(s, spec));
   const sorted = sortCases(results);
+  // Case errors and reasons may quote the target URL or the trigger's command: no secret in sweep.json/md/html.
+  // The Deployment's original spec is kept verbatim: it is what a user restores by hand.
+  const { originalSpec, ...restoreFacts } = restore;
+  const safe = redactDeep({ restore: restoreFacts, cases: sorted }, secretsOfScenario(scenario));
   return {
     schemaVersion: SWEEP_SCHEMA_VERSION,
     kind: 'zerodrop-sweep',
@@ -175,10 +186,10 @@ async function sweepOn(session: ClusterSession, scenario: Scenario, spec: SweepS
     budget: { ...scenario.budget },
     fixed: fixedSettings(cases),
     vary: spec.axes.map((a) => ({ field: a.field.key, path: a.field.path, values: a.values })),
-    recommendation: recommend(sorted, spec.repeat),
-    restore,
-    cases: sorted,
-    meta: { tool: env.meta.tool, commandLine: env.meta.commandLine, target: session.targetUrl, cluster: session.cluster.facts() },
+    recommendation: redactDeep(recommend(sorted, spec.repeat), secretsOfScenario(scenario)),
+    restore: originalSpec === undefined ? safe.restore : { ...safe.restore, originalSpec },
+    cases: safe.cases,
+    meta: { tool: env.meta.tool, commandLine: env.meta.commandLine, target: redactUrl(session.targetUrl), cluster: session.cluster.facts() },
   };
 }
 

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Clock } from '../clock.js';
 import { InvalidInputError, ProblemList } from '../errors.js';
+import { redactUrl } from '../redact.js';
 import type { SuccessPredicate } from './classify.js';
 import { DEFAULT_LAG_TOLERANCE_MS, LoadEngine, defaultMaxInFlight, pacerOf } from './load-engine.js';
 import type { EngineSpec } from './load-engine.js';
@@ -11,6 +12,8 @@ import { buildStatusTable } from './status-table.js';
 import { CLIENT_KINDS, clientKindOf, parseTargetUrl } from './target.js';
 import type { ClientKind } from './target.js';
 import { startWorkerLoad } from './worker-pool.js';
+import { feedDeltas, type DeltaFeed } from './delta-feed.js';
+import type { RecordingDelta } from '../metrics/recording-cutter.js';
 
 export { DEFAULT_LAG_TOLERANCE_MS, defaultMaxInFlight } from './load-engine.js';
 export type { WorkerHealth } from './generator-health.js';
@@ -79,8 +82,20 @@ export interface LoadOptions {
    * the first connections and worker start-up happen. The traffic itself is the same. Default 0.
    */
   warmupMs?: number;
+  /**
+   * Called on the calling thread with what every recording (this thread's engines, each worker
+   * thread's, each agent's) added since its previous delta, every `deltaEveryMs`, and once more
+   * with the rest before `done` resolves: the sum of every delta is the run's recording, exactly
+   * (the run's journal). Unset: no deltas are cut.
+   */
+  onDelta?: (delta: RecordingDelta) => void;
+  /** How often each recording cuts a delta for onDelta, ms (default 500). */
+  deltaEveryMs?: number;
 }
 
+
+/** Default LoadOptions.deltaEveryMs: twice a second, so the journal's once-a-second flush has every source's recent counts. */
+export const DEFAULT_DELTA_EVERY_MS = 500;
 
 /**
  * Open-model requests per second one worker is given under `workers: 'auto'`: well below what one
@@ -149,7 +164,7 @@ function validate(opts: LoadOptions): void {
     parseTargetUrl(opts.url);
   } catch {
     urlOk = false;
-    p.add('url', `must be an http(s) URL, got ${JSON.stringify(opts.url)}`);
+    p.add('url', `must be an http(s) URL, got ${JSON.stringify(redactUrl(opts.url))}`);
   }
   if (opts.client !== undefined && !(CLIENT_KINDS as readonly string[]).includes(opts.client)) {
     p.add('client', `must be ${CLIENT_KINDS.join(' or ')}, got ${JSON.stringify(opts.client)}`);
@@ -204,17 +219,25 @@ class InThreadLoad implements LoadHandle {
   readonly #clock: Clock;
   readonly #meter: RateMeter;
 
-  constructor(spec: EngineSpec, clock: Clock, successStatus: SuccessPredicate | undefined, startMs: number) {
+  constructor(spec: EngineSpec, clock: Clock, successStatus: SuccessPredicate | undefined, startMs: number, deltas: DeltaFeed | undefined) {
     this.#clock = clock;
     this.#live = allocLiveCounters(1, false);
     this.#engine = new LoadEngine(spec, clock, this.#live, successStatus === undefined ? {} : { successStatus });
     this.#meter = new RateMeter(startMs);
-    this.done = this.#engine.done.then((r) => combineResults([r], spec.model));
+    const feed = deltas === undefined ? undefined : feedDeltas(this.#engine.recorder, 'main', spec, clock, deltas);
+    this.done = this.#engine.done.then((r) => {
+      feed?.finish();
+      return combineResults([r], spec.model);
+    });
     this.#engine.start(startMs);
   }
 
   stop(): void {
     this.#engine.stop();
+  }
+
+  abandon(): void {
+    this.#engine.abandon();
   }
 
   progress(): LoadProgress {
@@ -249,8 +272,9 @@ export function startLoad(opts: LoadOptions, clock: Clock): LoadHandle {
   const n = resolveWorkers(opts);
   const table = buildStatusTable(opts.successStatus);
   const specs = splitLoad(opts, n, table);
-  if (n === 1) return new InThreadLoad(specs[0]!, clock, opts.successStatus, startMs);
+  const deltas: DeltaFeed | undefined = opts.onDelta === undefined ? undefined : { onDelta: opts.onDelta, everyMs: opts.deltaEveryMs ?? DEFAULT_DELTA_EVERY_MS };
+  if (n === 1) return new InThreadLoad(specs[0]!, clock, opts.successStatus, startMs, deltas);
   // The whole load for the calling thread, which sends until the workers are up.
   const bridge = splitLoad(opts, 1, table)[0]!;
-  return startWorkerLoad(specs, clock, opts.successStatus === undefined ? { bridge, startMs } : { bridge, startMs, successStatus: opts.successStatus });
+  return startWorkerLoad(specs, clock, { bridge, startMs, ...(opts.successStatus === undefined ? {} : { successStatus: opts.successStatus }), ...(deltas === undefined ? {} : { deltas }) });
 }

@@ -140,6 +140,8 @@ export class Http1Connection {
   #reuseUntil = 0;
   #closed = false;
   #closeWaiter: (() => void) | null = null;
+  /** Responses completed on the current socket (0 on a new one). */
+  #answeredOnSocket = 0;
   readonly #abort = (err?: Error): void => this.#abortCurrent(err ?? new Http1Error('Request aborted', 'UND_ERR_ABORTED'));
 
   constructor(origin: string, opts: Http1Options) {
@@ -151,6 +153,15 @@ export class Http1Connection {
     this.#connectTimeoutMs = opts.connectTimeoutMs;
     this.#idleTimeoutMs = opts.idleTimeoutMs;
     this.#capture = opts.captureHeader === undefined ? null : Buffer.from(opts.captureHeader.toLowerCase(), 'latin1');
+  }
+
+  /**
+   * The request in flight (or the one that just failed) went out on a connection that had carried
+   * no response yet: a reset then cannot be a keep-alive connection closed under a reuse, and
+   * means the far end (or a proxy in front of it) gave up on a brand-new connection.
+   */
+  get newConnection(): boolean {
+    return this.#answeredOnSocket === 0;
   }
 
   /** Sends one request; the connection must be idle (one request at a time, as the Lane does). */
@@ -217,6 +228,7 @@ export class Http1Connection {
     });
     this.#socket = socket;
     this.#connected = false;
+    this.#answeredOnSocket = 0;
     socket.setNoDelay(true);
     this.#connectTimer = setTimeout(() => {
       this.#connectTimer = null;
@@ -303,6 +315,7 @@ export class Http1Connection {
   #complete(): void {
     const handler = this.#handler!;
     this.#handler = null;
+    this.#answeredOnSocket++;
     this.#state = State.Idle;
     this.#pending = null;
     if (!this.#keepAlive || this.#resetAfter) this.#drop();

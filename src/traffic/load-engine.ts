@@ -14,7 +14,7 @@ import { constantPacer, rampPacer, stridedPacer } from './pacer.js';
 import type { Pacer } from './pacer.js';
 import { Lane } from './request-handler.js';
 import type { LaneSink } from './request-handler.js';
-import { buildDispatchOptions, buildPool, clientFactoryOf } from './target.js';
+import { buildDispatchOptions, buildPool, clientFactoryOf, clientKindOf } from './target.js';
 import type { LaneDispatcher } from './target.js';
 import type { TargetOptions } from './target.js';
 
@@ -218,6 +218,8 @@ export class LoadEngine implements LaneSink {
     this.#durationMs = spec.durationMs;
     this.#lagToleranceMs = spec.lagToleranceMs;
     this.#recorder = new Recorder({ intervalMs: spec.intervalMs, maxLatencyMs: Math.max(1000, 2 * spec.timeoutMs) });
+    // The lean connection tells new connections from reused ones; undici's clients cannot.
+    if (spec.http2 !== true && clientKindOf(spec) === 'lean') this.#recorder.tellsNewConnections = true;
     this.#pacer = this.#open ? pacerOf(spec) : null;
     this.#maxInFlight = this.#open ? spec.maxInFlight : spec.connections;
     // A timed-out lane stays busy until undici lets go of it; allow some beyond the cap meanwhile.
@@ -376,10 +378,15 @@ export class LoadEngine implements LaneSink {
     // errors carry no meaningful latency and would drag percentiles down.
     const latency = status !== 0 || outcome === OUTCOME.timeout ? now - lane.startMs : NO_LATENCY;
     this.#recorder.record(lane.startMs, outcome, latency, status, errorCode);
+    // Only the lean connection knows; read before the lane sends again (a new socket resets it).
+    const newConnection = status === 0 && lane.dispatcher.newConnection === true;
+    // A reset on a connection that never answered is no keep-alive reuse cut short: the far end
+    // (or a userspace proxy whose dial was refused) gave up on a new connection.
+    if (newConnection && outcome === OUTCOME.reset) this.#recorder.recordNewConnectionReset(lane.startMs);
     if (this.podHeader !== undefined) {
       // An answer names its pod; a failure without one is the pod that last answered on the
-      // same connection (undefined for a connection that never got an answer).
-      const pod = lane.pod ?? (status === 0 ? lane.lastPod : undefined);
+      // same connection (none for a new connection: it may have gone anywhere).
+      const pod = lane.pod ?? (status === 0 && !newConnection ? lane.lastPod : undefined);
       if (pod !== undefined) this.#recorder.recordPod(pod, lane.startMs, outcome);
     }
     const live = this.#live;
@@ -617,6 +624,17 @@ export class LoadEngine implements LaneSink {
         this.#endScheduling(false);
       }, Math.max(0, atMs - this.#clock.nowMs()));
     }
+  }
+
+  /**
+   * Ends scheduling and stops waiting for the requests in flight: each is counted as a timeout
+   * now, as the drain backstop would count it at the timeout plus a second.
+   */
+  abandon(): void {
+    this.stop();
+    if (this.#finished) return;
+    if (this.#drainTimer !== null) clearTimeout(this.#drainTimer);
+    this.#forceDrain();
   }
 
   /** Ends scheduling now; in-flight requests are still awaited up to the timeout. */

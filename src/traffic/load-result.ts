@@ -49,10 +49,16 @@ export interface LoadResult {
   health: LoadHealth;
 }
 
-/** A running load: await `done`; `stop()` ends scheduling early (Ctrl-C, trigger failure). */
+/**
+ * A running load: await `done`; `stop()` ends scheduling early (Ctrl-C, trigger failure) and
+ * still waits for the requests in flight up to the timeout; `abandon()` (a second Ctrl-C) stops
+ * that wait too.
+ */
 export interface LoadHandle {
   readonly done: Promise<LoadResult>;
   stop(): void;
+  /** Stops the load and stops waiting for requests in flight: each counts as a timeout now, so `done` resolves at once and sent = succeeded + failed still holds. */
+  abandon(): void;
   progress(): LoadProgress;
 }
 

@@ -1,12 +1,14 @@
 /**
  * Entry point of one load worker thread (started by worker-pool.ts): runs one LoadEngine on its
  * share of the load, on a clock aligned with the parent's, and posts its recording back encoded.
- * Messages in: {type: 'start', startMs}, {type: 'stop'}. Out: 'ready', then 'done' with the result.
+ * Messages in: {type: 'start', startMs}, {type: 'stop'}, {type: 'abandon'}. Out: 'ready', 'delta'
+ * every deltaEveryMs (when asked for), then 'done' with the result.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LoadEngine } from './load-engine.js';
 import { liveSlot } from './live-counters.js';
 import { alignedClock } from './worker-clock.js';
+import { feedDeltas } from './delta-feed.js';
 import { encodeEngineResult } from './worker-protocol.js';
 import type { ParentMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
@@ -19,6 +21,7 @@ const engine = new LoadEngine(init.spec, clock, live, { publishP99: true });
 let startTimer: NodeJS.Timeout | null = null;
 
 const post = (m: WorkerMessage): void => port.postMessage(m);
+const feed = init.deltaEveryMs === undefined ? undefined : feedDeltas(engine.recorder, `worker-${init.spec.stride.index}`, init.spec, clock, { everyMs: init.deltaEveryMs, onDelta: (delta) => post({ type: 'delta', delta }) });
 
 port.on('message', (m: ParentMessage) => {
   if (m.type === 'start') {
@@ -29,10 +32,11 @@ port.on('message', (m: ParentMessage) => {
       startTimer = null;
       engine.start(m.startMs, m.fromIndex);
     }, Math.max(0, Math.floor(wait)));
-  } else if (m.type === 'stop') {
+  } else if (m.type === 'stop' || m.type === 'abandon') {
     if (startTimer !== null) clearTimeout(startTimer);
     startTimer = null;
-    engine.stop();
+    if (m.type === 'abandon') engine.abandon();
+    else engine.stop();
   } else if (m.type === 'probe') {
     post({ type: 'probe', nowMs: clock.nowMs() });
   }
@@ -40,6 +44,7 @@ port.on('message', (m: ParentMessage) => {
 
 engine.done.then(
   (r) => {
+    feed?.finish();
     post({ type: 'done', result: encodeEngineResult(r) });
     port.close();
   },

@@ -1,4 +1,11 @@
-import { CouldNotRunError } from '../errors.js';
+import { connect as h2Connect } from 'node:http2';
+import { connect as netConnect, isIP } from 'node:net';
+import type { Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import type { Dispatcher, Pool } from 'undici';
+import { CouldNotRunError, EXIT, ZerodropError } from '../errors.js';
+import { redactUrl } from '../redact.js';
 import { errorCodeOf } from './classify.js';
 import { buildDispatchOptions, buildPool, parseTargetUrl } from './target.js';
 import type { TargetOptions } from './target.js';
@@ -48,30 +55,198 @@ function explain(code: string, u: URL, timeoutMs: number): { why: string; hint: 
 }
 
 /**
- * Sends one request before the run so an unreachable target fails fast with a clear message
- * (exit 4) instead of producing a run full of `refused`. Any HTTP answer, even a 500, counts as
- * reachable: judging answers is the run's job.
+ * Methods that ask the target to change nothing (RFC 9110, section 9.2.1): the reachability check
+ * may send the scenario's own request only with one of these.
  */
-export async function checkReachable(opts: PreflightOptions): Promise<void> {
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * How the reachability check probes: `request` sends the scenario's request (safe methods only);
+ * `connect` opens a connection (TCP, then the TLS handshake for https:, then the HTTP/2 session
+ * for http2) and sends no request at all.
+ */
+export type ProbeKind = 'request' | 'connect';
+
+/** The probe a method gets: a request when it is safe, else a bare connect. */
+export function probeKindOf(method: string): ProbeKind {
+  return SAFE_METHODS.has(method.toUpperCase()) ? 'request' : 'connect';
+}
+
+/** What the reachability check did before the run: every request it sent is counted here. */
+export interface ReachabilityProbe {
+  probe: ProbeKind;
+  /** Tries, the last (successful) one included. */
+  attempts: number;
+  /** Requests written to an open connection: the target may have served every one of them. */
+  requests: number;
+  /** HTTP status of the answer that made the target count as reachable (`request` probes), else null. */
+  lastStatus: number | null;
+}
+
+/** How long to keep trying, and what stops the wait. */
+export interface ReachOptions {
+  /** Keep retrying (every 250 ms) for this long; 0: one try. */
+  waitMs?: number;
+  /** Aborts the wait (Ctrl-C): the check then throws an interrupted error (exit 130). */
+  signal?: AbortSignal;
+}
+
+/** One try: the requests it wrote, the status it got, or the error it ended with. */
+interface Attempt {
+  requests: number;
+  status: number | null;
+  error: unknown;
+}
+
+const RETRY_EVERY_MS = 250;
+
+/**
+ * Checks that the target answers before the run, so an unreachable one fails fast with a clear
+ * message (exit 4) instead of producing a run full of `refused`. A safe method (GET, HEAD,
+ * OPTIONS) sends the scenario's request, and any HTTP answer, even a 500, counts as reachable
+ * (judging answers is the run's job); any other method only connects (TCP, TLS, HTTP/2 session),
+ * so a POST target gets no request the user did not ask for. With `waitMs`, retries until the
+ * target answers or the time is up (then throws the last error). Returns what it sent, for the
+ * report; throws an interrupted error (exit 130) when `signal` aborts it.
+ */
+export async function checkReachable(opts: PreflightOptions, reach: ReachOptions = {}): Promise<ReachabilityProbe> {
   const u = parseTargetUrl(opts.url);
-  const pool = buildPool({ ...opts, keepAlive: true }, 1);
-  const d = buildDispatchOptions({ ...opts, keepAlive: true });
+  const signal = reach.signal ?? new AbortController().signal;
+  const probe = probeKindOf(opts.method);
+  const deadline = Date.now() + (reach.waitMs ?? 0);
+  const result: ReachabilityProbe = { probe, attempts: 0, requests: 0, lastStatus: null };
+  for (;;) {
+    if (signal.aborted) throw interrupted();
+    const a = probe === 'request' ? await sendRequest(opts, signal) : await connectOnly(u, opts, signal);
+    result.attempts++;
+    result.requests += a.requests;
+    if (signal.aborted) throw interrupted();
+    if (a.error === null) {
+      result.lastStatus = a.status;
+      return result;
+    }
+    if (Date.now() >= deadline) {
+      const code = errorCodeOf(a.error);
+      const { why, hint } = explain(code, u, opts.timeoutMs);
+      throw new CouldNotRunError('E_TARGET_UNREACHABLE', `cannot reach ${redactUrl(opts.url)}: ${why}`, { hint, cause: a.error });
+    }
+    await sleep(Math.min(RETRY_EVERY_MS, Math.max(0, deadline - Date.now())), signal);
+  }
+}
+
+function interrupted(): ZerodropError {
+  return new ZerodropError('E_INTERRUPTED', 'interrupted while waiting for the target to answer, before the traffic started: no report was written', { exitCode: EXIT.interrupted });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** An error with a code, as the network layer's own errors carry one. */
+function codeError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * Sends the scenario's request once on a fresh connection. A request counts as sent when undici
+ * hands it to an open connection (its onConnect), so a refused connect sends none.
+ */
+async function sendRequest(opts: PreflightOptions, signal: AbortSignal): Promise<Attempt> {
+  const pool: Pool = buildPool({ ...opts, keepAlive: true }, 1);
+  const d: Dispatcher.DispatchOptions = { ...buildDispatchOptions({ ...opts, keepAlive: true }), headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs };
   try {
-    const res = await pool.request({
-      path: d.path,
-      method: d.method,
-      headers: d.headers ?? null,
-      body: d.body ?? null,
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-      signal: AbortSignal.timeout(opts.timeoutMs + 50),
+    return await new Promise<Attempt>((resolve) => {
+      const a: Attempt = { requests: 0, status: null, error: null };
+      let abort: ((err?: Error) => void) | null = null;
+      let settled = false;
+      const finish = (error: unknown): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(backstop);
+        signal.removeEventListener('abort', onAbort);
+        a.error = error;
+        resolve(a);
+      };
+      const stop = (err: Error): void => {
+        // undici answers the abort through onError; finish now in case it never calls back.
+        abort?.(err);
+        finish(err);
+      };
+      const onAbort = (): void => stop(codeError('ABORT_ERR', 'the check was interrupted'));
+      // undici's connect, headers and body timeouts decide; this only guards against a lost callback.
+      const backstop = setTimeout(() => stop(codeError('ETIMEDOUT', 'no answer in time')), 2 * opts.timeoutMs + 100);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const handler: Dispatcher.DispatchHandler = {
+        onConnect(abortRequest) {
+          abort = abortRequest;
+          a.requests++;
+        },
+        onHeaders(statusCode) {
+          a.status = statusCode;
+          return true;
+        },
+        onData: () => true,
+        onComplete: () => finish(null),
+        onError: (err) => finish(err),
+      };
+      pool.dispatch(d, handler);
     });
-    await res.body.dump();
-  } catch (err) {
-    const code = errorCodeOf(err);
-    const { why, hint } = explain(code, u, opts.timeoutMs);
-    throw new CouldNotRunError('E_TARGET_UNREACHABLE', `cannot reach ${opts.url}: ${why}`, { hint, cause: err });
   } finally {
     await pool.destroy().catch(() => undefined);
   }
+}
+
+/**
+ * Opens a connection the way the run will (TCP; TLS with the run's CA and verification; an
+ * HTTP/2 session when h2 is negotiated, up to the server's SETTINGS) and closes it: proof that
+ * something answers there, without a request.
+ */
+function connectOnly(u: URL, opts: PreflightOptions, signal: AbortSignal): Promise<Attempt> {
+  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  const tls = u.protocol === 'https:';
+  const port = Number(u.port || (tls ? 443 : 80));
+  return new Promise<Attempt>((resolve) => {
+    let socket: Socket;
+    let session: ReturnType<typeof h2Connect> | undefined;
+    let settled = false;
+    const finish = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      if (session !== undefined) session.destroy();
+      socket.destroy();
+      resolve({ requests: 0, status: null, error });
+    };
+    const onAbort = (): void => finish(codeError('ABORT_ERR', 'the check was interrupted'));
+    const timer = setTimeout(() => finish(codeError('ETIMEDOUT', 'no answer in time')), opts.timeoutMs);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (!tls) {
+      socket = netConnect({ host, port }, () => finish(null));
+    } else {
+      const t: ConnectionOptions = { host, port, rejectUnauthorized: opts.insecure !== true };
+      if (isIP(host) === 0) t.servername = host;
+      if (opts.ca !== undefined) t.ca = typeof opts.ca === 'string' ? opts.ca : Buffer.from(opts.ca);
+      if (opts.http2 === true) t.ALPNProtocols = ['h2', 'http/1.1'];
+      const tlsSocket: TLSSocket = tlsConnect(t, () => {
+        if (tlsSocket.alpnProtocol !== 'h2') return finish(null);
+        // The session is up once the server's SETTINGS arrive; no stream is opened.
+        session = h2Connect(u.origin, { createConnection: () => tlsSocket });
+        session.once('remoteSettings', () => finish(null));
+        session.on('error', finish);
+      });
+      socket = tlsSocket;
+    }
+    // on, not once: finish is idempotent, and a second error must not go unhandled.
+    socket.on('error', finish);
+  });
 }

@@ -1,6 +1,7 @@
 import { Client, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { InvalidInputError } from '../errors.js';
+import { redactUrl } from '../redact.js';
 import { leanRefusal } from './client-kind.js';
 import type { ClientKind } from './client-kind.js';
 import { Http1Connection } from './http1-connection.js';
@@ -46,6 +47,11 @@ export interface LaneDispatcher {
   dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
   close(): Promise<void>;
   destroy(): Promise<void>;
+  /**
+   * Only the lean connection can tell: the request in flight went out on a connection that had
+   * carried no response yet (undici does not say which socket a request used).
+   */
+  readonly newConnection?: boolean;
 }
 
 /** The parsed target URL; throws InvalidInputError (field `url`) for anything but http(s). */
@@ -54,7 +60,7 @@ export function parseTargetUrl(url: string): URL {
   try {
     u = new URL(url);
   } catch {
-    throw new InvalidInputError([{ path: 'url', message: `not a valid URL: ${JSON.stringify(url)}` }]);
+    throw new InvalidInputError([{ path: 'url', message: `not a valid URL: ${JSON.stringify(redactUrl(url))}` }]);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new InvalidInputError([{ path: 'url', message: `unsupported scheme ${u.protocol} (use http: or https:)` }]);
@@ -124,6 +130,11 @@ export function buildDispatchOptions(opts: TargetOptions): Dispatcher.DispatchOp
   const u = parseTargetUrl(opts.url);
   const headers: string[] = [];
   for (const [k, v] of Object.entries(opts.headers)) headers.push(k, v);
+  // Credentials in the URL (http://user:password@host/) mean Basic auth, as curl sends them; the
+  // origin the connection uses drops them. An explicit Authorization header wins.
+  if ((u.username !== '' || u.password !== '') && !Object.keys(opts.headers).some((k) => k.toLowerCase() === 'authorization')) {
+    headers.push('authorization', `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`);
+  }
   const d: Dispatcher.DispatchOptions = {
     origin: u.origin,
     path: `${u.pathname}${u.search}`,

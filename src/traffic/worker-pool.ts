@@ -10,6 +10,7 @@ import { RateMeter, combineResults } from './load-result.js';
 import type { LoadHandle, LoadProgress, LoadResult } from './load-result.js';
 import { clockOffsetOf } from './worker-clock.js';
 import { decodeEngineResult } from './worker-protocol.js';
+import { feedDeltas, type DeltaFeed } from './delta-feed.js';
 import type { ParentMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 /** How far ahead of "all workers ready" the handover is set, so each can arm its timer in time. */
@@ -88,13 +89,15 @@ export class WorkerLoad implements LoadHandle {
   #stopped = false;
   #resolve!: (r: LoadResult) => void;
   #onStart: Array<() => void> = [];
+  readonly #deltas: DeltaFeed | undefined;
 
   /**
    * @param specs one per worker (splitLoad); `bridge` is the whole load for the calling thread.
    * @param startMs the load's start (clock ms), the schedule's anchor.
    */
-  constructor(specs: EngineSpec[], clock: Clock, opts: { bridge: EngineSpec; startMs: number; successStatus?: SuccessPredicate }) {
+  constructor(specs: EngineSpec[], clock: Clock, opts: { bridge: EngineSpec; startMs: number; successStatus?: SuccessPredicate; deltas?: DeltaFeed }) {
     this.#specs = specs;
+    this.#deltas = opts.deltas;
     this.#clock = clock;
     this.#anchorMs = opts.startMs;
     this.#bridgeSpec = opts.bridge;
@@ -111,6 +114,7 @@ export class WorkerLoad implements LoadHandle {
     const offsetMs = clockOffsetOf(clock);
     for (let k = 0; k < n; k++) {
       const init: WorkerInit = { spec: specs[k]!, offsetMs, t0EpochMs: clock.t0EpochMs, live: this.#live.buffer as SharedArrayBuffer };
+      if (opts.deltas !== undefined) init.deltaEveryMs = opts.deltas.everyMs;
       // From dist/ the worker inherits the parent's flags (so --cpu-prof profiles every thread).
       const w = new Worker(script.filename, { workerData: init, eval: script.eval });
       w.on('message', (m: WorkerMessage) => this.#onMessage(k, m));
@@ -120,7 +124,9 @@ export class WorkerLoad implements LoadHandle {
     }
     const bridgeOpts = opts.successStatus === undefined ? { publishP99: true } : { publishP99: true, successStatus: opts.successStatus };
     this.#bridge = new LoadEngine(opts.bridge, clock, liveSlot(this.#live, n), bridgeOpts);
+    const feed = opts.deltas === undefined ? undefined : feedDeltas(this.#bridge.recorder, 'bridge', opts.bridge, clock, opts.deltas);
     this.#bridge.done.then((r) => {
+      feed?.finish();
       this.#bridgeResult = r;
       this.#maybeFinish();
     }, () => undefined);
@@ -158,6 +164,10 @@ export class WorkerLoad implements LoadHandle {
         return;
       case 'probe':
         this.#probes[k]?.(m.nowMs);
+        return;
+      case 'delta':
+        // A worker posts its last delta before 'done': all of them arrive before the result is merged.
+        if (!this.#finished[k]) this.#deltas?.onDelta(m.delta);
         return;
       case 'done':
         if (this.#finished[k]) return;
@@ -219,6 +229,12 @@ export class WorkerLoad implements LoadHandle {
     for (let k = 0; k < this.#workers.length; k++) this.#post(k, { type: 'stop' });
   }
 
+  abandon(): void {
+    this.stop();
+    this.#bridge.abandon();
+    for (let k = 0; k < this.#workers.length; k++) this.#post(k, { type: 'abandon' });
+  }
+
   progress(): LoadProgress {
     const now = this.#clock.nowMs();
     const s = sumLive(this.#live);
@@ -236,6 +252,6 @@ export class WorkerLoad implements LoadHandle {
 }
 
 /** Starts a load over one worker thread per spec, bridged from the calling thread (see WorkerLoad). */
-export function startWorkerLoad(specs: EngineSpec[], clock: Clock, opts: { bridge: EngineSpec; startMs: number; successStatus?: SuccessPredicate }): WorkerLoad {
+export function startWorkerLoad(specs: EngineSpec[], clock: Clock, opts: { bridge: EngineSpec; startMs: number; successStatus?: SuccessPredicate; deltas?: DeltaFeed }): WorkerLoad {
   return new WorkerLoad(specs, clock, opts);
 }

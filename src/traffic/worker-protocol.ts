@@ -4,6 +4,7 @@ import { Recorder } from '../metrics/recorder.js';
 import type { EncodedRecorder } from '../metrics/recorder.js';
 import type { WorkerHealth } from './generator-health.js';
 import type { EngineResult, EngineSpec } from './load-engine.js';
+import type { RecordingDelta } from '../metrics/recording-cutter.js';
 
 /** What a load worker is started with (its workerData). */
 export interface WorkerInit {
@@ -13,6 +14,8 @@ export interface WorkerInit {
   t0EpochMs: number;
   /** The live counters of all workers (see live-counters.ts); this worker writes slot spec.stride.index. */
   live: SharedArrayBuffer;
+  /** Post a RecordingDelta this often (ms), and the last one before 'done' (unset: none). */
+  deltaEveryMs?: number;
 }
 
 /** Parent to worker. */
@@ -20,6 +23,8 @@ export type ParentMessage =
   /** Begin at clock ms `atMs`, on the schedule anchored at `startMs`, from request `fromIndex` on. */
   | { type: 'start'; startMs: number; atMs: number; fromIndex: number }
   | { type: 'stop' }
+  /** Stop, and count the requests in flight as timeouts now (LoadEngine.abandon). */
+  | { type: 'abandon' }
   | { type: 'probe' };
 
 /** An EngineResult in plain, structured-clone-safe form. */
@@ -37,6 +42,7 @@ export interface EncodedEngineResult {
 export type WorkerMessage =
   | { type: 'ready'; nowMs: number }
   | { type: 'probe'; nowMs: number }
+  | { type: 'delta'; delta: RecordingDelta }
   | { type: 'done'; result: EncodedEngineResult }
   | { type: 'error'; message: string };
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCount } from '../../src/report/format.js';
 import { renderHtml } from '../../src/report/index.js';
 import type { Report } from '../../src/report/index.js';
-import { fixtureReports } from '../fixtures/reports/synthetic-run.js';
+import { fixtureReports, okTrigger } from '../fixtures/reports/synthetic-run.js';
 import { launchChromium } from './chromium.js';
 
 // The few browser globals the page functions below use (the project compiles without the DOM lib).
@@ -22,10 +22,16 @@ declare const document: { documentElement: { scrollWidth: number } };
 
 const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '../../reports/examples');
 const reports = fixtureReports();
+/** The fail fixture with release commands too short for its labels to sit side by side. */
+const shortReleases: Record<string, Report> = {
+  'release-0ms': { ...reports.fail, trigger: okTrigger(10_000, 10_000) },
+  'release-40ms': { ...reports.fail, trigger: okTrigger(10_000, 10_040) },
+  'release-400ms': { ...reports.fail, trigger: okTrigger(10_000, 10_400) },
+};
 const dir = mkdtempSync(join(tmpdir(), 'zerodrop-html-'));
 mkdirSync(EXAMPLES, { recursive: true });
 const urls: Record<string, string> = {};
-for (const [name, report] of Object.entries(reports)) {
+for (const [name, report] of Object.entries({ ...reports, ...shortReleases })) {
   const path = join(dir, `${name}.html`);
   writeFileSync(path, renderHtml(report));
   urls[name] = pathToFileURL(path).href;
@@ -56,7 +62,7 @@ interface Watched {
   requests: string[];
 }
 
-async function open(name: keyof typeof reports, opts: { width?: number; javaScriptEnabled?: boolean } = {}): Promise<Watched> {
+async function open(name: keyof typeof reports | keyof typeof shortReleases, opts: { width?: number; javaScriptEnabled?: boolean } = {}): Promise<Watched> {
   if (browser === undefined) throw launchError;
   const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: 900 }, javaScriptEnabled: opts.javaScriptEnabled ?? true, offline: true });
   const page = await context.newPage();
@@ -214,6 +220,30 @@ describe('report.html of the hostile fixture', () => {
         expect((box?.x ?? 0) + (box?.width ?? 0), sel).toBeLessThanOrEqual(800);
       }
       await page.locator('#rollout').screenshot({ path: join(EXAMPLES, 'hostile-wrapping.png') });
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('report.html: the release command\'s labels on a short rollout', () => {
+  it.each(Object.keys(shortReleases).flatMap((name) => [1280, 700].map((width) => [name, width] as const)))('%s at %i px: every label drawn, no two overlapping', async (name, width) => {
+    const { context, page, errors } = await open(name, { width });
+    try {
+      const labels = page.locator('#timeline text.trigger-label');
+      expect(await labels.count()).toBe(2);
+      const boxes: Array<{ text: string; x: number; y: number; width: number; height: number }> = [];
+      for (let i = 0; i < 2; i++) {
+        const b = await labels.nth(i).boundingBox();
+        expect(b, `label ${i} is rendered`).not.toBeNull();
+        boxes.push({ text: (await labels.nth(i).textContent()) ?? '', ...(b as { x: number; y: number; width: number; height: number }) });
+      }
+      expect(boxes.map((b) => b.text).sort()).toEqual(['end', 'release start']);
+      const [a, b] = boxes as [(typeof boxes)[number], (typeof boxes)[number]];
+      const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+      expect(apart, JSON.stringify(boxes)).toBe(true);
+      expect(errors).toEqual([]);
+      if (name === 'release-40ms' && width === 1280) await page.locator('#timeline-section figure').screenshot({ path: join(EXAMPLES, 'short-release.png') });
     } finally {
       await context.close();
     }

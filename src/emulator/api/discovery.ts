@@ -64,6 +64,7 @@ function resourceEntries(info: ResourceInfo): Array<Record<string, unknown>> {
     if (sub === 'status') out.push({ name: `${info.plural}/status`, singularName: '', namespaced: info.namespaced, kind: info.kind, verbs: ['get', 'patch', 'update'] });
     else if (sub === 'scale') out.push({ name: `${info.plural}/scale`, singularName: '', namespaced: info.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
     else if (sub === 'log') out.push({ name: `${info.plural}/log`, singularName: '', namespaced: info.namespaced, kind: info.kind, verbs: ['get'] });
+    else if (sub === 'portforward') out.push({ name: `${info.plural}/portforward`, singularName: '', namespaced: info.namespaced, kind: 'PodPortForwardOptions', verbs: ['create', 'get'] });
   }
   return out;
 }

@@ -12,7 +12,7 @@ export interface ResourceInfo {
   shortNames: string[];
   categories: string[];
   /** Subresources served under `<plural>/<name>/<sub>`. */
-  subresources: Array<'status' | 'scale' | 'log'>;
+  subresources: Array<'status' | 'scale' | 'log' | 'portforward'>;
   /** Objects with a spec: generation is 1 at create and bumps on every spec change. */
   hasSpec: boolean;
 }
@@ -52,7 +52,7 @@ function r(
 export const RESOURCES: readonly ResourceInfo[] = [
   r('namespaces', 'Namespace', '', 'v1', false, ['ns'], ['status'], true),
   r('nodes', 'Node', '', 'v1', false, ['no'], ['status'], true),
-  r('pods', 'Pod', '', 'v1', true, ['po'], ['status', 'log'], true, ['all']),
+  r('pods', 'Pod', '', 'v1', true, ['po'], ['status', 'log', 'portforward'], true, ['all']),
   r('services', 'Service', '', 'v1', true, ['svc'], ['status'], true, ['all']),
   r('endpoints', 'Endpoints', '', 'v1', true, ['ep'], [], false),
   r('events', 'Event', '', 'v1', true, ['ev'], [], false),

@@ -2,12 +2,13 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest, notFound } from './api-error.js';
 import { coreVersions, groupInfo, groupList, openApiV3Document, openApiV3Root, resourceList, versionInfo } from './discovery.js';
 import type { DeleteOptions, MemoryStore } from './memory-store.js';
 import { applyPatch, parsePatchBody, patchTypeOf, PATCH_TYPES } from './patch.js';
+import { PortForwardEndpoint, portForwardNeedsUpgrade, rejectUpgrade, type PodPortAddress } from './port-forward.js';
 import { decodeK8sProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf.js';
 import { apiVersionOf, resourceAt, type ResourceInfo } from './resources.js';
 import { CONTINUE_EXPIRED, encodeContinue, listRead, parseListQuery, queryBool as boolParam, queryInt as intParam, waitForResourceVersion } from './list-query.js';
@@ -15,6 +16,7 @@ import { compileSelector, labelSelectorToString, matchesSelector } from './selec
 import type { KObject, ListOptions, StoreEvent } from './store-types.js';
 import { wantsTable, toTable } from './tables.js';
 import { makeSelfSignedCert, type SelfSignedCert } from './tls-cert.js';
+import { unservedSubresource } from './unserved-subresources.js';
 
 /** What a pod log request asks for (GET .../pods/{name}/log). */
 export interface PodLogRequest {
@@ -48,6 +50,8 @@ export interface ApiServerOptions {
    * only sends bearer tokens over TLS, so plain HTTP suits in-process clients only.
    */
   tls?: SelfSignedCert | false;
+  /** How pods/portforward dials a pod's port (default: the pod's IP, the port as asked). */
+  podPortAddress?: PodPortAddress;
 }
 
 /** A running API server. */
@@ -184,7 +188,7 @@ function toScale(obj: KObject): KObject {
 /**
  * Starts the emulated Kubernetes API server on 127.0.0.1: discovery, OpenAPI v3 (enough for
  * kubectl's server-side field validation), and create/get/list/update/patch/delete/watch of the
- * emulated resources with their status, scale and log subresources. Every request needs
+ * emulated resources with their status, scale and log subresources, and pods/portforward. Every request needs
  * `Authorization: Bearer <token>`.
  */
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
@@ -194,6 +198,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 30_000;
   let logProvider: PodLogProvider | undefined;
   const watches = new Set<() => void>();
+  const portForward = new PortForwardEndpoint(opts.podPortAddress === undefined ? {} : { address: opts.podPortAddress });
   let port = 0;
 
   function authorized(req: IncomingMessage): boolean {
@@ -375,7 +380,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const dryRun = q.get('dryRun') === 'All';
     const writeOpts = dryRun ? { dryRun: true } : {};
     if (r.subresource !== undefined && !(r.info.subresources as string[]).includes(r.subresource)) {
-      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      throw unservedSubresource(plural, r.subresource) ?? new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     }
     if (r.info.namespaced && r.name !== undefined && r.namespace === undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 
@@ -405,6 +410,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       if (o === undefined) throw notFound(plural, r.info.group, name);
       return o;
     };
+
+    if (r.subresource === 'portforward') throw portForwardNeedsUpgrade();
 
     if (r.subresource === 'log') {
       if (method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
@@ -581,9 +588,27 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       req.resume();
     });
   };
+  // Upgrades (pods/portforward's SPDY/3.1) arrive here instead of onRequest; auth as for any request.
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    if (!authorized(req)) return rejectUpgrade(socket, new ApiError(401, 'Unauthorized', 'Unauthorized'));
+    let r: Route | undefined;
+    try {
+      r = route(new URL(req.url ?? '/', 'http://127.0.0.1').pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s)));
+    } catch {
+      r = undefined;
+    }
+    if (r?.info.plural === 'pods' && r.subresource === 'portforward' && r.name !== undefined && r.namespace !== undefined) {
+      portForward.upgrade(req, socket, head, r.name, store.get('pods', r.namespace, r.name));
+      return;
+    }
+    const unserved = r?.subresource === undefined ? undefined : unservedSubresource(r.info.plural, r.subresource);
+    rejectUpgrade(socket, unserved ?? new ApiError(404, 'NotFound', 'the server could not find the requested resource'));
+  };
   const tls = opts.tls === undefined ? makeSelfSignedCert() : opts.tls;
   const server: Server = tls === false ? createHttpServer(onRequest) : createHttpsServer({ key: tls.keyPem, cert: tls.certPem }, onRequest);
   server.keepAliveTimeout = 60_000;
+  server.on('upgrade', onUpgrade);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => {
@@ -604,6 +629,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const w of [...watches]) w();
+        portForward.close();
         server.close(() => resolve());
         server.closeAllConnections();
       });

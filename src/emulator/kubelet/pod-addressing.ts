@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { KObject } from '../api/store-types.js';
 
 /**
  * How pods get addresses. `loopback-ip`: each pod its own IP in 127/8 (Linux routes all of 127/8
@@ -26,6 +27,24 @@ export function parsePortMap(value: string | undefined): Map<number, number> {
 /** Formats a port map for {@link PORT_MAP_ANNOTATION}. */
 export function formatPortMap(m: Map<number, number>): string {
   return [...m].map(([a, b]) => `${a}:${b}`).join(',');
+}
+
+/**
+ * Where a pod's containerPort is reached from this machine: the pod's IP and, in `port`
+ * addressing, the port the kubelet chose for it. Throws when the pod cannot be reached there.
+ */
+export function podPortTarget(pod: KObject, containerPort: number): { host: string; port: number } {
+  const ip = pod.status?.podIP;
+  if (typeof ip !== 'string' || ip === '') throw new Error('the pod has no IP yet');
+  const annotation = pod.metadata.annotations?.[PORT_MAP_ANNOTATION];
+  if (annotation === undefined) return { host: ip, port: containerPort };
+  const ports = parsePortMap(annotation);
+  const mapped = ports.get(containerPort);
+  // pods share 127.0.0.1 in `port` addressing: an undeclared port would reach some other process
+  if (mapped === undefined) {
+    throw new Error(`port ${containerPort} is not a containerPort of the pod (declared: ${[...ports.keys()].join(', ') || 'none'}); with the emulator's port addressing only declared containerPorts can be reached`);
+  }
+  return { host: ip, port: mapped };
 }
 
 /** The address a pod got. */

@@ -13,11 +13,18 @@ interface PortEntry {
  * The fallback dataplane: a TCP proxy in this process, listening on each ClusterIP:port. It picks
  * a random usable endpoint per new connection and pipes bytes; established connections stay on
  * their endpoint when it leaves (as conntrack keeps them). A Service port without usable endpoints
- * stops listening, so new connections get ECONNREFUSED as with the kernel's reject. One difference
- * remains, and it is documented rather than hidden: the kernel refuses a connection to a dead
- * endpoint (ECONNREFUSED) before the client's connect() returns, whereas here the client's
- * connection is already accepted, so it is reset at once (ECONNRESET / "socket hang up"). It never
+ * stops listening, so new connections get ECONNREFUSED as with the kernel's reject. It never
  * retries another endpoint, unlike the removed kube-proxy userspace mode, which hid such failures.
+ *
+ * One difference remains, and it cannot be removed from userspace: the kernel refuses a
+ * connection to a dead endpoint (the client's SYN gets a RST, connect() fails with ECONNREFUSED),
+ * whereas here the kernel has completed the client's handshake before the proxy even learns of
+ * the connection, let alone picks and dials an endpoint. Pausing accept only queues the handshake
+ * (backlog, TCP_DEFER_ACCEPT), closing the listener would refuse every endpoint's share, and
+ * SO_LINGER 0 still gives a reset. So a refused dial is passed on as an immediate reset of a
+ * connection that has carried no byte back (ECONNRESET). The load engine counts such resets on
+ * new connections apart, and the diagnosis reads them as the refusals they stand for, so a
+ * rollout names the same cause on both dataplanes.
  */
 export class UserspaceDataplane {
   private readonly entries = new Map<string, PortEntry>();

@@ -8,6 +8,7 @@ import { FAILURE_CLASSES, emptyFailureCounts, type FailureClass } from '../../me
 import { formatCount, formatLatency, formatSeconds } from '../format.js';
 import type { Report } from '../model.js';
 import { escapeHtml } from './escape-html.js';
+import { layoutLabels } from './label-layout.js';
 import { n2, niceMax, shortCount, timeLabel, timeStep } from './svg-math.js';
 
 /** At most this many columns: longer runs are summed into wider columns so the chart stays readable. */
@@ -91,8 +92,14 @@ const RIGHT = 64;
 const PLOT_W = W - LEFT - RIGHT;
 const PHASE_Y = 12;
 const EVENT_Y = 25;
-const TRIGGER_Y = 46;
-const MAIN_TOP = 56;
+/** The release command's bar; its labels take up to two rows above it, under the event lane. */
+const TRIGGER_Y = 60;
+/** A row of 10.5px text with its descent and a little air (a browser's line box is about 11.5). */
+const TRIGGER_ROW_H = 13;
+const TRIGGER_ROWS = 2;
+/** Average width of a character of a trigger label (10.5px text is about 4.5), generous so estimates err wide. */
+const TRIGGER_CHAR_W = 6;
+const MAIN_TOP = 70;
 const MAIN_H = 200;
 const FAIL_TOP = MAIN_TOP + MAIN_H + 16;
 const FAIL_H = 64;
@@ -246,8 +253,19 @@ export function renderTimelineSvg(report: Report): string {
     out.push(`<line class="trigger-line" x1="${n2(xs)}" x2="${n2(xs)}" y1="${TRIGGER_Y}" y2="${BOTTOM}"/>`);
     out.push(`<line class="trigger-line" x1="${n2(xe)}" x2="${n2(xe)}" y1="${TRIGGER_Y}" y2="${BOTTOM}"/>`);
     out.push(`<line class="trigger-bar" x1="${n2(xs)}" x2="${n2(Math.max(xe, xs + 1))}" y1="${TRIGGER_Y}" y2="${TRIGGER_Y}"/>`);
-    out.push(`<text class="trigger-label" x="${n2(xs + 3)}" y="${TRIGGER_Y - 4}">release start</text>`);
-    out.push(`<text class="trigger-label" x="${n2(xe - 3)}" y="${TRIGGER_Y - 4}" text-anchor="end">end</text>`);
+    // However short the command, its labels never overlap: the second takes the row above, or the
+    // other side of its line (layoutLabels); one that fits nowhere is left to the tooltip.
+    const labels = layoutLabels(
+      [
+        { id: 'start', text: 'release start', x: xs, align: 'start' },
+        { id: 'end', text: 'end', x: xe, align: 'end' },
+      ],
+      { minX: LEFT, maxX: W - RIGHT, rows: TRIGGER_ROWS, charWidth: TRIGGER_CHAR_W, gap: 3, spacing: 2 * TRIGGER_CHAR_W },
+    );
+    for (const l of labels.placed) {
+      const anchor = l.anchor === 'start' ? '' : ` text-anchor="${l.anchor}"`;
+      out.push(`<text class="trigger-label" data-label="${l.id}" x="${n2(l.textX)}" y="${TRIGGER_Y - 4 - l.row * TRIGGER_ROW_H}"${anchor}>${escapeHtml(l.text)}</text>`);
+    }
     out.push('</g>');
   }
 

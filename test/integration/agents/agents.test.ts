@@ -6,6 +6,7 @@ import { startAgentLoad } from '../../../src/agents/coordinator.js';
 import { connectCluster, type Cluster } from '../../../src/cluster/cluster.js';
 import { startEmulator, type EmulatorHandle } from '../../../src/emulator/index.js';
 import type { LoadOptions } from '../../../src/traffic/engine.js';
+import { DeltaSum } from '../../../src/metrics/delta-sum.js';
 import { testClock, waitFor } from '../rollout/helpers.js';
 
 /** A node:http target on 127.0.0.1 that counts what it served. */
@@ -65,10 +66,18 @@ describe('distributed load on the emulator', () => {
   it('3 agents: the merged counts equal the sum of the agents\' own and what the target served; nothing is left', async () => {
     const clock = testClock();
     const before = target.served();
+    // The run's journal takes the agents' deltas as the coordinator merges them.
+    const journal = new DeltaSum();
+    const sources = new Set<string>();
     const handle = await startAgentLoad({
       kubeConfig: cluster.kubeConfig,
       namespace: 'default',
-      load: load(target.url),
+      load: load(target.url, {
+        onDelta: (d) => {
+          sources.add(d.source);
+          journal.add(d);
+        },
+      }),
       successStatus: [[200, 399]],
       placement: { count: 3, image: 'zerodrop/agent:test' },
       startDelayMs: 10_000,
@@ -92,6 +101,11 @@ describe('distributed load on the emulator', () => {
     expect(result.health.saturationReasons.filter((r) => !/event-loop|schedule lag|busy/.test(r))).toEqual([]);
     for (const a of agents) expect(Math.abs(a.clockSkewMs ?? 1e9)).toBeLessThan(1000);
     expect(result.startMs).toBe(handle.startMs);
+    expect([...sources].sort()).toEqual(['agent-0', 'agent-1', 'agent-2']);
+    const journaled = journal.toRecorder(result.recorder);
+    expect(journaled.toJSON().counts).toEqual(result.recorder.toJSON().counts);
+    expect(journaled.statusCodes()).toEqual(result.recorder.statusCodes());
+    expect(journaled.p99Series()).toEqual(result.recorder.p99Series());
     expect(await agentPods(handle.jobName)).toEqual([]);
     expect(await jobExists(handle.jobName)).toBe(false);
   });

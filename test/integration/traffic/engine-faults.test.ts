@@ -259,8 +259,12 @@ describe('requests', () => {
     server = await startFaultServer({ rules: [{ every: 2, action: { kind: 'status', status: 404 } }] });
     const r = await startLoad(opts(server.url, { rate: 100, durationMs: 300, successStatus: (s) => s === 200 || s === 404 }), startClock()).done;
     const t = r.recorder.totals();
+    // Every request sent succeeded (404s included); on a loaded machine some of the 30 planned may
+    // be counted unsent instead of sent, never lost.
     expect(t.failed).toBe(0);
-    expect(t.succeeded).toBe(30);
+    expect(t.succeeded).toBe(t.sent);
+    expect(t.sent + t.unsent).toBe(30);
+    expect(t.sent).toBeGreaterThan(0);
   });
 
   it('rejects inconsistent options with every problem at once', () => {

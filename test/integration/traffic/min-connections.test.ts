@@ -47,8 +47,13 @@ describe('open model: --min-connections', () => {
     const target = await countingServer();
     const r = await startLoad(openLoad(target.url, {}), startClock()).done;
     const per = target.perConnection();
-    // A fast target at 200/s needs about one connection; the busiest carries most of the load.
-    expect(per[0]!).toBeGreaterThan(r.recorder.totals().sent * 0.3);
+    // A fast target at 200/s needs about one connection and the most recently used one is taken
+    // first, so the busiest carries far more than an even share. (A stall on a loaded machine opens
+    // more connections, so the share of the whole is not a fixed number; round-robin would make
+    // every connection's count about equal.)
+    const sent = r.recorder.totals().sent;
+    expect(per.reduce((a, b) => a + b, 0)).toBe(sent);
+    if (per.length > 1) expect(per[0]!).toBeGreaterThanOrEqual((2 * sent) / per.length);
   });
 
   it('is refused for the closed model', () => {

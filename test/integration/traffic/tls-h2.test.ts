@@ -57,8 +57,29 @@ describe('TLS and HTTP/2', () => {
     expect(err).toBeInstanceOf(CouldNotRunError);
     expect(err.message).toMatch(/TLS/);
     expect(err.hint).toMatch(/insecure/);
-    await expect(checkReachable({ ...load, url, ca: cert })).resolves.toBeUndefined();
-    await expect(checkReachable({ ...load, url, insecure: true })).resolves.toBeUndefined();
+    await expect(checkReachable({ ...load, url, ca: cert })).resolves.toMatchObject({ probe: 'request', requests: 1, lastStatus: 200 });
+    await expect(checkReachable({ ...load, url, insecure: true })).resolves.toMatchObject({ probe: 'request', requests: 1, lastStatus: 200 });
+  });
+
+  it.each([false, true])('preflight of a POST (http2=%s) only connects: TLS checked, no request sent', async (http2) => {
+    const post = { ...load, method: 'POST', body: '{"a":1}', http2 };
+    const err = (await checkReachable({ ...post, url }).catch((e: unknown) => e)) as CouldNotRunError;
+    expect(err).toBeInstanceOf(CouldNotRunError);
+    expect(err.message).toMatch(/TLS/);
+    const before = { ...versions };
+    let sessions = 0;
+    const onSession = (): void => {
+      sessions++;
+    };
+    server.on('session', onSession);
+    try {
+      await expect(checkReachable({ ...post, url, ca: cert })).resolves.toEqual({ probe: 'connect', attempts: 1, requests: 0, lastStatus: null });
+    } finally {
+      server.off('session', onSession);
+    }
+    expect(versions).toEqual(before);
+    // With http2 the check sets up the h2 session itself (the server saw one), still without a request.
+    if (http2) expect(sessions).toBe(1);
   });
 
   it('counts an untrusted certificate as `other` with its code during a run', async () => {

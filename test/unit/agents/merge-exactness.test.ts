@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DeltaTracker } from '../../../src/agents/delta-tracker.js';
+import { DeltaTracker } from '../../../src/metrics/delta-tracker.js';
 import { deltaToEncoded, type RecorderSettings } from '../../../src/agents/protocol.js';
 import { Recorder, mergeRecorders } from '../../../src/metrics/recorder.js';
 import type { OutcomeCode } from '../../../src/metrics/outcome.js';

@@ -126,15 +126,64 @@ describe('analyzeRun: unsent requests', () => {
     return analyzeRun(input);
   };
 
-  it('ignores requests the generator could not send during warmup', () => {
+  it('counts requests the generator could not send during the warmup: reported, and the run cannot pass', () => {
     const r = withUnsentAt(500);
-    expect(r.verdict).toBe('pass');
+    expect(r.verdict).toBe('inconclusive');
     expect(r.totals.unsent).toBe(7);
+    expect(r.phases.find((p) => p.name === 'warmup')?.unsent).toBe(7);
+    const check = r.checks.find((c) => c.id === 'no-unsent-requests');
+    expect(check?.status).toBe('inconclusive');
+    expect(check?.message).toMatch(/^7 scheduled requests could not be sent on time, all during the warmup: the load generator fell behind/);
+    expect(r.reasons[0]).toBe(check?.message);
+    expect(r.reasons.join('\n')).not.toMatch(/sent on schedule/);
+  });
+
+  it('says every request was sent on schedule only when none was left unsent', () => {
+    const r = analyzeRun(passInput());
+    expect(r.checks.find((c) => c.id === 'no-unsent-requests')).toMatchObject({ status: 'pass', message: 'all 11,000 requests were sent on schedule' });
   });
 
   it.each([['baseline', 3000], ['rollout', 9000], ['cooldown', 20_000]])('makes the run inconclusive when unsent in the %s', (_phase, atMs) => {
     const r = withUnsentAt(atMs);
     expect(r.verdict).toBe('inconclusive');
     expect(r.checks.find((c) => c.id === 'no-unsent-requests')?.status).toBe('inconclusive');
+  });
+});
+
+describe('analyzeRun: a generator that fell behind', () => {
+  const run = (failures: NonNullable<Parameters<typeof syntheticRun>[0]['failures']>) => {
+    const input = passInput();
+    input.run = syntheticRun({
+      intervalMs: 1000,
+      phases: [
+        { name: 'warmup', durationMs: 2000 },
+        { name: 'baseline', durationMs: 5000 },
+        { name: 'rollout', durationMs: 10_000 },
+        { name: 'cooldown', durationMs: 5000 },
+      ],
+      sentPerInterval: 500,
+      unsent: [{ atMs: 500, count: 3 }],
+      failures,
+    });
+    return analyzeRun(input);
+  };
+
+  it('judges only the window: refusals of the baseline do not turn generator timeouts into a fail', () => {
+    const r = run([
+      { fromMs: 3000, toMs: 6000, cls: 'refused', perInterval: 50 },
+      { fromMs: 9000, toMs: 10_000, cls: 'timeout', perInterval: 40 },
+    ]);
+    expect(r.verdict).toBe('inconclusive');
+    expect(r.failures).toMatchObject({ refused: 150, timeout: 40 });
+    expect(r.checks.find((c) => c.id === 'failure-budget')?.message).toMatch(/^not judged: 40 of 7,500 requests failed .* may itself have caused the 40 timeout; none of them is an HTTP status or a refused connection$/);
+  });
+
+  it('fails on refusals in the window, and says which failures it set aside', () => {
+    const r = run([
+      { fromMs: 9000, toMs: 10_000, cls: 'refused', perInterval: 40 },
+      { fromMs: 12_000, toMs: 13_000, cls: 'reset', perInterval: 30 },
+    ]);
+    expect(r.verdict).toBe('fail');
+    expect(r.reasons[0]).toBe('40 of 7,500 requests failed during the rollout and cooldown in ways the load generator cannot cause (40 refused; 0.533%), over the 0.1% budget; 30 reset not judged: the load generator fell behind and may have caused them itself');
   });
 });

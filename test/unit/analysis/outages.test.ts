@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { attachNearbyEvents, findOutages } from '../../../src/analysis/outages.js';
+import { attachNearbyEvents, byExplanation, findOutages } from '../../../src/analysis/outages.js';
 import type { FailureClass } from '../../../src/metrics/outcome.js';
 import { FAILURE_CLASSES, emptyFailureCounts } from '../../../src/metrics/outcome.js';
 import type { IntervalCounts } from '../../../src/metrics/run-data.js';
@@ -78,5 +78,43 @@ describe('attachNearbyEvents', () => {
       { tMs: 100, type: 'A', object: 'a' },
       { tMs: 1300, type: 'B', object: 'b' },
     ]);
+  });
+});
+
+describe('byExplanation: the events most likely to explain an outage first', () => {
+  const ev = (tMs: number, type: string): { tMs: number; type: string } => ({ tMs, type });
+  it.each<[string, Array<{ tMs: number; type: string }>, string[]]>([
+    ['empty', [], []],
+    [
+      'progress before pod events: pod events first',
+      [ev(100, 'trigger-sent'), ev(110, 'rollout-progressing'), ev(120, 'rollout-progressing'), ev(900, 'pod-terminating'), ev(905, 'endpoint-terminating')],
+      ['900 pod-terminating', '905 endpoint-terminating', '100 trigger-sent', '110 rollout-progressing', '120 rollout-progressing'],
+    ],
+    [
+      'terminating, endpoint removed or not ready, killed: one rank, in time order',
+      [ev(500, 'pod-killed'), ev(300, 'endpoint-removed'), ev(200, 'endpoint-not-ready'), ev(100, 'pod-terminating')],
+      ['100 pod-terminating', '200 endpoint-not-ready', '300 endpoint-removed', '500 pod-killed'],
+    ],
+    [
+      'a pod becoming ready comes before progress, after terminations',
+      [ev(100, 'replicaset-scaled'), ev(200, 'pod-ready'), ev(300, 'pod-created'), ev(400, 'pod-terminating'), ev(450, 'pod-deleted')],
+      ['400 pod-terminating', '200 pod-ready', '450 pod-deleted', '100 replicaset-scaled', '300 pod-created'],
+    ],
+    ['unknown types keep their time order at the end', [ev(20, 'custom-b'), ev(10, 'custom-a'), ev(30, 'pod-not-ready')], ['30 pod-not-ready', '10 custom-a', '20 custom-b']],
+  ])('%s', (_name, events, expected) => {
+    expect(byExplanation(events).map((e) => `${e.tMs} ${e.type}`)).toEqual(expected);
+  });
+
+  it('orders a window\'s nearbyEvents so the first three shown explain it', () => {
+    const window: OutageWindow = { startMs: 1000, endMs: 3000, durationMs: 2000, failed: 3, sent: 30, failures: { refused: 3 } };
+    const events = [
+      ...Array.from({ length: 40 }, (_, i) => ({ tMs: 600 + i, type: i === 0 ? 'trigger-sent' : 'rollout-progressing', object: 'deployment/web' })),
+      { tMs: 1200, type: 'pod-terminating', object: 'pod/web-1' },
+      { tMs: 1201, type: 'endpoint-terminating', object: 'endpoint/web-1' },
+      { tMs: 2900, type: 'pod-killed', object: 'pod/web-1' },
+    ];
+    const [got] = attachNearbyEvents([window], events);
+    expect(got?.nearbyEvents?.slice(0, 3).map((e) => e.type)).toEqual(['pod-terminating', 'endpoint-terminating', 'pod-killed']);
+    expect(got?.nearbyEvents).toHaveLength(43);
   });
 });

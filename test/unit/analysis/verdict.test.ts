@@ -2,23 +2,25 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { VerdictInput } from '../../../src/analysis/verdict.js';
 import { CHECK_IDS, judge } from '../../../src/analysis/verdict.js';
-import { emptyFailureCounts } from '../../../src/metrics/outcome.js';
+import { emptyFailureCounts, type FailureClass } from '../../../src/metrics/outcome.js';
 import type { TriggerRecord } from '../../../src/report/model.js';
 import { HEALTHY } from '../../fixtures/reports/synthetic-run.js';
 
 const okTrigger: TriggerRecord = { command: 'kubectl rollout restart deploy/web', startMs: 5000, endMs: 9000, exitCode: 0, signal: null, output: '', outputTruncated: false };
 
-function input(over: Partial<VerdictInput> & { sent?: number; failed?: number } = {}): VerdictInput {
+function input(over: Partial<VerdictInput> & { sent?: number; failed?: number; cls?: FailureClass } = {}): VerdictInput {
   const sent = over.sent ?? 10_000;
   const failed = over.failed ?? 0;
-  const { sent: _s, failed: _f, ...rest } = over;
-  const failures = { ...emptyFailureCounts(), refused: failed };
+  const { sent: _s, failed: _f, cls = 'refused', ...rest } = over;
+  const failures = { ...emptyFailureCounts(), [cls]: failed };
   return {
     window: { sent, succeeded: sent - failed, failed },
     windowLabel: 'during the rollout and cooldown',
     totals: { sent: sent + 2000, succeeded: sent - failed + 2000, failed },
     failures,
+    windowFailures: failures,
     unsent: 0,
+    warmupUnsent: 0,
     baseline: { sent: 2000, succeeded: 2000, failed: 0 },
     budget: 0.001,
     confidence: 0.95,
@@ -36,11 +38,16 @@ describe('judge', () => {
     ['observed rate over budget', input({ sent: 10_000, failed: 11 }), 'fail', /^11 of 10,000 requests failed during the rollout and cooldown \(0\.11%\), over the 0\.1% budget$/],
     ['too few requests', input({ sent: 1000 }), 'inconclusive', /^too few requests to be sure: .* as high as 0\.368%.*needs at least 3,688 requests during the rollout and cooldown with none failing$/],
     ['too few with failures says how many at that count', input({ sent: 5000, failed: 3 }), 'inconclusive', /needs at least 8,765 requests .* with no more than 3 failing$/],
-    ['unsent requests', input({ unsent: 12 }), 'inconclusive', /^12 scheduled requests could not be sent on time/],
+    ['unsent requests', input({ unsent: 12 }), 'inconclusive', /^12 scheduled requests could not be sent on time: the load generator fell behind/],
+    ['unsent requests, all in the warmup', input({ unsent: 12, warmupUnsent: 12 }), 'inconclusive', /^12 scheduled requests could not be sent on time, all during the warmup: /],
+    ['unsent requests, some in the warmup', input({ unsent: 12, warmupUnsent: 5 }), 'inconclusive', /^12 scheduled requests could not be sent on time \(5 during the warmup\): /],
     ['saturated generator', input({ generator: { ...HEALTHY, saturated: true } }), 'inconclusive', /^the load generator was saturated \(schedule lag p99 0\.80 ms/],
     ['target never answered', input({ totals: { sent: 5000, succeeded: 0, failed: 5000 }, window: { sent: 3000, succeeded: 0, failed: 3000 }, failures: { ...emptyFailureCounts(), refused: 5000 } }), 'inconclusive', /^no request succeeded at all \(5,000 refused\): the target never answered/],
     ['trigger failed', input({ trigger: { ...okTrigger, exitCode: 1, output: 'error: deployments.apps "web" not found\n' } }), 'fail', /^the release command failed \(exit 1\): kubectl rollout restart deploy\/web; last output: error: deployments\.apps "web" not found$/],
     ['trigger killed', input({ trigger: { ...okTrigger, exitCode: null, signal: 'SIGTERM' } }), 'fail', /^the release command was stopped by SIGTERM/],
+    ['trigger timed out (its shell killed)', input({ trigger: { ...okTrigger, exitCode: null, signal: 'SIGTERM', timedOut: true, timeoutMs: 2000 } }), 'fail', /^the release command did not finish within its 2 s timeout; zerodrop stopped it and everything it started: kubectl/],
+    ['trigger timed out, though its shell then exited 0', input({ trigger: { ...okTrigger, timedOut: true, timeoutMs: 600_000 } }), 'fail', /^the release command did not finish within its 600 s timeout/],
+    ['trigger timed out, run interrupted later: still a fail', input({ aborted: true, trigger: { ...okTrigger, exitCode: null, signal: 'SIGKILL', timedOut: true, timeoutMs: 2000 } }), 'fail', /^the release command did not finish within its 2 s timeout/],
     ['aborted, otherwise clean', input({ aborted: true }), 'inconclusive', /^the run was interrupted before it finished, so it cannot pass$/],
     ['aborted with failures over budget still fails', input({ aborted: true, failed: 50 }), 'fail', /over the 0\.1% budget/],
     ['aborted trigger is not a release failure', input({ aborted: true, trigger: { ...okTrigger, exitCode: null, signal: 'SIGINT' } }), 'inconclusive', /^the run was interrupted before it finished/],
@@ -119,5 +126,63 @@ describe('judge: the watched rollout', () => {
     expect(r.verdict).toBe(verdict);
     expect(r.checks.find((c) => c.id === 'rollout-completed')?.status).toBe(status);
     if (status === 'fail') expect(r.reasons[0]).toMatch(/deployment\/web/);
+  });
+});
+
+describe('judge: a generator that fell behind', () => {
+  const budgetCheck = (r: ReturnType<typeof judge>) => r.checks.find((c) => c.id === 'failure-budget');
+  const saturated = { ...HEALTHY, saturated: true };
+  const mixed = (over: Partial<Record<FailureClass, number>>, behind: Partial<VerdictInput>): VerdictInput => {
+    const windowFailures = { ...emptyFailureCounts(), ...over };
+    const failed = Object.values(windowFailures).reduce((a, b) => a + b, 0);
+    return { ...input({ failed }), windowFailures, failures: windowFailures, ...behind };
+  };
+
+  it.each<[string, VerdictInput, 'fail' | 'inconclusive', RegExp]>([
+    ['unsent, timeouts over the budget: not a fail', input({ unsent: 3, failed: 40, cls: 'timeout' }), 'inconclusive', /^not judged: 40 of 10,000 requests failed .* over the 0\.1% budget, but the load generator fell behind and may itself have caused the 40 timeout; none of them is an HTTP status or a refused connection$/],
+    ['saturated, resets over the budget: not a fail', input({ generator: saturated, failed: 40, cls: 'reset' }), 'inconclusive', /may itself have caused the 40 reset/],
+    ['saturated, other errors over the budget: not a fail', input({ generator: saturated, failed: 40, cls: 'other' }), 'inconclusive', /may itself have caused the 40 other/],
+    ['warmup-only unsent, timeouts over the budget: not a fail', input({ unsent: 3, warmupUnsent: 3, failed: 40, cls: 'timeout' }), 'inconclusive', /^not judged: /],
+    ['unsent, refused over the budget: fail', input({ unsent: 3, failed: 40, cls: 'refused' }), 'fail', /^40 of 10,000 requests failed during the rollout and cooldown in ways the load generator cannot cause \(40 refused; 0\.4%\), over the 0\.1% budget$/],
+    ['saturated, 5xx over the budget: fail', input({ generator: saturated, failed: 40, cls: 'http_5xx' }), 'fail', /in ways the load generator cannot cause \(40 http_5xx; 0\.4%\)/],
+    ['saturated, 4xx over the budget: fail', input({ generator: saturated, failed: 40, cls: 'http_4xx' }), 'fail', /cannot cause \(40 http_4xx/],
+    ['unsent, refused over the budget with timeouts too: fail, timeouts set aside', mixed({ refused: 30, timeout: 50 }, { unsent: 3 }), 'fail', /cannot cause \(30 refused; 0\.3%\), over the 0\.1% budget; 50 timeout not judged: the load generator fell behind and may have caused them itself$/],
+    ['unsent, refused within the budget, timeouts over it: inconclusive', mixed({ refused: 5, timeout: 50 }, { unsent: 3 }), 'inconclusive', /may itself have caused the 50 timeout; the 5 the generator cannot cause \(5 refused\) are within it$/],
+    ['budget 0, saturated, one timeout: not a fail', { ...input({ generator: saturated, failed: 1, cls: 'timeout' }), budget: 0 }, 'inconclusive', /^not judged: 1 of 10,000 .* and the budget allows none, but the load generator fell behind/],
+    ['budget 0, saturated, one 503: fail', { ...input({ generator: saturated, failed: 1, cls: 'http_5xx' }), budget: 0 }, 'fail', /cannot cause \(1 http_5xx; 0\.01%\), over the budget of 0$/],
+  ])('%s', (_name, given, verdict, budgetMessage) => {
+    const r = judge(given);
+    expect(r.verdict).toBe(verdict);
+    expect(budgetCheck(r)?.message).toMatch(budgetMessage);
+    expect(r.reasons).toContain(budgetCheck(r)?.message);
+    // The failures observed are reported either way.
+    expect(r.observedFailureRate).toBe(given.window.failed / given.window.sent);
+  });
+
+  it('the same failures without the generator falling behind fail the run', () => {
+    for (const cls of ['timeout', 'reset', 'other'] as const) expect(judge(input({ failed: 40, cls })).verdict).toBe('fail');
+  });
+
+  it('never passes, and fails only on failures the generator cannot cause (any mix)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ http_5xx: fc.nat(30), http_4xx: fc.nat(30), timeout: fc.nat(60), refused: fc.nat(30), reset: fc.nat(60), other: fc.nat(30) }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: 1, max: 20_000 }),
+        fc.boolean(),
+        fc.constantFrom(0, 0.001, 0.01),
+        (windowFailures, unsent, sent0, isSaturated, budget) => {
+          fc.pre(unsent > 0 || isSaturated);
+          const failed = Object.values(windowFailures).reduce((a, b) => a + b, 0);
+          const sent = Math.max(sent0, failed);
+          const r = judge({ ...input({ sent, failed }), windowFailures, failures: windowFailures, unsent, budget, generator: { ...HEALTHY, saturated: isSaturated } });
+          expect(r.verdict).not.toBe('pass');
+          const theirs = windowFailures.http_5xx + windowFailures.http_4xx + windowFailures.refused;
+          if (budgetCheck(r)?.status === 'fail') expect(theirs / sent).toBeGreaterThan(budget);
+          else if (failed / sent <= budget) expect(budgetCheck(r)?.status).not.toBe('fail');
+          else expect(theirs / sent).toBeLessThanOrEqual(budget);
+        },
+      ),
+    );
   });
 });

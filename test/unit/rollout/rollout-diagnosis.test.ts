@@ -80,6 +80,56 @@ const rows: Row[] = [
     input: { outages: [], events: [e(40_000, 'pod-deleted', 'pod/web-old-1', 'containers ended: app exit 137 (SIGKILL)')] },
     ids: ['grace-period-too-short'],
   },
+  // The same rollout seen through the two dataplanes: nftables refuses a new connection to a pod
+  // that stopped listening; the userspace proxy has accepted it already and resets it.
+  {
+    name: 'nftables: refused plus a few keep-alive resets right after terminating',
+    input: { outages: [win(3300, 3600, { refused: 60, reset: 4 })], keepAlive: true, errorCodes: { ECONNREFUSED: 60, UND_ERR_SOCKET: 4 }, newConnectionResets: [], dataplane: 'nftables' },
+    ids: ['prestop-delay', 'keepalive-not-drained'],
+  },
+  {
+    name: 'userspace: the same refusals as resets on new connections',
+    input: {
+      outages: [win(3300, 3600, { reset: 64 })],
+      keepAlive: true,
+      errorCodes: { ECONNRESET: 60, UND_ERR_SOCKET: 4 },
+      newConnectionResets: [{ tMs: 3300, count: 30 }, { tMs: 3400, count: 30 }],
+      dataplane: 'userspace',
+    },
+    ids: ['prestop-delay', 'keepalive-not-drained'],
+  },
+  {
+    name: 'userspace: every reset on a new connection leaves no keep-alive cause',
+    input: { outages: [win(3300, 3600, { reset: 20 })], keepAlive: true, errorCodes: { ECONNRESET: 20 }, newConnectionResets: [{ tMs: 3300, count: 20 }], dataplane: 'userspace' },
+    ids: ['prestop-delay'],
+  },
+  {
+    name: 'new-connection resets outside the window do not count for it',
+    input: { outages: [win(3300, 3600, { reset: 20 })], keepAlive: true, errorCodes: { UND_ERR_SOCKET: 20 }, newConnectionResets: [{ tMs: 8000, count: 20 }], dataplane: 'userspace' },
+    ids: ['keepalive-not-drained'],
+  },
+  {
+    name: 'userspace, engine could not tell new connections: resets may be refusals',
+    input: { outages: [win(3300, 3600, { reset: 64 })], keepAlive: true, errorCodes: { ECONNRESET: 64 }, dataplane: 'userspace' },
+    ids: ['prestop-delay', 'keepalive-not-drained'],
+  },
+  {
+    name: 'nftables, engine could not tell new connections: resets read as keep-alive',
+    input: { outages: [win(3300, 3600, { reset: 64 })], keepAlive: true, errorCodes: { ECONNRESET: 64 }, dataplane: 'nftables' },
+    ids: ['keepalive-not-drained'],
+  },
+  {
+    name: 'userspace: resets on new connections right after a pod became ready',
+    input: {
+      outages: [win(2000, 2500, { reset: 9 })],
+      keepAlive: true,
+      errorCodes: { ECONNRESET: 9 },
+      newConnectionResets: [{ tMs: 2000, count: 9 }],
+      dataplane: 'userspace',
+      events: [e(1000, 'trigger-sent', 'deployment/web'), e(1900, 'pod-ready', 'pod/web-new-1')],
+    },
+    ids: ['readiness-too-early'],
+  },
   {
     name: 'falls back to the windows nearbyEvents',
     input: { outages: [{ ...win(3500, 4000, { refused: 4 }), nearbyEvents: [{ tMs: 3100, type: 'pod-terminating', object: 'pod/web-old-1' }] }], events: [] },
@@ -105,5 +155,16 @@ describe('diagnoseRollout', () => {
     expect(second?.evidence).toBe('3 requests refused or reset within 3.0 s of a pod starting to terminate (3.2 s-3.7 s, 0.1 s after pod/web-old-1 began terminating); pod web-old-1 answered 23 failed requests');
     expect(second?.fix).toMatch(/preStop/);
     expect(second?.cause).toMatch(/preStop/);
+  });
+
+  it.each([
+    ['nftables', { refused: 60, reset: 4 }, [] as Array<{ tMs: number; count: number }>],
+    ['userspace', { reset: 64 }, [{ tMs: 3300, count: 60 }]],
+  ] as const)('the same rollout on the %s dataplane names the same first cause, with the same weight', (dataplane, failures, fresh) => {
+    const ds = diagnoseRollout({ events: rollout, outages: [win(3300, 3600, failures)], keepAlive: true, errorCodes: { ECONNRESET: 4 }, newConnectionResets: fresh, dataplane });
+    expect(ds[0]?.id).toBe('prestop-delay');
+    expect(ds[0]?.evidence).toMatch(/^64 requests refused or reset/);
+    expect(ds[1]?.evidence).toMatch(/^4 requests reset or closed/);
+    if (dataplane === 'userspace') expect(ds[0]?.evidence).toContain('60 resets on new connections that never got an answer: the userspace dataplane accepts a connection before it dials the pod');
   });
 });

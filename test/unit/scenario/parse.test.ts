@@ -79,6 +79,15 @@ describe('parseHeader', () => {
   it.each(['novalue', ': x', 'bad name: x'])('rejects %j', (input) => {
     expect(parseHeader(input).ok).toBe(false);
   });
+  it.each([
+    ['Authorization Bearer tok-123456', '"Authorization [redacted]" is not a header'],
+    ['X-Api-Key=key-987654', '"X-Api-Key=[redacted]" is not a header'],
+    ['bad name: x', '"bad name: x" is not a header'],
+  ])('does not print the value of a malformed secret header: %j', (input, message) => {
+    const parsed = parseHeader(input);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.message).toContain(message);
+  });
 });
 
 describe('parseStatusRanges', () => {

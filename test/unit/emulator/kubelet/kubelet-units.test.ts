@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { KObject } from '../../../../src/emulator/api/store-types.js';
 import { RestartBackoff } from '../../../../src/emulator/kubelet/backoff.js';
 import { expandVars } from '../../../../src/emulator/kubelet/container-env.js';
 import { normalizeImage, resolveImage } from '../../../../src/emulator/kubelet/images.js';
 import { LogBuffer } from '../../../../src/emulator/kubelet/log-buffer.js';
-import { formatPortMap, parsePortMap, parsePrefix } from '../../../../src/emulator/kubelet/pod-addressing.js';
+import { formatPortMap, parsePortMap, parsePrefix, podPortTarget, PORT_MAP_ANNOTATION } from '../../../../src/emulator/kubelet/pod-addressing.js';
 import { probeTiming } from '../../../../src/emulator/kubelet/probes.js';
 
 describe('restart back-off', () => {
@@ -64,6 +65,20 @@ describe('pod addressing helpers', () => {
     expect(parsePortMap(formatPortMap(m))).toEqual(m);
     expect(parsePortMap(undefined).size).toBe(0);
   });
+  const pod = (ip: string | undefined, portMap?: string): KObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', ...(portMap === undefined ? {} : { annotations: { [PORT_MAP_ANNOTATION]: portMap } }) },
+    status: ip === undefined ? {} : { podIP: ip },
+  });
+  it.each([
+    ['loopback-ip: any port of the pod IP', pod('127.10.0.7'), 9999, { host: '127.10.0.7', port: 9999 }],
+    ['port addressing: a containerPort through the map', pod('127.0.0.1', '8080:41000,9090:41001'), 9090, { host: '127.0.0.1', port: 41001 }],
+  ])('podPortTarget, %s', (_name, p, port, want) => expect(podPortTarget(p, port)).toEqual(want));
+  it.each([
+    ['a pod without an IP', pod(undefined), 8080, /no IP yet/],
+    ['port addressing: an undeclared port (it would reach another process)', pod('127.0.0.1', '8080:41000'), 22, /port 22 is not a containerPort of the pod \(declared: 8080\)/],
+  ])('podPortTarget refuses %s', (_name, p, port, msg) => expect(() => podPortTarget(p, port)).toThrow(msg));
 });
 
 describe('log buffer', () => {

@@ -1,5 +1,5 @@
-import type { IntervalCounts } from '../metrics/run-data.js';
-import { ROW_COLUMNS, countDelta, rowOf, type RowBlock } from './protocol.js';
+import type { IntervalCounts } from './run-data.js';
+import { ROW_COLUMNS, countDelta, rowOf, type RowBlock } from './row-delta.js';
 
 /** What one cut sends: new counter rows and status / error-code counts since the previous cut. */
 export interface Delta {
@@ -9,6 +9,14 @@ export interface Delta {
 }
 
 const COLS = ROW_COLUMNS.length;
+
+/** A recording whose counter rows can be read one at a time (a Recorder). */
+export interface RowSource {
+  /** Number of rows that hold any count. */
+  readonly intervalCount: number;
+  /** Row `i`'s counters in ROW_COLUMNS order. */
+  rowCounts(i: number): number[];
+}
 
 function isZero(row: readonly number[]): boolean {
   for (const v of row) if (v !== 0) return false;
@@ -45,6 +53,8 @@ export class DeltaTracker {
   readonly #sent: number[] = [];
   #status: Record<string, number> = {};
   #errors: Record<string, number> = {};
+  /** cutLive skips rows below this: they were final when last cut (finish still checks them). */
+  #settled = 0;
 
   /** Number of rows sent so far (rows below this index are final on the coordinator's side). */
   get sentRows(): number {
@@ -62,6 +72,33 @@ export class DeltaTracker {
       fresh.push({ index: r, row });
     }
     return { rows: blocksOf(fresh), ...this.#counts(statusCodes, errorCodes) };
+  }
+
+  /**
+   * Everything recorded since the last cut, including rows that may still change (the run's
+   * journal wants every request that has ended, not only final rows): new rows, and the growth
+   * of rows already sent. Rows below `settledRow` are final: later live cuts skip them, so a cut
+   * costs the recent rows only; finish() still catches a very late change to one of them.
+   */
+  cutLive(source: RowSource, settledRow: number, statusCodes: Record<string, number>, errorCodes: Record<string, number>): Delta {
+    const changes: Array<{ index: number; row: number[] }> = [];
+    const n = source.intervalCount;
+    const sentRows = this.sentRows;
+    for (let r = this.#settled; r < n; r++) {
+      const now = source.rowCounts(r);
+      if (r >= sentRows) {
+        this.#sent.push(...now);
+        changes.push({ index: r, row: now });
+        continue;
+      }
+      const diff = now.map((v, k) => v - this.#sent[r * COLS + k]!);
+      if (isZero(diff)) continue;
+      if (diff.some((d) => d < 0)) throw new Error(`recording shrank in row ${r}: counters only grow`);
+      changes.push({ index: r, row: diff });
+      for (let k = 0; k < COLS; k++) this.#sent[r * COLS + k] = now[k]!;
+    }
+    this.#settled = Math.max(this.#settled, Math.min(settledRow, n));
+    return { rows: blocksOf(changes), ...this.#counts(statusCodes, errorCodes) };
   }
 
   /** Every row not sent yet, corrections for sent rows that changed, and the last status deltas. */
