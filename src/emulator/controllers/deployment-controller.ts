@@ -19,13 +19,22 @@ import {
 import { type LabelSelector, isEmptySelector, matchesLabelSelector } from './label-selector.js';
 import { controllerOf, timeMs } from './pod-util.js';
 import {
-  ANNOTATIONS_NOT_COPIED,
+  cleanupPlan,
+  findNewReplicaSet,
+  replicaSetName,
+  replicasAnnotationsNeedUpdate,
+  revisionForOrdering,
+  setNewReplicaSetAnnotations,
+  setReplicasAnnotations,
+  validInt32Annotation,
+} from './deployment-util.js';
+import {
   DESIRED_REPLICAS_ANNOTATION,
   MAX_REPLICAS_ANNOTATION,
   POD_TEMPLATE_HASH_LABEL,
   REVISION_ANNOTATION,
-  REVISION_HISTORY_ANNOTATION,
   type ReplicaSetCounts,
+  type ScaleCandidate,
   type StrategyView,
   compareOldestFirst,
   computeTemplateHash,
@@ -33,9 +42,9 @@ import {
   maxSurgeOf,
   maxUnavailableOf,
   newReplicaSetReplicas,
-  proportionalScale,
+  reconcileNewReplicaSetTarget,
   reconcileOldPlan,
-  revisionOf,
+  scalePlan,
   specReplicaSum,
   templatesEqualIgnoringHash,
 } from './rollout-math.js';
@@ -96,11 +105,12 @@ function countsOf(rs: KObject): ReplicaSetCounts {
   };
 }
 
-function intAnnotation(obj: KObject, key: string): number | undefined {
-  const v = obj.metadata.annotations?.[key];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  return Number.isInteger(n) ? n : undefined;
+function scaleCandidateOf(rs: KObject): ScaleCandidate {
+  return {
+    ...countsOf(rs),
+    desiredAnnotation: validInt32Annotation(rs.metadata.annotations, DESIRED_REPLICAS_ANNOTATION),
+    maxReplicasAnnotation: validInt32Annotation(rs.metadata.annotations, MAX_REPLICAS_ANNOTATION),
+  };
 }
 
 /** Active: spec.replicas > 0 (upstream FilterActiveReplicaSets). */
@@ -108,9 +118,6 @@ function isActive(rs: KObject): boolean {
   return specReplicas(rs) > 0;
 }
 
-function byOldest(a: KObject, b: KObject): number {
-  return compareOldestFirst(countsOf(a), countsOf(b));
-}
 
 /**
  * The Deployment controller: from a Deployment, its ReplicaSets (one per pod template, the new one
@@ -274,7 +281,10 @@ class DeploymentSync {
    * getAllReplicaSetsAndSyncRevision + getNewReplicaSet).
    */
   private syncReplicaSets(createIfMissing: boolean): void {
-    const found = [...this.rss].sort(byOldest).find((rs) => templatesEqualIgnoringHash(rs.spec?.template, this.spec.template));
+    const found = findNewReplicaSet(
+      this.spec.template,
+      this.rss.map((rs) => ({ ...countsOf(rs), template: rs.spec?.template, rs })),
+    )?.rs;
     this.newUid = found?.metadata.uid;
     const newRevision = String(maxRevision(this.oldRss) + 1);
 
@@ -309,7 +319,7 @@ class DeploymentSync {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: {
-        name: `${this.name}-${hash}`,
+        name: replicaSetName(this.name, hash),
         namespace: this.ns,
         labels: { ...template['metadata'].labels },
         ownerReferences: [this.controllerRef()],
@@ -356,51 +366,21 @@ class DeploymentSync {
   /** Copies the Deployment's annotations, bumps the revision (keeping history) and the replica annotations. */
   private setNewReplicaSetAnnotations(rs: KObject, newRevision: string, exists: boolean): boolean {
     const ann: Record<string, string> = (rs.metadata.annotations ??= {});
-    let changed = false;
-    for (const [k, v] of Object.entries(this.d.metadata.annotations ?? {})) {
-      if (ANNOTATIONS_NOT_COPIED.has(k) || ann[k] === v) continue;
-      ann[k] = v;
-      changed = true;
-    }
-    const oldRevision = ann[REVISION_ANNOTATION];
-    const oldRevisionInt = oldRevision === undefined || oldRevision === '' ? 0 : Number(oldRevision);
-    if (!Number.isInteger(oldRevisionInt)) return changed;
-    const newRevisionInt = Number(newRevision);
-    if (oldRevisionInt < newRevisionInt) {
-      ann[REVISION_ANNOTATION] = newRevision;
-      changed = true;
-      if (oldRevision !== undefined && oldRevision !== '') {
-        // A rollback to this ReplicaSet: remember the revisions it held before.
-        const history = (ann[REVISION_HISTORY_ANNOTATION] ?? '').split(',').filter((s) => s !== '');
-        history.push(oldRevision);
-        while (history.join(',').length > REVISION_HISTORY_LIMIT_CHARS && history.length > 1) history.shift();
-        ann[REVISION_HISTORY_ANNOTATION] = history.join(',');
-      }
-    }
+    let changed = setNewReplicaSetAnnotations(this.d.metadata.annotations, ann, newRevision, REVISION_HISTORY_LIMIT_CHARS);
     if (!exists && this.setReplicasAnnotations(rs)) changed = true;
     return changed;
   }
 
+  private maxReplicas(): number {
+    return this.spec.replicas + maxSurgeOf(this.spec.strategy, this.spec.replicas);
+  }
+
   private setReplicasAnnotations(rs: KObject): boolean {
-    const ann: Record<string, string> = (rs.metadata.annotations ??= {});
-    const desired = String(this.spec.replicas);
-    const max = String(this.spec.replicas + maxSurgeOf(this.spec.strategy, this.spec.replicas));
-    let changed = false;
-    if (ann[DESIRED_REPLICAS_ANNOTATION] !== desired) {
-      ann[DESIRED_REPLICAS_ANNOTATION] = desired;
-      changed = true;
-    }
-    if (ann[MAX_REPLICAS_ANNOTATION] !== max) {
-      ann[MAX_REPLICAS_ANNOTATION] = max;
-      changed = true;
-    }
-    return changed;
+    return setReplicasAnnotations((rs.metadata.annotations ??= {}), this.spec.replicas, this.maxReplicas());
   }
 
   private replicasAnnotationsNeedUpdate(rs: KObject): boolean {
-    const ann = rs.metadata.annotations ?? {};
-    const max = this.spec.replicas + maxSurgeOf(this.spec.strategy, this.spec.replicas);
-    return ann[DESIRED_REPLICAS_ANNOTATION] !== String(this.spec.replicas) || ann[MAX_REPLICAS_ANNOTATION] !== String(max);
+    return replicasAnnotationsNeedUpdate(rs.metadata.annotations, this.spec.replicas, this.maxReplicas());
   }
 
   private setDeploymentRevision(revision: string): boolean {
@@ -436,7 +416,7 @@ class DeploymentSync {
   private isScalingEvent(): boolean {
     this.syncReplicaSets(false);
     for (const rs of this.allRss.filter(isActive)) {
-      const desired = intAnnotation(rs, DESIRED_REPLICAS_ANNOTATION);
+      const desired = validInt32Annotation(rs.metadata.annotations, DESIRED_REPLICAS_ANNOTATION);
       if (desired !== undefined && desired !== this.spec.replicas) return true;
     }
     return false;
@@ -453,37 +433,21 @@ class DeploymentSync {
   /** Upstream `scale`: one active ReplicaSet takes all; otherwise proportional. */
   private scale(): void {
     const newRs = this.newRs;
-    const sortedOld = [...this.oldRss].sort((a, b) => byOldest(b, a));
-    const candidates = newRs === undefined ? sortedOld : [...sortedOld, newRs];
-    const active = candidates.filter(isActive);
-    let activeOrLatest: KObject | undefined;
-    if (active.length === 0) activeOrLatest = newRs ?? sortedOld[0];
-    else if (active.length === 1) activeOrLatest = active[0];
-    if (activeOrLatest !== undefined) {
-      this.scaleIfNeeded(activeOrLatest, this.spec.replicas);
-      return;
-    }
-    if (newRs !== undefined && this.isSaturated(newRs)) {
-      for (const old of this.oldRss.filter(isActive)) this.scaleIfNeeded(old, 0);
-      return;
-    }
-    if (this.spec.strategy.type !== 'RollingUpdate') return;
-    const surge = maxSurgeOf(this.spec.strategy, this.spec.replicas);
-    const counts = active.map((rs) => ({ ...countsOf(rs), maxReplicasAnnotation: intAnnotation(rs, MAX_REPLICAS_ANNOTATION) }));
-    const toAdd = (this.spec.replicas > 0 ? this.spec.replicas + surge : 0) - specReplicaSum(counts);
-    const sizes = proportionalScale(counts, this.spec.replicas, surge, this.status.replicas ?? 0);
-    for (const rs of active) {
-      const to = sizes.get(rs.metadata.name ?? '') ?? specReplicas(rs);
-      this.scaleReplicaSet(rs, to, toAdd < 0 ? 'down' : 'up');
-    }
-  }
-
-  private isSaturated(rs: KObject): boolean {
-    return (
-      specReplicas(rs) === this.spec.replicas &&
-      intAnnotation(rs, DESIRED_REPLICAS_ANNOTATION) === this.spec.replicas &&
-      statusNum(rs, 'availableReplicas') === this.spec.replicas
+    const plan = scalePlan(
+      this.spec.strategy,
+      this.spec.replicas,
+      this.status.replicas ?? 0,
+      newRs === undefined ? undefined : scaleCandidateOf(newRs),
+      this.oldRss.map(scaleCandidateOf),
     );
+    const toAdd = plan.steps.reduce((a, st) => a + st.to - st.from, 0);
+    for (const step of plan.steps) {
+      const rs = this.rss.find((x) => x.metadata.name === step.name);
+      if (rs === undefined) continue;
+      // Proportional scaling writes every active ReplicaSet, if only to refresh its annotations.
+      if (plan.kind === 'proportional') this.scaleReplicaSet(rs, step.to, toAdd < 0 ? 'down' : 'up');
+      else this.scaleIfNeeded(rs, step.to);
+    }
   }
 
   /* ---------- strategies ---------- */
@@ -506,11 +470,11 @@ class DeploymentSync {
 
   private reconcileNewReplicaSet(newRs: KObject): boolean {
     const current = specReplicas(newRs);
-    if (current === this.spec.replicas) return false;
-    if (current > this.spec.replicas) return this.scaleIfNeeded(newRs, this.spec.replicas);
-    if (!this.oldReplicaSetsSettled()) return false;
     const allSpec = specReplicaSum(this.allRss.map(countsOf));
-    const to = newReplicaSetReplicas(this.spec.strategy, this.spec.replicas, allSpec, current);
+    const to = reconcileNewReplicaSetTarget(this.spec.strategy, this.spec.replicas, allSpec, current);
+    if (to === undefined) return false;
+    // Growing waits for the old ReplicaSets to have shrunk (see oldReplicaSetsSettled).
+    if (to > current && !this.oldReplicaSetsSettled()) return false;
     return this.scaleIfNeeded(newRs, to);
   }
 
@@ -572,24 +536,26 @@ class DeploymentSync {
     return false;
   }
 
-  /** Deletes the oldest fully scaled-down old ReplicaSets beyond revisionHistoryLimit. */
+  /** Deletes the lowest-revision fully scaled-down old ReplicaSets beyond revisionHistoryLimit. */
   private cleanupDeployment(): void {
-    const limit = this.spec.revisionHistoryLimit;
-    if (limit === undefined) return;
-    const alive = this.oldRss.filter((rs) => rs.metadata.deletionTimestamp === undefined);
-    const diff = alive.length - limit;
-    if (diff <= 0) return;
-    alive.sort((a, b) => {
-      const ra = revisionOf(a.metadata.annotations);
-      const rb = revisionOf(b.metadata.annotations);
-      return ra === rb || ra === 0 || rb === 0 ? byOldest(a, b) : ra - rb;
-    });
-    for (let i = 0; i < diff; i++) {
-      const rs = alive[i];
-      if (rs === undefined) break;
-      if (statusNum(rs, 'replicas') !== 0 || specReplicas(rs) !== 0 || (rs.metadata.generation ?? 0) > statusNum(rs, 'observedGeneration')) continue;
+    const doomed = cleanupPlan(
+      this.oldRss.map((rs) => ({
+        name: rs.metadata.name ?? '',
+        createdMs: timeMs(rs.metadata.creationTimestamp),
+        revision: revisionForOrdering(rs.metadata.annotations),
+        specReplicas: specReplicas(rs),
+        statusReplicas: statusNum(rs, 'replicas'),
+        generation: rs.metadata.generation ?? 0,
+        observedGeneration: statusNum(rs, 'observedGeneration'),
+        deleting: rs.metadata.deletionTimestamp !== undefined,
+      })),
+      this.spec.revisionHistoryLimit,
+    );
+    for (const name of doomed) {
+      const rs = this.rss.find((x) => x.metadata.name === name);
+      if (rs === undefined) continue;
       try {
-        this.ctx.store.delete('replicasets', this.ns, rs.metadata.name ?? '');
+        this.ctx.store.delete('replicasets', this.ns, name);
       } catch (err) {
         if (apiErrorCode(err) !== 404) throw err;
       }

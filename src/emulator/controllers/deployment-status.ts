@@ -71,10 +71,12 @@ export function setCondition(status: DeploymentStatus, cond: DeploymentCondition
   status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== cond.type), next];
 }
 
-/** Removes the condition of that type. */
+/** Removes the condition of that type; no conditions left leaves none at all, as upstream's nil list. */
 export function removeCondition(status: DeploymentStatus, type: string): void {
   if (status.conditions === undefined) return;
-  status.conditions = status.conditions.filter((c) => c.type !== type);
+  const rest = status.conditions.filter((c) => c.type !== type);
+  if (rest.length === 0) delete status.conditions;
+  else status.conditions = rest;
 }
 
 /** Counts of one ReplicaSet that status is computed from. */

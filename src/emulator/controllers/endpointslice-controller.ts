@@ -28,6 +28,7 @@ export interface Endpoint {
   conditions: { ready: boolean; serving: boolean; terminating: boolean };
   nodeName?: string;
   hostname?: string;
+  zone?: string;
   targetRef: { kind: 'Pod'; namespace: string; name: string; uid: string };
 }
 
@@ -50,8 +51,13 @@ export function resolveTargetPort(sp: ServicePort, pod: KObject): number | undef
   if (target !== '' && Number.isInteger(asNum)) return asNum;
   const proto = sp.protocol ?? 'TCP';
   const containers: unknown = pod.spec?.containers;
-  if (!Array.isArray(containers)) return undefined;
-  for (const c of containers) {
+  const inits: unknown = pod.spec?.initContainers;
+  // App containers first, then sidecars (init containers with restartPolicy Always).
+  const candidates = [
+    ...(Array.isArray(containers) ? containers : []),
+    ...(Array.isArray(inits) ? inits.filter((c) => c?.restartPolicy === 'Always') : []),
+  ];
+  for (const c of candidates) {
     for (const p of (c?.ports ?? []) as Array<{ name?: string; containerPort?: number; protocol?: string }>) {
       if (p.name === target && (p.protocol ?? 'TCP') === proto && typeof p.containerPort === 'number') return p.containerPort;
     }
@@ -59,23 +65,71 @@ export function resolveTargetPort(sp: ServicePort, pod: KObject): number | undef
   return undefined;
 }
 
-/** The endpoint for a pod of a Service: ready = Ready and not terminating, serving = Ready. */
-export function podEndpoint(pod: KObject, service: KObject): Endpoint {
+/**
+ * The ports of a pod's endpoint (upstream getEndpointPorts): each Service port whose target the
+ * pod serves, in the Service's order; a port whose named target the pod lacks is left out.
+ */
+export function endpointPorts(service: KObject, pod: KObject): EndpointPort[] {
+  const servicePorts: ServicePort[] = Array.isArray(service.spec?.ports) ? service.spec.ports : [];
+  const ports: EndpointPort[] = [];
+  for (const sp of servicePorts) {
+    const port = resolveTargetPort(sp, pod);
+    if (port === undefined) continue;
+    const ep: EndpointPort = { name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' };
+    if (sp.appProtocol !== undefined) ep.appProtocol = sp.appProtocol;
+    ports.push(ep);
+  }
+  return ports;
+}
+
+/**
+ * The pod's addresses of one family (upstream getEndpointAddresses): status.podIPs filtered by
+ * family; a pod that reports only status.podIP uses that.
+ */
+export function endpointAddresses(pod: KObject, addressType: 'IPv4' | 'IPv6' = 'IPv4'): string[] {
+  const ips: unknown = pod.status?.podIPs;
+  const list: string[] = Array.isArray(ips)
+    ? ips.map((x) => (typeof x?.ip === 'string' ? x.ip : '')).filter((ip) => ip !== '')
+    : typeof pod.status?.podIP === 'string' && pod.status.podIP !== ''
+      ? [pod.status.podIP]
+      : [];
+  return list.filter((ip) => ip.includes(':') === (addressType === 'IPv6'));
+}
+
+/** The node label whose value becomes an endpoint's zone. */
+export const TOPOLOGY_ZONE_LABEL = 'topology.kubernetes.io/zone';
+
+/**
+ * The endpoint for a pod of a Service (upstream podToEndpoint): serving = Ready; ready = serving
+ * and not terminating, or always with publishNotReadyAddresses; the zone from the pod's node.
+ */
+export function podEndpoint(pod: KObject, service: KObject, node?: KObject): Endpoint {
   const terminating = pod.metadata.deletionTimestamp !== undefined;
-  const serving = service.spec?.publishNotReadyAddresses === true || isPodReady(pod);
+  const serving = isPodReady(pod);
   const ep: Endpoint = {
-    addresses: [String(pod.status?.podIP)],
-    conditions: { ready: serving && !terminating, serving, terminating },
+    addresses: endpointAddresses(pod, 'IPv4'),
+    conditions: { ready: service.spec?.publishNotReadyAddresses === true || (serving && !terminating), serving, terminating },
     targetRef: { kind: 'Pod', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '' },
   };
   if (typeof pod.spec?.nodeName === 'string' && pod.spec.nodeName !== '') ep.nodeName = pod.spec.nodeName;
-  if (typeof pod.spec?.hostname === 'string' && pod.spec.hostname !== '' && pod.spec.subdomain === service.metadata.name) ep.hostname = pod.spec.hostname;
+  const zone = node?.metadata.labels?.[TOPOLOGY_ZONE_LABEL];
+  if (zone !== undefined && zone !== '') ep.zone = zone;
+  const sameNamespace = (pod.metadata.namespace ?? 'default') === (service.metadata.namespace ?? 'default');
+  if (typeof pod.spec?.hostname === 'string' && pod.spec.hostname !== '' && pod.spec.subdomain === service.metadata.name && sameNamespace) {
+    ep.hostname = pod.spec.hostname;
+  }
   return ep;
 }
 
-/** A pod belongs in a Service's endpoints: not terminal and with an IP (terminating pods stay). */
+/**
+ * A pod belongs in a Service's endpoints (upstream ShouldPodBeInEndpoints with terminating pods
+ * included): not terminal, and with an IP in status.podIP or status.podIPs.
+ */
 export function podHasEndpoint(pod: KObject): boolean {
-  return !isPodTerminal(pod) && typeof pod.status?.podIP === 'string' && pod.status.podIP !== '';
+  if (isPodTerminal(pod)) return false;
+  const ip: unknown = pod.status?.podIP;
+  const ips: unknown = pod.status?.podIPs;
+  return (typeof ip === 'string' && ip !== '') || (Array.isArray(ips) && ips.length > 0);
 }
 
 /**
@@ -123,25 +177,19 @@ export class EndpointSliceController extends QueueController {
     }
 
     // Group endpoints by their resolved port list (pods can resolve a named port differently).
-    const servicePorts: ServicePort[] = Array.isArray(svc.spec?.ports) ? svc.spec.ports : [];
     const groups = new Map<string, { ports: EndpointPort[]; endpoints: Endpoint[] }>();
     const pods = store
       .list('pods', namespace)
       .items.filter((p) => podHasEndpoint(p) && matchesMapSelector(selector, p.metadata.labels))
       .sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1));
     for (const pod of pods) {
-      const ports: EndpointPort[] = [];
-      for (const sp of servicePorts) {
-        const port = resolveTargetPort(sp, pod);
-        if (port === undefined) continue;
-        const ep: EndpointPort = { name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' };
-        if (sp.appProtocol !== undefined) ep.appProtocol = sp.appProtocol;
-        ports.push(ep);
-      }
+      const ports = endpointPorts(svc, pod);
       const k = JSON.stringify(ports);
       let g = groups.get(k);
       if (g === undefined) groups.set(k, (g = { ports, endpoints: [] }));
-      g.endpoints.push(podEndpoint(pod, svc));
+      const nodeName: unknown = pod.spec?.nodeName;
+      const node = typeof nodeName === 'string' && nodeName !== '' ? store.get('nodes', undefined, nodeName) : undefined;
+      g.endpoints.push(podEndpoint(pod, svc, node));
     }
     // No pod: one placeholder slice without endpoints, as upstream keeps.
     if (groups.size === 0) groups.set('[]', { ports: [], endpoints: [] });

@@ -35,21 +35,22 @@ export function podReadySinceMs(pod: KObject): number | undefined {
 }
 
 /**
- * Available: Ready, and Ready for more than minReadySeconds (upstream IsPodAvailable: the Ready
- * transition time plus minReadySeconds strictly before now).
+ * Available: Ready, and Ready for at least minReadySeconds (upstream IsPodAvailable since
+ * v1.34, kubernetes PR 132122: the Ready transition time plus minReadySeconds at or before now).
+ * A Ready condition without a transition time is never available when minReadySeconds > 0.
  */
 export function isPodAvailable(pod: KObject, minReadySeconds: number, nowMs: number): boolean {
   if (!isPodReady(pod)) return false;
   if (minReadySeconds <= 0) return true;
   const since = podReadySinceMs(pod);
-  return since !== undefined && since + minReadySeconds * 1000 < nowMs;
+  return since !== undefined && since + minReadySeconds * 1000 <= nowMs;
 }
 
 /** When a Ready-but-not-yet-available pod becomes available (epoch ms), or undefined. */
 export function podAvailableAtMs(pod: KObject, minReadySeconds: number): number | undefined {
   if (minReadySeconds <= 0 || !isPodReady(pod)) return undefined;
   const since = podReadySinceMs(pod);
-  return since === undefined ? undefined : since + minReadySeconds * 1000 + 1;
+  return since === undefined ? undefined : since + minReadySeconds * 1000;
 }
 
 /** Neither Succeeded nor Failed, and not being deleted: counts toward a ReplicaSet's replicas. */
@@ -92,10 +93,10 @@ function deletionCost(pod: KObject): number {
   return Number.isInteger(n) ? n : 0;
 }
 
-/** log2 bucket of an age in ns, as upstream's logarithmic scale-down compares ages. */
+/** log2 bucket of an age in ns, as upstream's logarithmic scale-down compares ages (-1: not in the past). */
 function ageBucket(sinceMs: number, nowMs: number): number {
   const ns = (nowMs - sinceMs) * 1e6;
-  return ns > 0 ? Math.floor(Math.log2(ns)) : 0;
+  return ns > 0 ? Math.floor(Math.log2(ns)) : -1;
 }
 
 /** t1 after t2, a zero time counting as "earliest deletion" (upstream afterOrZero). */
@@ -144,10 +145,8 @@ export function compareForDeletion(a: RankedPod, b: RankedPod, nowMs: number): n
   if (ra && rb) {
     const ta = podReadySinceMs(pa) ?? 0;
     const tb = podReadySinceMs(pb) ?? 0;
-    if (ta !== tb) {
-      const c = compareTimes(ta, tb, nowMs, uida, uidb);
-      if (c !== 0) return c;
-    }
+    // Different ready times decide, even when they fall in the same bucket (then by uid only).
+    if (ta !== tb) return compareTimes(ta, tb, nowMs, uida, uidb);
   }
   const xa = maxRestarts(pa);
   const xb = maxRestarts(pb);

@@ -63,15 +63,17 @@ export function scaledValue(value: IntOrString | undefined | null, total: number
 
 /**
  * maxSurge rounded up and maxUnavailable rounded down against the desired replicas; when both end
- * at 0, maxUnavailable becomes 1 so that a rollout can always make progress.
+ * at 0, maxUnavailable becomes 1 so that a rollout can always make progress. An absent value
+ * counts as 0, as upstream's ResolveFenceposts reads it: the 25% defaults are the API's
+ * defaulting, applied before (the Deployment controller's view of the spec fills them in).
  */
 export function resolveFenceposts(
   maxSurge: IntOrString | undefined,
   maxUnavailable: IntOrString | undefined,
   desired: number,
 ): { surge: number; unavailable: number } {
-  const surge = scaledValue(maxSurge ?? DEFAULT_MAX_SURGE, desired, true);
-  let unavailable = scaledValue(maxUnavailable ?? DEFAULT_MAX_UNAVAILABLE, desired, false);
+  const surge = scaledValue(maxSurge ?? 0, desired, true);
+  let unavailable = scaledValue(maxUnavailable ?? 0, desired, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;
   return { surge, unavailable };
 }
@@ -87,6 +89,12 @@ export function maxUnavailableOf(strategy: StrategyView, replicas: number): numb
   if (strategy.type !== 'RollingUpdate' || replicas === 0) return 0;
   const { unavailable } = resolveFenceposts(strategy.maxSurge, strategy.maxUnavailable, replicas);
   return Math.min(unavailable, replicas);
+}
+
+/** Pods that must stay available during a rolling update: replicas - maxUnavailable (0 for Recreate), upstream MinAvailable. */
+export function minAvailableOf(strategy: StrategyView, replicas: number): number {
+  if (strategy.type !== 'RollingUpdate') return 0;
+  return replicas - maxUnavailableOf(strategy, replicas);
 }
 
 /** The replica counts of one ReplicaSet that the arithmetic reads. */
@@ -138,6 +146,23 @@ export function newReplicaSetReplicas(
   if (allSpecSum >= maxTotal) return newRsReplicas;
   const up = Math.min(maxTotal - allSpecSum, replicas - newRsReplicas);
   return newRsReplicas + Math.max(0, up);
+}
+
+/**
+ * What one rolling sync does to the new ReplicaSet (upstream reconcileNewReplicaSet): nothing when
+ * it has replicas already; down to replicas when above; else up as newReplicaSetReplicas says.
+ * Returns the new size, or undefined when it stays as it is.
+ */
+export function reconcileNewReplicaSetTarget(
+  strategy: StrategyView,
+  replicas: number,
+  allSpecSum: number,
+  newRsReplicas: number,
+): number | undefined {
+  if (newRsReplicas === replicas) return undefined;
+  if (newRsReplicas > replicas) return replicas;
+  const to = newReplicaSetReplicas(strategy, replicas, allSpecSum, newRsReplicas);
+  return to === newRsReplicas ? undefined : to;
 }
 
 /** A new size for one ReplicaSet. */
@@ -209,7 +234,7 @@ export function reconcileOldPlan(
   if (specReplicaSum(active) === 0) return [];
   const all = newRs === undefined ? [...oldRss] : [...oldRss, newRs];
   const allSpec = specReplicaSum(all);
-  const minAvailable = replicas - maxUnavailableOf(strategy, replicas);
+  const minAvailable = minAvailableOf(strategy, replicas);
   const newUnavailable = newRs === undefined ? 0 : newRs.replicas - newRs.available;
   const maxScaledDown = allSpec - minAvailable - newUnavailable;
   if (maxScaledDown <= 0) return [];
@@ -227,6 +252,35 @@ export function reconcileOldPlan(
     merged.set(s.name, prev === undefined ? s : { name: s.name, from: prev.from, to: s.to });
   }
   return [...merged.values()].filter((s) => s.to !== s.from);
+}
+
+/** Go's math.Round: halves round away from zero (JavaScript's Math.round rounds -2.5 to -2). */
+export function roundHalfAwayFromZero(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+/**
+ * How many replicas a ReplicaSet gains (or loses, negative) when the Deployment is resized
+ * (upstream getReplicaSetFraction): its share of replicas + maxSurge in proportion to the
+ * max-replicas annotation it was last scaled with. A missing or 0 annotation (someone tampered
+ * with it) falls back to the Deployment's status.replicas, and when that is 0 too nothing can be
+ * estimated: 0. Resizing to 0 takes the whole ReplicaSet.
+ */
+export function replicaSetFraction(
+  rsReplicas: number,
+  replicas: number,
+  surge: number,
+  maxReplicasAnnotation: number | undefined,
+  statusReplicas: number,
+): number {
+  if (replicas === 0) return -rsReplicas;
+  const deploymentMaxReplicas = replicas + surge;
+  let before = maxReplicasAnnotation ?? 0;
+  if (before === 0) {
+    before = statusReplicas;
+    if (before === 0) return 0;
+  }
+  return roundHalfAwayFromZero((rsReplicas * deploymentMaxReplicas) / before) - rsReplicas;
 }
 
 /**
@@ -260,14 +314,7 @@ export function proportionalScale(
     }
     let proportion = 0;
     if (rs.replicas !== 0 && toAdd !== added) {
-      let fraction: number;
-      if (replicas === 0) fraction = -rs.replicas;
-      else {
-        const target = replicas + surge;
-        const annotated = rs.maxReplicasAnnotation ?? statusReplicas;
-        // Go's math.Round rounds half away from zero; sizes here are positive.
-        fraction = annotated === 0 ? 0 : Math.round((rs.replicas * target) / annotated) - rs.replicas;
-      }
+      const fraction = replicaSetFraction(rs.replicas, replicas, surge, rs.maxReplicasAnnotation, statusReplicas);
       const left = toAdd - added;
       proportion = toAdd > 0 ? Math.min(fraction, left) : Math.max(fraction, left);
     }
@@ -412,4 +459,67 @@ export function nextRevision(oldRevisions: readonly number[]): number {
   let max = 0;
   for (const r of oldRevisions) max = Math.max(max, r);
   return max + 1;
+}
+
+/* ---------- scaling events (upstream DeploymentController.scale) ---------- */
+
+/** A ReplicaSet as the scaling decision reads it: counts plus the replica annotations it carries. */
+export interface ScaleCandidate extends ReplicaSetCounts {
+  /** deployment.kubernetes.io/desired-replicas, when valid. */
+  desiredAnnotation?: number | undefined;
+  /** deployment.kubernetes.io/max-replicas, when valid. */
+  maxReplicasAnnotation?: number | undefined;
+}
+
+/**
+ * The new ReplicaSet is saturated: it has all the replicas, was last scaled for this size, and
+ * all of them are available (upstream IsSaturated).
+ */
+export function isSaturated(replicas: number, rs: ScaleCandidate | undefined): boolean {
+  if (rs === undefined || rs.desiredAnnotation === undefined) return false;
+  return rs.replicas === replicas && rs.desiredAnnotation === replicas && rs.available === replicas;
+}
+
+/** What a scaling event does: which branch of upstream `scale` applied, and the new sizes. */
+export interface ScalePlan {
+  /**
+   * single: the only active ReplicaSet (or the newest, none being active) takes every replica;
+   * saturated: the new ReplicaSet is saturated, old ones go to 0; proportional: sizes spread
+   * over the active ReplicaSets (every one of them is written, if only to refresh annotations);
+   * none: nothing to do.
+   */
+  kind: 'none' | 'single' | 'saturated' | 'proportional';
+  /** New sizes, at most one per ReplicaSet; for single and saturated only actual changes. */
+  steps: ScaleStep[];
+}
+
+/**
+ * Upstream `scale` for a Deployment whose spec.replicas changed (or that is paused): one active
+ * ReplicaSet takes all; a saturated new ReplicaSet makes the old ones go; otherwise, for
+ * RollingUpdate, proportional scaling over the active ReplicaSets.
+ */
+export function scalePlan(
+  strategy: StrategyView,
+  replicas: number,
+  statusReplicas: number,
+  newRs: ScaleCandidate | undefined,
+  oldRss: readonly ScaleCandidate[],
+): ScalePlan {
+  const newestFirst = [...oldRss].sort((a, b) => compareOldestFirst(b, a));
+  const candidates = newRs === undefined ? newestFirst : [...newestFirst, newRs];
+  const active = candidates.filter((rs) => rs.replicas > 0);
+  let single: ScaleCandidate | undefined;
+  if (active.length === 0) single = newRs ?? newestFirst[0];
+  else if (active.length === 1) single = active[0];
+  if (active.length <= 1) {
+    if (single === undefined || single.replicas === replicas) return { kind: single === undefined ? 'none' : 'single', steps: [] };
+    return { kind: 'single', steps: [{ name: single.name, from: single.replicas, to: replicas }] };
+  }
+  if (isSaturated(replicas, newRs)) {
+    const steps = oldRss.filter((rs) => rs.replicas > 0).map((rs) => ({ name: rs.name, from: rs.replicas, to: 0 }));
+    return { kind: 'saturated', steps };
+  }
+  if (strategy.type !== 'RollingUpdate') return { kind: 'none', steps: [] };
+  const sizes = proportionalScale(active, replicas, maxSurgeOf(strategy, replicas), statusReplicas);
+  return { kind: 'proportional', steps: active.map((rs) => ({ name: rs.name, from: rs.replicas, to: sizes.get(rs.name) ?? rs.replicas })) };
 }

@@ -55,11 +55,12 @@ describe('scale-down order (ActivePodsWithRanks)', () => {
 });
 
 describe('availability', () => {
-  it('needs Ready for more than minReadySeconds', () => {
+  it('needs Ready for at least minReadySeconds (inclusive since upstream v1.34)', () => {
     const p = pod('a', { node: 'n', readySince: '2025-01-01T00:09:55Z' });
     expect(isPodAvailable(p, 0, NOW)).toBe(true);
     expect(isPodAvailable(p, 4, NOW)).toBe(true);
-    expect(isPodAvailable(p, 5, NOW)).toBe(false);
+    expect(isPodAvailable(p, 5, NOW)).toBe(true);
+    expect(isPodAvailable(p, 6, NOW)).toBe(false);
     expect(isPodAvailable(pod('b', { node: 'n' }), 0, NOW)).toBe(false);
   });
 });

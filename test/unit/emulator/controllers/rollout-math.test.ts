@@ -69,8 +69,9 @@ describe('resolveFenceposts (upstream cases)', () => {
     expect(resolveFenceposts(s, u, replicas)).toEqual({ surge, unavailable });
   });
 
-  it('defaults to 25%/25%', () => {
-    expect(resolveFenceposts(undefined, undefined, 10)).toEqual({ surge: 3, unavailable: 2 });
+  it('reads an absent value as 0, as upstream (the 25% defaults are applied to the spec before)', () => {
+    expect(resolveFenceposts(undefined, undefined, 10)).toEqual({ surge: 0, unavailable: 1 });
+    expect(resolveFenceposts('25%', '25%', 10)).toEqual({ surge: 3, unavailable: 2 });
   });
 
   it('caps maxUnavailable at replicas and zeroes both for Recreate', () => {
