@@ -167,7 +167,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
     : warmupMs + (scenario.load.durationMs as number);
   const url = scenario.target.url ?? session?.targetUrl ?? '';
   const loadOptions = loadOptionsOf(scenario, url, plannedMs);
-  const journal = env.journal && openRunJournal(env.journal, clock, journalPlanOf(scenario, env.meta, loadOptions, startedAt, clock.t0EpochMs), loadOptions, env.onNote);
+  const journal = env.journal && openRunJournal(env.journal, clock, journalPlanOf(scenario, env.meta, loadOptions, startedAt, clock.t0EpochMs), loadOptions, secretsOfScenario(scenario), env.onNote);
 
   // The emulator just started the pods: the Service answers once they listen and the proxy has
   // followed the endpoints. A real cluster's target must answer at once. Ctrl-C here exits 130.

@@ -35,8 +35,8 @@ export function journalPlanOf(scenario: Scenario, meta: Pick<Report['meta'], 'to
  * engine, its worker threads and the agents all feed LoadOptions.onDelta). A journal that cannot
  * be written is said once through `onNote` and never stops the run.
  */
-export function openRunJournal(sink: JournalSink, clock: Clock, plan: PlanBody, load: LoadOptions, onNote?: (note: string) => void): RunJournal {
-  const journal = new RunJournal(sink, clock, onNote === undefined ? {} : { onError: onNote });
+export function openRunJournal(sink: JournalSink, clock: Clock, plan: PlanBody, load: LoadOptions, secrets: readonly string[], onNote?: (note: string) => void): RunJournal {
+  const journal = new RunJournal(sink, clock, { secrets, ...(onNote === undefined ? {} : { onError: onNote }) });
   journal.plan(plan);
   load.onDelta = journal.delta;
   return journal;

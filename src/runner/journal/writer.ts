@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import { DeltaSum } from '../../metrics/delta-sum.js';
 import type { RecordingDelta } from '../../metrics/recording-cutter.js';
 import type { Report, RolloutEventRecord, TriggerRecord } from '../../report/model.js';
-import { redactHeaders, redactUrl } from '../../redact.js';
+import { redactDeep, redactHeaders } from '../../redact.js';
 import type { JournalSink } from './file-sink.js';
 import { JOURNAL_VERSION, encodeJournalRecord, type JournalBody, type JournalRecord, type MarkRecord, type PlanRecord } from './records.js';
 
@@ -11,21 +11,22 @@ import { JOURNAL_VERSION, encodeJournalRecord, type JournalBody, type JournalRec
 export const JOURNAL_FLUSH_MS = 1000;
 
 /**
- * Secrets never reach the journal: every string goes through redactUrl (credentials and secret
- * query parameters in URLs, wherever they appear in text) and every `headers` map through
- * redactHeaders. Applied to every record that carries text (not to the counters).
+ * Secrets never reach the journal: every `headers` map goes through redactHeaders, then every
+ * string through redactDeep, as the reports do (credentials, secret query parameters and
+ * assignments wherever they appear in text, and the scenario's own secret values hunted down
+ * literally, so a trigger that echoes its token leaks it no more here than in report.json).
+ * Applied to every record that carries text (not to the counters).
  */
-export function redactRecord<T>(value: T): T {
-  return walk(value, '') as T;
+export function redactRecord<T>(value: T, secrets: readonly string[] = []): T {
+  return redactDeep(secretHeadersOut(value, ''), secrets) as T;
 }
 
-function walk(v: unknown, key: string): unknown {
-  if (typeof v === 'string') return redactUrl(v);
-  if (Array.isArray(v)) return v.map((x) => walk(x, ''));
+function secretHeadersOut(v: unknown, key: string): unknown {
+  if (Array.isArray(v)) return v.map((x) => secretHeadersOut(x, ''));
   if (typeof v !== 'object' || v === null) return v;
   if (key === 'headers' && Object.values(v).every((x) => typeof x === 'string')) return redactHeaders(v as Record<string, string>);
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = walk(x, k);
+  for (const [k, x] of Object.entries(v)) out[k] = secretHeadersOut(x, k);
   return out;
 }
 
@@ -41,6 +42,7 @@ export class RunJournal {
   readonly #clock: Clock;
   readonly #wallNow: () => number;
   readonly #onError: (message: string) => void;
+  readonly #secrets: readonly string[];
   readonly #pending = new DeltaSum();
   #seq = 0;
   #settingsWritten = false;
@@ -50,7 +52,8 @@ export class RunJournal {
   #failed = false;
   #ended = false;
 
-  constructor(sink: JournalSink, clock: Clock, opts: { wallNow?: () => number; onError?: (message: string) => void } = {}) {
+  constructor(sink: JournalSink, clock: Clock, opts: { wallNow?: () => number; onError?: (message: string) => void; secrets?: readonly string[] } = {}) {
+    this.#secrets = opts.secrets ?? [];
     this.#sink = sink;
     this.#clock = clock;
     this.#wallNow = opts.wallNow ?? Date.now;
@@ -65,7 +68,7 @@ export class RunJournal {
 
   /** Writes the plan (made durable at once: it is the one record a rebuild cannot do without). */
   plan(body: Omit<PlanRecord, 'j' | 'seq' | 'wallMs' | 'tMs' | 'type' | 'format'>): void {
-    this.#write({ type: 'plan', format: 'zerodrop-journal', ...redactRecord(body) }, true);
+    this.#write({ type: 'plan', format: 'zerodrop-journal', ...redactRecord(body, this.#secrets) }, true);
   }
 
   /** The load started at `atMs`: writes the mark and flushes every `everyMs` from now on, polling `events` for new rollout events. */
@@ -87,7 +90,7 @@ export class RunJournal {
   /** Writes the release's outcome. */
   trigger(trigger: TriggerRecord | null, rollout: RolloutResult | null, timedOut: boolean): void {
     this.flush();
-    this.#write(redactRecord({ type: 'trigger' as const, trigger, rollout, timedOut }));
+    this.#write(redactRecord({ type: 'trigger' as const, trigger, rollout, timedOut }, this.#secrets));
   }
 
   /** Writes what arrived since the last flush: one counts record (a heartbeat when nothing did), histograms, new events. */
@@ -106,7 +109,7 @@ export class RunJournal {
     for (const e of this.#events()) {
       if (this.#eventsWritten.has(e)) continue;
       this.#eventsWritten.add(e);
-      text += this.#line({ type: 'event', event: redactRecord(e) });
+      text += this.#line({ type: 'event', event: redactRecord(e, this.#secrets) });
     }
     // One write(2) per flush: a killed process leaves whole lines, or one torn last line.
     this.#append(text, false);
@@ -129,7 +132,7 @@ export class RunJournal {
     if (report.preflight !== undefined) body.preflight = report.preflight;
     if (report.agents !== undefined) body.agents = report.agents;
     if (report.rollback !== undefined) body.rollback = report.rollback;
-    this.#write(redactRecord(body), true);
+    this.#write(redactRecord(body, this.#secrets), true);
     this.stop();
   }
 

@@ -105,7 +105,8 @@ describe('no secret in any output', () => {
       ],
       io,
     );
-    expect([0, 2], io.err + io.out).toContain(code);
+    // 100 req/s over a 1.5 s window can never prove the 0.1% budget: the run is inconclusive, by size.
+    expect(code, io.err + io.out).toBe(2);
 
     // The run really ran, with the trigger's output captured, and the traffic carried the real secrets.
     const report = readReport(join(out, 'report.json'));
@@ -160,10 +161,11 @@ describe('no secret in any output', () => {
     );
     const io = testIo(dir);
     const code = await main(['sweep', 'sweep.yaml', '--vary', 'replicas=1', '--settle', '500ms', '--header', `Authorization: Bearer ${S.bearer}`, '--out', out], io);
-    expect([0, 1], io.err + io.out).toContain(code);
+    // 50 req/s over a short window cannot pass (too few requests), so no setting passed: exit 1.
+    expect(code, io.err + io.out).toBe(1);
     const files = filesUnder(out);
     const names = files.map(([p]) => p.slice(out.length + 1));
-    expect(names).toEqual(expect.arrayContaining(['sweep.json', 'sweep.md', 'sweep.html', expect.stringMatching(/^cases\/01-.*\/report\.json$/)]));
+    expect(names).toEqual(expect.arrayContaining(['sweep.json', 'sweep.md', 'sweep.html', expect.stringMatching(/^cases\/01-.*\/report\.json$/), expect.stringMatching(/^cases\/01-.*\/journal\.ndjson$/)]));
     const sweep = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { meta: { target: string; commandLine: string[] }; cases: Array<{ summary: { sent: number } }> };
     expect(sweep.meta.target).toBe(`http://alice:[redacted]@127.0.0.1:${target.port}/?token=[redacted]&api_key=[redacted]&page=1`);
     expect(sweep.meta.commandLine.join(' ')).toContain('Authorization: [redacted]');

@@ -50,10 +50,10 @@ describe('open model: --min-connections', () => {
     // A fast target at 200/s needs about one connection and the most recently used one is taken
     // first, so the busiest carries far more than an even share. (A stall on a loaded machine opens
     // more connections, so the share of the whole is not a fixed number; round-robin would make
-    // every connection's count about equal.)
+    // every connection's count about equal, the busiest well above the mean.)
     const sent = r.recorder.totals().sent;
     expect(per.reduce((a, b) => a + b, 0)).toBe(sent);
-    if (per.length > 1) expect(per[0]!).toBeGreaterThanOrEqual((2 * sent) / per.length);
+    if (per.length > 1) expect(per[0]!).toBeGreaterThan((1.3 * sent) / per.length);
   });
 
   it('is refused for the closed model', () => {
