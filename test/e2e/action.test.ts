@@ -43,9 +43,11 @@ beforeAll(async () => {
     cpSync(join(repoRoot, f), join(actionPath, f));
   }
   mkdirSync(workspace);
+  let failing = 0;
   server = createServer((req, res) => {
     headersSeen.push(req.headers);
-    if (req.url?.startsWith('/fail')) res.writeHead(503);
+    // /fail: every other request gets a 503 (a service that never answers is inconclusive, not a fail).
+    if (req.url?.startsWith('/fail') && failing++ % 2 === 0) res.writeHead(503);
     res.end('ok');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -77,7 +79,7 @@ describe('action.yml (the GitHub Action)', () => {
     expect(report.verdict).toBe(verdict);
     expect(report.meta.name).toBe('pass run');
     expect(report.totals.failed).toBe(0);
-    // The summary is zerodrop's summary.md, appended once.
+    // The step summary is zerodrop's summary.md, appended once.
     const summaryMd = readFileSync(join(dir, 'summary.md'), 'utf8');
     expect(run.summary).toBe(`${summaryMd}\n`);
     expect(headersSeen.some((h) => h['x-env'] === 'ci run')).toBe(true);
