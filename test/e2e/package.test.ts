@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -118,8 +118,9 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(() => {
-  // Nothing this file started may outlive it.
+  // Nothing this file started may outlive it; its ~250 MB of folders neither.
   expect(installedAgents()).toEqual([]);
+  rmSync(root, { recursive: true, force: true });
 });
 
 describe('the Dockerfile', () => {

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
 
 // The prerequisite step of `npm test`, `npm run demo` and `npm run bench`, run as npm runs it,
@@ -16,9 +16,15 @@ interface Result {
   out: string;
 }
 
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 /** A folder for PATH holding links to the given programs (found in /usr/bin or /usr/sbin). */
 function pathWith(programs: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'zerodrop-deps-path-'));
+  made.push(dir);
   chmodSync(dir, 0o755);
   for (const p of programs) {
     const target = ['/usr/bin', '/usr/sbin'].map((d) => join(d, p)).find((f) => existsSync(f));

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -168,5 +168,7 @@ export async function runCompositeAction(opts: RunActionOptions): Promise<Action
   }
   const outputs: Record<string, string> = {};
   for (const [k, v] of Object.entries(action.outputs ?? {})) outputs[k] = substitute(v.value);
-  return { steps, outputs, summary: readFileSync(summaryFile, 'utf8'), failed };
+  const summary = readFileSync(summaryFile, 'utf8');
+  rmSync(temp, { recursive: true, force: true });
+  return { steps, outputs, summary, failed };
 }
