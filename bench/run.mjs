@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // zerodrop benchmarks against peer tools, whole processes on pinned cores (see bench/README.md).
 //
-//   npm run bench                       # build, setup check, every benchmark with defaults
+//   npm run bench                       # prerequisites, build, every benchmark with defaults
 //   node bench/run.mjs --only closed --rounds 5 --duration 10
 //   node bench/run.mjs --only open --rates 5000,20000,50000
 //   node bench/run.mjs --only scaling
@@ -52,7 +52,12 @@ const OPEN_WARMUP_S = 5;
 // ---- environment -------------------------------------------------------------------------------
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-if (opts.setup) spawnSync('bash', [join(ROOT, 'bench', 'setup.sh')], { stdio: 'inherit' });
+// The prerequisite step `npm run bench` runs first (nginx, wrk, taskset: installed as root with
+// apt-get, else it stops with the command that does); --no-setup runs without it, on what is there.
+if (opts.setup) {
+  const setup = spawnSync(process.execPath, [join(ROOT, 'scripts', 'ensure-system-deps.mjs'), 'bench'], { stdio: 'inherit' });
+  if (setup.status !== 0) process.exit(setup.status ?? 1);
+}
 const CORES = availableParallelism();
 const PIN = has('taskset') && CORES >= 2;
 const TARGET_CORE = 0;
@@ -534,7 +539,7 @@ async function main() {
   if (opts.only.includes('closed')) closed = await closedBench(targets);
   if (opts.only.includes('concurrency')) {
     if (machine.wrk) await concurrencyBench(main);
-    else console.log('\ncost per request by concurrency: skipped, it needs wrk (Debian: apt-get install wrk; bench/setup.sh does it)');
+    else console.log('\ncost per request by concurrency: skipped, it needs wrk (Debian: apt-get install wrk; `npm run bench` installs it as root)');
   }
   if (opts.only.includes('open')) await openBench(main, closed?.[main.name]?.summary.zerodropRps ?? null);
   if (opts.only.includes('scaling')) await scalingBench(main);

@@ -25,11 +25,14 @@ export function writeReportFiles(report: Report, dir: string, formats: readonly 
   return written;
 }
 
-/** Appends the Markdown summary to GitHub's step summary file when the variable is set. */
+/**
+ * Appends the Markdown summary to GitHub's step summary file when the variable is set: the same
+ * text as summary.md (sealed, so it names the report digest that `zerodrop verify` checks).
+ */
 export function appendStepSummary(report: Report, env: Record<string, string | undefined>): string | undefined {
   const file = env.GITHUB_STEP_SUMMARY;
   if (!file) return undefined;
-  appendFileSync(file, `${render(report, 'md')}\n`);
+  appendFileSync(file, `${render(withDigest(report), 'md')}\n`);
   return file;
 }
 
