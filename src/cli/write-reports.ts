@@ -4,6 +4,7 @@ import { openJournalFile, type JournalSink } from '../runner/journal/file-sink.j
 import { join } from 'node:path';
 import type { Report } from '../report/model.js';
 import { REPORT_FILE_NAMES, render, type ReportFormat } from '../report/index.js';
+import { withDigest } from '../report/digest.js';
 import { sealReport, type SigningKey } from '../report/signature.js';
 
 /**
