@@ -1,11 +1,14 @@
 import type { KObject, Store } from '../api/store-types.js';
-import { RestartBackoff, type BackoffPolicy } from './backoff.js';
+import type { BackoffPolicy } from './backoff.js';
 import { ContainerProcess, type ContainerExit } from './container-process.js';
 import { containerEnv, expandVars } from './container-env.js';
-import { resolveImage, type ImageMap, type ImageSpec } from './images.js';
+import type { ImageMap } from './images.js';
 import { LogBuffer } from './log-buffer.js';
 import { formatPortMap, PORT_MAP_ANNOTATION, type PodAddress, type PodAddressAllocator } from './pod-addressing.js';
-import { probeTiming, runHook, runProbe, type HandlerTarget } from './probes.js';
+import { isoSeconds, newPodContainer, type ContainerState, type PodContainer } from './pod-container.js';
+import { PodStatusManager } from './pod-status.js';
+import { startProbes } from './prober.js';
+import { runHook, type HandlerTarget } from './probes.js';
 
 type Json = Record<string, any>;
 
@@ -26,51 +29,25 @@ export interface PodWorkerContext {
 /** The kubelet never lets a container get less than this after its preStop hook (upstream minimumGracePeriodInSeconds). */
 const MIN_GRACE_AFTER_PRESTOP_MS = 2000;
 
-type CState =
-  | { waiting: { reason: string; message?: string } }
-  | { running: { startedAt: string } }
-  | { terminated: { exitCode: number; signal?: number; reason: string; message?: string; startedAt: string; finishedAt: string; containerID?: string } };
-
-interface Container {
-  spec: Json;
-  name: string;
-  image: ImageSpec | undefined;
-  proc: ContainerProcess | undefined;
-  startedAtMs: number;
-  restartCount: number;
-  state: CState;
-  lastState: CState | Record<string, never>;
-  ready: boolean;
-  started: boolean;
-  /** Probe loops and timers of the current instance. */
-  cancels: Array<() => void>;
-  restartTimer: ReturnType<typeof setTimeout> | undefined;
-  backoff: RestartBackoff;
-  readiness: { successes: number; failures: number };
-  killing: Promise<void> | undefined;
-}
-
-const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 function key(pod: KObject): string {
   return `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name ?? ''}`;
 }
 
 /**
- * One pod on this node, from sandbox to removal: address, containers as process groups, probes,
- * restarts with back-off, graceful termination in upstream order, and the pod status that
- * reports all of it.
+ * One pod on this node, from sandbox to removal: address, containers as process groups,
+ * restarts with back-off, graceful termination in upstream order. The probe loops are in
+ * prober.ts, the status that reports all of it in pod-status.ts.
  */
 export class PodWorker {
   readonly uid: string;
   private pod: KObject;
-  private readonly containers: Container[];
+  private readonly containers: PodContainer[];
   private address: PodAddress | undefined;
   private startTimeMs = Date.now();
   private terminating = false;
   private deletedFromApi = false;
   private stopped = false;
-  private readonly conditionTimes = new Map<string, { status: string; time: string }>();
+  private readonly status: PodStatusManager;
   /** Resolves when the worker is finished (pod removed or kubelet stopped). */
   readonly finished: Promise<void>;
   private finish!: () => void;
@@ -82,23 +59,14 @@ export class PodWorker {
     this.pod = pod;
     this.uid = pod.metadata.uid ?? key(pod);
     const specs: Json[] = Array.isArray(pod.spec?.containers) ? pod.spec.containers : [];
-    this.containers = specs.map((spec) => ({
-      spec,
-      name: String(spec['name'] ?? ''),
-      image: resolveImage(ctx.images, String(spec['image'] ?? '')),
-      proc: undefined,
-      startedAtMs: 0,
-      restartCount: 0,
-      state: { waiting: { reason: 'ContainerCreating' } },
-      lastState: {},
-      ready: false,
-      started: false,
-      cancels: [],
-      restartTimer: undefined,
-      backoff: new RestartBackoff(ctx.backoff),
-      readiness: { successes: 0, failures: 0 },
-      killing: undefined,
-    }));
+    this.containers = specs.map((spec) => newPodContainer(spec, ctx.images, ctx.backoff));
+    const ref = { namespace: this.ns, name: this.name, uid: this.uid };
+    this.status = new PodStatusManager(
+      ctx.store,
+      ref,
+      () => (this.stopped ? undefined : { containers: this.containers, address: this.address, terminating: this.terminating, restartPolicy: this.restartPolicy, startTimeMs: this.startTimeMs, hostIP: this.ctx.hostIP }),
+      ctx.log,
+    );
     this.finished = new Promise((r) => (this.finish = r));
   }
 
@@ -180,7 +148,7 @@ export class PodWorker {
     }
   }
 
-  private target(c: Container, env: Record<string, string>): HandlerTarget {
+  private target(c: PodContainer, env: Record<string, string>): HandlerTarget {
     const ip = this.address?.ip ?? '127.0.0.1';
     const ports = this.address?.ports ?? new Map<number, number>();
     const cports = (c.spec['ports'] ?? []) as Json[];
@@ -203,7 +171,7 @@ export class PodWorker {
     };
   }
 
-  private envFor(c: Container): Record<string, string> {
+  private envFor(c: PodContainer): Record<string, string> {
     const first = ((c.spec['ports'] ?? []) as Json[])[0]?.['containerPort'];
     const mapped = typeof first === 'number' ? (this.address?.ports.get(first) ?? first) : undefined;
     return containerEnv({
@@ -219,7 +187,7 @@ export class PodWorker {
     });
   }
 
-  private startContainer(c: Container): void {
+  private startContainer(c: PodContainer): void {
     if (this.terminating || this.stopped) return;
     if (c.image === undefined) {
       const image = String(c.spec['image'] ?? '');
@@ -250,13 +218,22 @@ export class PodWorker {
     c.ready = false;
     c.started = false;
     c.readiness = { successes: 0, failures: 0 };
-    c.state = { running: { startedAt: iso(c.startedAtMs) } };
+    c.state = { running: { startedAt: isoSeconds(c.startedAtMs) } };
     this.ctx.log(`kubelet: pod ${this.ns}/${this.name} container ${c.name} started (pgid ${proc.pgid})`);
     void proc.exited.then((exit) => this.onExit(c, proc, exit));
     proc.started.then(
       () => {
         if (c.proc !== proc || proc.isDone) return;
-        this.startProbes(c, proc, env);
+        startProbes(c, proc, {
+          target: this.target(c, env),
+          podKey: `${this.ns}/${this.name}`,
+          isTerminating: () => this.terminating,
+          isStopped: () => this.stopped,
+          podGraceSeconds: () => this.pod.spec?.terminationGracePeriodSeconds,
+          writeStatus: () => this.writeStatus(),
+          kill: (graceMs) => void this.killContainer(c, graceMs, true),
+          log: this.ctx.log,
+        });
         this.writeStatus();
       },
       () => undefined,
@@ -264,124 +241,8 @@ export class PodWorker {
     this.writeStatus();
   }
 
-  private startProbes(c: Container, proc: ContainerProcess, env: Record<string, string>): void {
-    const target = this.target(c, env);
-    const startup: Json | undefined = c.spec['startupProbe'];
-    const readiness: Json | undefined = c.spec['readinessProbe'];
-    const liveness: Json | undefined = c.spec['livenessProbe'];
-    const alive = (): boolean => c.proc === proc && !proc.isDone && !this.stopped;
-    let triggerReadiness = (): void => undefined;
-    const loop = (kind: string, probe: Json, onResult: (ok: boolean, message: string) => void, gate: () => boolean): (() => void) => {
-      const t = probeTiming(probe);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let running = false;
-      const tick = async (): Promise<void> => {
-        timer = undefined;
-        if (!alive() || running) return;
-        if (gate()) {
-          running = true;
-          const r = await runProbe(probe, target);
-          running = false;
-          if (!alive()) return;
-          onResult(r.ok, r.message);
-        }
-        if (alive() && timer === undefined) timer = setTimeout(() => void tick(), t.periodMs);
-      };
-      timer = setTimeout(() => void tick(), t.initialDelayMs);
-      c.cancels.push(() => {
-        if (timer) clearTimeout(timer);
-        timer = undefined;
-      });
-      void kind;
-      return () => {
-        // an immediate run, as upstream triggers readiness when a container has just started
-        if (timer !== undefined && Date.now() - c.startedAtMs >= t.initialDelayMs) {
-          clearTimeout(timer);
-          timer = undefined;
-          void tick();
-        }
-      };
-    };
-
-    if (startup) {
-      const st = probeTiming(startup);
-      let fails = 0;
-      loop(
-        'startup',
-        startup,
-        (ok, message) => {
-          if (c.started) return;
-          if (ok) {
-            c.started = true;
-            if (!readiness) c.ready = true;
-            this.writeStatus();
-            triggerReadiness();
-          } else if (++fails >= st.failureThreshold) {
-            this.ctx.log(`kubelet: pod ${this.ns}/${this.name} container ${c.name} failed startup probe, will be restarted: ${message}`);
-            void this.killContainer(c, this.probeGraceMs(startup), true);
-          }
-        },
-        () => !c.started && !this.terminating,
-      );
-    } else {
-      c.started = true;
-      if (!readiness) c.ready = true;
-    }
-    if (readiness) {
-      const rt = probeTiming(readiness);
-      triggerReadiness = loop(
-        'readiness',
-        readiness,
-        (ok) => {
-          // Upstream readiness keeps probing while the pod terminates; only the result counts.
-          if (ok) {
-            c.readiness.failures = 0;
-            if (!c.ready && ++c.readiness.successes >= rt.successThreshold) {
-              c.ready = true;
-              this.writeStatus();
-            }
-          } else {
-            c.readiness.successes = 0;
-            // A container not yet ready stays not ready; a ready one flips after failureThreshold.
-            if (c.ready && ++c.readiness.failures >= rt.failureThreshold) {
-              c.ready = false;
-              this.writeStatus();
-            }
-          }
-        },
-        () => c.started,
-      );
-    }
-    if (liveness) {
-      const lt = probeTiming(liveness);
-      let fails = 0;
-      loop(
-        'liveness',
-        liveness,
-        (ok, message) => {
-          if (ok) {
-            fails = 0;
-            return;
-          }
-          if (++fails >= lt.failureThreshold) {
-            fails = 0;
-            this.ctx.log(`kubelet: pod ${this.ns}/${this.name} container ${c.name} failed liveness probe, will be restarted: ${message}`);
-            void this.killContainer(c, this.probeGraceMs(liveness), true);
-          }
-        },
-        // Upstream stops liveness and startup probing once the pod is being deleted.
-        () => c.started && !this.terminating,
-      );
-    }
-  }
-
-  private probeGraceMs(probe: Json): number {
-    const s = probe['terminationGracePeriodSeconds'] ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
-    return Math.max(0, Number(s)) * 1000;
-  }
-
   /** Stops probes and pending restarts of the current instance. */
-  private cancelInstance(c: Container, alsoRestart: boolean): void {
+  private cancelInstance(c: PodContainer, alsoRestart: boolean): void {
     for (const f of c.cancels.splice(0)) f();
     if (alsoRestart && c.restartTimer) {
       clearTimeout(c.restartTimer);
@@ -394,7 +255,7 @@ export class PodWorker {
    * period), SIGTERM to the group, SIGKILL when the rest of the grace period is over (never less
    * than 2 s after the hook).
    */
-  private killContainer(c: Container, graceMs: number, runPreStop: boolean): Promise<void> {
+  private killContainer(c: PodContainer, graceMs: number, runPreStop: boolean): Promise<void> {
     const proc = c.proc;
     if (!proc || proc.isDone) return Promise.resolve();
     if (c.killing) return c.killing;
@@ -423,18 +284,18 @@ export class PodWorker {
     return c.killing;
   }
 
-  private onExit(c: Container, proc: ContainerProcess, exit: ContainerExit): void {
+  private onExit(c: PodContainer, proc: ContainerProcess, exit: ContainerExit): void {
     if (c.proc !== proc) return;
     this.cancelInstance(c, false);
     c.ready = false;
-    const terminated: CState = {
+    const terminated: ContainerState = {
       terminated: {
         exitCode: exit.exitCode,
         ...(exit.signal !== null ? { signal: exit.exitCode - 128 } : {}),
         reason: exit.reason,
         ...(exit.message !== undefined ? { message: exit.message } : {}),
-        startedAt: iso(c.startedAtMs),
-        finishedAt: iso(exit.finishedAtMs),
+        startedAt: isoSeconds(c.startedAtMs),
+        finishedAt: isoSeconds(exit.finishedAtMs),
         containerID: `zerodrop://${proc.pgid}`,
       },
     };
@@ -488,7 +349,7 @@ export class PodWorker {
         clearTimeout(c.restartTimer);
         c.restartTimer = undefined;
         const last = c.lastState;
-        if ('waiting' in c.state && 'terminated' in last) c.state = last as CState;
+        if ('waiting' in c.state && 'terminated' in last) c.state = last as ContainerState;
       }
       if (c.image === undefined) this.cancelInstance(c, true);
     }
@@ -511,85 +372,8 @@ export class PodWorker {
     this.finish();
   }
 
-  private phase(): string {
-    if (this.address === undefined) return 'Pending';
-    const states = this.containers.map((c) => c.state);
-    const everStarted = this.containers.some((c) => !('waiting' in c.state) || c.restartCount > 0 || 'terminated' in c.lastState);
-    if (!everStarted) return 'Pending';
-    const allTerminated = states.every((s) => 'terminated' in s);
-    const allSucceeded = states.every((s) => 'terminated' in s && s.terminated.exitCode === 0);
-    if (allTerminated && (this.terminating || this.restartPolicy !== 'Always')) {
-      if (allSucceeded) return 'Succeeded';
-      if (this.restartPolicy === 'OnFailure' && !this.terminating) return 'Running';
-      return 'Failed';
-    }
-    if (states.some((s) => 'waiting' in s && (s.waiting.reason === 'ContainerCreating' || s.waiting.reason === 'ErrImagePull' || s.waiting.reason === 'ImagePullBackOff')) && !states.some((s) => 'running' in s)) {
-      return this.containers.some((c) => c.restartCount > 0) ? 'Running' : 'Pending';
-    }
-    return 'Running';
-  }
-
-  private condition(type: string, status: boolean, now: string, reason?: string): Json {
-    const s = status ? 'True' : 'False';
-    const prev = this.conditionTimes.get(type);
-    const time = prev && prev.status === s ? prev.time : now;
-    this.conditionTimes.set(type, { status: s, time });
-    return { type, status: s, lastProbeTime: null, lastTransitionTime: time, ...(reason && !status ? { reason } : {}) };
-  }
-
-  private buildStatus(prev: Json | undefined): Json {
-    const now = iso(Date.now());
-    const allReady = this.containers.length > 0 && this.containers.every((c) => c.ready);
-    const phase = this.phase();
-    const terminal = phase === 'Succeeded' || phase === 'Failed';
-    const conds = [
-      this.condition('PodReadyToStartContainers', this.address !== undefined && !terminal, now),
-      this.condition('Initialized', true, now),
-      this.condition('Ready', allReady, now, terminal ? 'PodCompleted' : 'ContainersNotReady'),
-      this.condition('ContainersReady', allReady, now, terminal ? 'PodCompleted' : 'ContainersNotReady'),
-    ];
-    const ours = new Set(conds.map((c) => c['type']));
-    const others = ((prev?.['conditions'] ?? []) as Json[]).filter((c) => !ours.has(c['type']));
-    if (!others.some((c) => c['type'] === 'PodScheduled')) others.unshift({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: iso(this.startTimeMs) });
-    const status: Json = {
-      phase,
-      conditions: [...others, ...conds],
-      hostIP: this.ctx.hostIP,
-      hostIPs: [{ ip: this.ctx.hostIP }],
-      startTime: iso(this.startTimeMs),
-      containerStatuses: this.containers.map((c) => ({
-        name: c.name,
-        state: c.state,
-        lastState: c.lastState,
-        ready: c.ready,
-        restartCount: c.restartCount,
-        image: String(c.spec['image'] ?? ''),
-        imageID: c.image ? `zerodrop://${String(c.spec['image'] ?? '')}` : '',
-        ...(c.proc ? { containerID: `zerodrop://${c.proc.pgid}` } : {}),
-        started: c.started && 'running' in c.state,
-      })),
-      qosClass: 'BestEffort',
-    };
-    if (this.address) {
-      status['podIP'] = this.address.ip;
-      status['podIPs'] = [{ ip: this.address.ip }];
-    }
-    return status;
-  }
-
   /** Writes the pod status if it changed (status subresource, like the kubelet's status manager). */
   writeStatus(): void {
-    if (this.stopped) return;
-    const cur = this.ctx.store.get('pods', this.ns, this.name);
-    if (!cur || cur.metadata.uid !== this.uid) return;
-    const status = this.buildStatus(cur.status);
-    if (JSON.stringify(cur.status) === JSON.stringify(status)) return;
-    try {
-      this.ctx.store.update('pods', { ...cur, status }, { subresource: 'status' });
-    } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      if (code === 409) queueMicrotask(() => this.writeStatus());
-      else if (code !== 404) this.ctx.log(`kubelet: pod ${this.ns}/${this.name} status update failed: ${(e as Error).message}`);
-    }
+    this.status.write();
   }
 }
