@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentLoadResult, agentReportsOf } from '../../../src/agents/agent-result.js';
 import { newSlot, type Slot } from '../../../src/agents/agent-slot.js';
+import { RECORD_VERSION } from '../../../src/agents/protocol.js';
 import { LagRecorder } from '../../../src/metrics/lag-recorder.js';
 import { OUTCOME } from '../../../src/metrics/outcome.js';
 import { Recorder } from '../../../src/metrics/recorder.js';
@@ -29,7 +30,7 @@ function agent(index: number, n: number, done?: WorkerHealth): Slot {
   s.live = { sent: n, succeeded: n, failed: 0, unsent: 0, inFlight: 0 };
   s.lastRecvClockMs = 1500;
   if (done !== undefined) {
-    s.done = { type: 'done', index, seq: 9, wallMs: 0, v: 1, totals: { sent: n, succeeded: n, failed: 0, unsent: 0 }, lag: new LagRecorder().toJSON(), health: done, durationMs: 900, stoppedEarly: false, startMs: 1000, endMs: 2100 } as Slot['done'];
+    s.done = { type: 'done', index, seq: 9, wallMs: 0, zd: RECORD_VERSION, totals: { sent: n, succeeded: n, failed: 0, unsent: 0 }, lag: new LagRecorder().toJSON(), health: done, durationMs: 900, stoppedEarly: false, startMs: 1000, endMs: 2100 };
   }
   return s;
 }
