@@ -1,47 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { Writable } from 'node:stream';
-import { BatchV1Api, CoreV1Api, Log, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { Clock } from '../clock.js';
+import type { Cluster } from '../cluster/cluster.js';
 import { apiErrorCode, apiErrorMessage } from '../cluster/cluster-errors.js';
 import { CouldNotRunError } from '../errors.js';
-import { LagRecorder } from '../metrics/lag-recorder.js';
-import { Recorder, mergeRecorders } from '../metrics/recorder.js';
+import { Recorder } from '../metrics/recorder.js';
 import type { LoadOptions } from '../traffic/engine.js';
-import { assessSaturation, type WorkerHealth } from '../traffic/generator-health.js';
-import { RateMeter, loadHealthOf, type LoadHandle, type LoadProgress, type LoadResult } from '../traffic/load-result.js';
+import { RateMeter, type LoadHandle, type LoadProgress, type LoadResult } from '../traffic/load-result.js';
+import { agentLoadResult, agentReportsOf, type AgentReport } from './agent-result.js';
+import { applyLine, newSlot, observePods, slotFinal, type Slot } from './agent-slot.js';
 import { wireLoadOf, type AgentSpec } from './agent-spec.js';
 import { AGENT_CONTAINER, agentJob, agentSecret, type AgentsPlacement } from './job-manifest.js';
-import { LineSplitter, decodeRecord, deltaToEncoded, type AgentLive, type AgentRecord, type DoneRecord, type RecorderSettings } from './protocol.js';
+import { followLines } from './log-follower.js';
+import type { AgentLive } from './protocol.js';
 import { checkShardable } from './shard.js';
-import { SkewEstimator } from './skew.js';
 
-/** How an agent's part of the run ended. */
-export type AgentStatus = 'completed' | 'late' | 'died' | 'evicted' | 'silent' | 'not-started' | 'incomplete';
-
-/** One agent, as the report names it (report.agents). */
-export interface AgentReport {
-  index: number;
-  /** Its pod, or null when none was created. */
-  pod: string | null;
-  status: AgentStatus;
-  /** Run-clock ms (same timeline as the report's) when its last record arrived, or null. */
-  lastRecordMs: number | null;
-  /** Its wall clock minus the coordinator's, ms (a lower bound, see SkewEstimator), or null without records. */
-  clockSkewMs: number | null;
-  /** The upper bound of that offset, when known. */
-  clockSkewAtMostMs?: number;
-  /** How late it was ready after the shared start, ms (0: on time). */
-  lateMs?: number;
-  /** Requests its shard sent, as far as its records tell. */
-  sent: number;
-  /** Why it is not `completed`. */
-  message?: string;
-}
+export type { AgentReport } from './agent-result.js';
+export type { AgentStatus } from './judge.js';
 
 /** Inputs of {@link startAgentLoad}. */
 export interface AgentLoadOptions {
-  kubeConfig: KubeConfig;
+  /** The cluster the agents' Job runs on. */
+  cluster: Cluster;
   namespace: string;
   /** The whole run's load; each agent takes its shard. */
   load: LoadOptions;
@@ -63,49 +44,11 @@ export interface AgentLoadOptions {
 const POLL_MS = 500;
 /** Time beyond the request timeout that agents get to stop and write their last records. */
 const FLUSH_GRACE_MS = 15_000;
-/** An agent ready this much after the shared start counts as late (its first requests are missing). */
-const LATE_TOLERANCE_MS = 50;
-/** Most re-follows of one pod's log after its stream ended early. */
-const MAX_FOLLOWS = 5;
-/** A finished pod whose log brought nothing for this long has nothing more to say. */
-const QUIET_LOG_MS = 2000;
 /** Longest wait for the agents' pods to be gone after the Job is deleted. */
 const CLEANUP_WAIT_MS = 30_000;
 const WAITING_IMAGE_ERRORS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError']);
 
-interface Slot {
-  index: number;
-  pod: string | undefined;
-  replacements: string[];
-  settings: RecorderSettings | undefined;
-  recorder: Recorder | undefined;
-  seqNext: number;
-  gap: boolean;
-  bad: string | undefined;
-  hello: boolean;
-  readyWallMs: number | undefined;
-  lateMs: number;
-  done: DoneRecord | undefined;
-  error: string | undefined;
-  lastRecvClockMs: number | null;
-  /** Wall ms of the last log data seen (any line). */
-  lastDataWallMs: number;
-  skew: SkewEstimator;
-  live: AgentLive;
-  following: boolean;
-  follows: number;
-  streamEnded: boolean;
-  abort: AbortController | undefined;
-  phase: string;
-  podReason: string | undefined;
-  waitingReason: string | undefined;
-  terminated: string | undefined;
-  gone: boolean;
-  goneWhileRunning: boolean;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 function ownerOf(): string {
   let user = 'unknown';
@@ -130,8 +73,6 @@ export class AgentLoad implements LoadHandle {
   /** The Job's name (and its Secret's). */
   readonly jobName: string;
   readonly #o: AgentLoadOptions;
-  readonly #core: CoreV1Api;
-  readonly #batch: BatchV1Api;
   readonly #slots: Slot[];
   readonly #meter: RateMeter;
   #poll: NodeJS.Timeout | undefined;
@@ -146,42 +87,12 @@ export class AgentLoad implements LoadHandle {
   #ownerPatched: Promise<void> = Promise.resolve();
 
   /** Use startAgentLoad. */
-  constructor(o: AgentLoadOptions, jobName: string, startMs: number, core: CoreV1Api, batch: BatchV1Api, jobCreatedWallMs: number) {
+  constructor(o: AgentLoadOptions, jobName: string, startMs: number, jobCreatedWallMs: number) {
     this.#o = o;
     this.jobName = jobName;
     this.startMs = startMs;
-    this.#core = core;
-    this.#batch = batch;
     this.#meter = new RateMeter(o.clock.nowMs());
-    this.#slots = Array.from({ length: o.placement.count }, (_, index) => ({
-      index,
-      pod: undefined,
-      replacements: [],
-      settings: undefined,
-      recorder: undefined,
-      seqNext: 0,
-      gap: false,
-      bad: undefined,
-      hello: false,
-      readyWallMs: undefined,
-      lateMs: 0,
-      done: undefined,
-      error: undefined,
-      lastRecvClockMs: null,
-      lastDataWallMs: 0,
-      skew: new SkewEstimator(jobCreatedWallMs),
-      live: { sent: 0, succeeded: 0, failed: 0, unsent: 0, inFlight: 0 },
-      following: false,
-      follows: 0,
-      streamEnded: false,
-      abort: undefined,
-      phase: 'Pending',
-      podReason: undefined,
-      waitingReason: undefined,
-      terminated: undefined,
-      gone: false,
-      goneWhileRunning: false,
-    }));
+    this.#slots = Array.from({ length: o.placement.count }, (_, index) => newSlot(index, jobCreatedWallMs));
     this.done = new Promise<LoadResult>((resolve) => {
       this.#resolve = resolve;
     });
@@ -222,8 +133,8 @@ export class AgentLoad implements LoadHandle {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#stopAtMs = this.#o.clock.nowMs();
-    void this.#batch
-      .patchNamespacedJob({ name: this.jobName, namespace: this.#o.namespace, body: { spec: { suspend: true } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
+    void this.#o.cluster
+      .patchJob(this.jobName, { spec: { suspend: true } }, 'merge', this.#o.namespace)
       .catch((err: unknown) => {
         if (apiErrorCode(err) !== 404) this.#o.onNote?.(`could not suspend job/${this.jobName}: ${apiErrorMessage(err)}; deleting it instead`);
         return this.#deleteJob();
@@ -266,44 +177,14 @@ export class AgentLoad implements LoadHandle {
     try {
       let pods: V1Pod[] | undefined;
       try {
-        pods = (await this.#core.listNamespacedPod({ namespace: this.#o.namespace, labelSelector: `job-name=${this.jobName}` })).items;
+        pods = await this.#o.cluster.listPods(`job-name=${this.jobName}`, this.#o.namespace);
       } catch {
         // a passing API hiccup: the next tick asks again
       }
-      if (pods !== undefined) this.#observePods(pods);
+      if (pods !== undefined) for (const { slot, pod } of observePods(this.#slots, pods, this.#stopping)) this.#follow(slot, pod);
       this.#maybeFinish();
     } finally {
       this.#polling = false;
-    }
-  }
-
-  #observePods(pods: V1Pod[]): void {
-    const seen = new Set<string>();
-    for (const pod of pods) {
-      const name = pod.metadata?.name ?? '';
-      const raw = pod.metadata?.annotations?.['batch.kubernetes.io/job-completion-index'] ?? pod.metadata?.labels?.['batch.kubernetes.io/job-completion-index'];
-      const slot = raw === undefined ? undefined : this.#slots[Number(raw)];
-      if (slot === undefined) continue;
-      if (slot.pod === undefined) slot.pod = name;
-      if (slot.pod !== name) {
-        if (!slot.replacements.includes(name)) slot.replacements.push(name);
-        continue;
-      }
-      seen.add(name);
-      slot.phase = pod.status?.phase ?? 'Pending';
-      slot.podReason = pod.status?.reason;
-      const cs = pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
-      slot.waitingReason = cs?.state?.waiting?.reason;
-      const t = cs?.state?.terminated;
-      if (t !== undefined) slot.terminated = `exited with code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}${t.message ? `: ${t.message}` : ''}`;
-      const started = cs?.state?.running !== undefined || t !== undefined;
-      if (started && !slot.following && slot.follows < MAX_FOLLOWS && !(slot.done || slot.error)) this.#follow(slot, name);
-    }
-    for (const slot of this.#slots) {
-      if (slot.pod !== undefined && !seen.has(slot.pod) && !slot.gone) {
-        slot.gone = true;
-        slot.goneWhileRunning = !this.#stopping;
-      }
     }
   }
 
@@ -311,114 +192,38 @@ export class AgentLoad implements LoadHandle {
     slot.following = true;
     slot.follows++;
     slot.streamEnded = false;
-    const lines = new LineSplitter();
-    const onText = (text: string): void => {
-      const recvWall = Date.now();
-      slot.lastDataWallMs = recvWall;
-      const recvClock = this.#o.clock.nowMs();
-      for (const line of lines.push(text)) this.#onLine(slot, line, recvWall, recvClock);
-    };
-    const sink = new Writable({
-      write: (chunk: Buffer, _enc, cb) => {
-        onText(chunk.toString('utf8'));
-        cb();
+    followLines(this.#o.cluster, this.#o.namespace, pod, AGENT_CONTAINER, () => this.#o.clock.nowMs(), {
+      onData: (recvWallMs) => {
+        slot.lastDataWallMs = recvWallMs;
       },
-      final: (cb) => {
-        const rest = lines.flush();
-        if (rest !== '') this.#onLine(slot, rest, Date.now(), this.#o.clock.nowMs());
-        slot.following = false;
-        slot.streamEnded = true;
-        cb();
-        void this.#tick();
-      },
-    });
-    new Log(this.#o.kubeConfig)
-      .log(this.#o.namespace, pod, AGENT_CONTAINER, sink, { follow: true, pretty: false, timestamps: false })
-      .then(
-        (abort) => {
-          slot.abort = abort;
-        },
-        () => {
-          // Not started yet (400) or a passing error: the next tick follows again.
-          slot.following = false;
-          slot.follows--;
-        },
-      );
-  }
-
-  #onLine(slot: Slot, line: string, recvWallMs: number, recvClockMs: number): void {
-    let rec: AgentRecord | undefined;
-    try {
-      rec = decodeRecord(line);
-    } catch (err) {
-      slot.bad ??= (err as Error).message;
-      return;
-    }
-    if (rec === undefined) return;
-    if (rec.index !== slot.index) {
-      slot.bad ??= `a record of agent ${rec.index} in the log of agent ${slot.index}`;
-      return;
-    }
-    if (rec.seq < slot.seqNext) return; // re-followed log: seen already
-    if (rec.seq > slot.seqNext) slot.gap = true;
-    slot.seqNext = rec.seq + 1;
-    slot.skew.add(rec.wallMs, recvWallMs);
-    slot.lastRecvClockMs = recvClockMs;
-    try {
-      switch (rec.type) {
-        case 'hello':
-          slot.hello = true;
-          slot.settings = rec.settings;
-          slot.recorder ??= new Recorder(rec.settings);
-          return;
-        case 'ready':
-          slot.readyWallMs = rec.wallMs;
-          return;
-        case 'start':
-          slot.lateMs = rec.lateMs;
-          return;
-        case 'interval':
-          slot.live = rec.live;
-          this.#merge(slot, { rows: rec.rows, statusCodes: rec.statusCodes, errorCodes: rec.errorCodes });
-          return;
-        case 'histograms':
-          this.#merge(slot, { histograms: rec.histograms });
-          return;
-        case 'done':
-          slot.done = rec;
+      onLine: (line, recvWallMs, recvClockMs) => {
+        if (applyLine(slot, line, recvWallMs, recvClockMs, this.#o.load.onDelta)) {
           slot.abort?.abort();
           void this.#tick();
-          return;
-        case 'error':
-          slot.error = rec.message;
-          return;
-      }
-    } catch (err) {
-      slot.bad ??= (err as Error).message;
-    }
-  }
-
-  #merge(slot: Slot, delta: Parameters<typeof deltaToEncoded>[1]): void {
-    if (slot.settings === undefined || slot.recorder === undefined) throw new Error('records before the hello record');
-    slot.recorder.merge(Recorder.fromJSON(deltaToEncoded(slot.settings, delta)));
-    // The run's journal takes the same exact deltas (an agent sends each histogram once, at the end).
-    const { rows = [], statusCodes = {}, errorCodes = {}, histograms } = delta;
-    this.#o.load.onDelta?.({ source: `agent-${slot.index}`, settings: slot.settings, rows: [...rows], statusCodes, errorCodes, ...(histograms === undefined ? {} : { histograms }) });
+        }
+      },
+      onEnd: () => {
+        slot.following = false;
+        slot.streamEnded = true;
+        void this.#tick();
+      },
+    }).then(
+      (abort) => {
+        slot.abort = abort;
+      },
+      () => {
+        // Not started yet (400) or a passing error: the next tick follows again.
+        slot.following = false;
+        slot.follows--;
+      },
+    );
   }
 
   // ---- the end ----------------------------------------------------------------------------
 
-  #slotFinal(s: Slot): boolean {
-    if (s.done !== undefined || s.error !== undefined || s.gone) return true;
-    // A finished container's log is complete; some servers keep a follow open until the pod is
-    // deleted, so a quiet log counts as ended too.
-    if (s.phase === 'Succeeded' || s.phase === 'Failed') return s.streamEnded || !s.hello || s.follows >= MAX_FOLLOWS || Date.now() - s.lastDataWallMs > QUIET_LOG_MS;
-    return false;
-  }
-
   #maybeFinish(): void {
     if (this.#finishing) return;
-    const all = this.#slots.every((s) => this.#slotFinal(s));
+    const all = this.#slots.every(slotFinal);
     const pastGrace = this.#abandoned || (this.#stopping && this.#o.clock.nowMs() > (this.#stopAtMs ?? 0) + this.#o.load.timeoutMs + FLUSH_GRACE_MS);
     if (!all && !pastGrace) return;
     this.#finishing = true;
@@ -427,7 +232,7 @@ export class AgentLoad implements LoadHandle {
 
   async #deleteJob(): Promise<void> {
     try {
-      await this.#batch.deleteNamespacedJob({ name: this.jobName, namespace: this.#o.namespace, propagationPolicy: 'Background' });
+      await this.#o.cluster.deleteJob(this.jobName, this.#o.namespace);
     } catch (err) {
       if (apiErrorCode(err) !== 404) this.#cleanupProblems.push(`job/${this.jobName}: ${apiErrorMessage(err)}`);
     }
@@ -438,7 +243,7 @@ export class AgentLoad implements LoadHandle {
     await this.#ownerPatched.catch(() => undefined);
     await this.#deleteJob();
     try {
-      await this.#core.deleteNamespacedSecret({ name: this.jobName, namespace: this.#o.namespace });
+      await this.#o.cluster.deleteSecret(this.jobName, this.#o.namespace);
     } catch (err) {
       if (apiErrorCode(err) !== 404) this.#cleanupProblems.push(`secret/${this.jobName}: ${apiErrorMessage(err)}`);
     }
@@ -446,7 +251,7 @@ export class AgentLoad implements LoadHandle {
     for (;;) {
       let left: string[] = [];
       try {
-        left = (await this.#core.listNamespacedPod({ namespace: this.#o.namespace, labelSelector: `job-name=${this.jobName}` })).items.map((p) => p.metadata?.name ?? '');
+        left = (await this.#o.cluster.listPods(`job-name=${this.jobName}`, this.#o.namespace)).map((p) => p.metadata?.name ?? '');
       } catch (err) {
         this.#cleanupProblems.push(`could not check that the agent pods are gone: ${apiErrorMessage(err)}`);
         return;
@@ -472,93 +277,16 @@ export class AgentLoad implements LoadHandle {
     this.#resolve(this.#result());
   }
 
-  #judge(s: Slot): { status: AgentStatus; message?: string } {
-    const where = `agent ${s.index} (pod ${s.pod ?? 'never created'})`;
-    const last = s.lastRecvClockMs === null ? 'it sent no record' : `its last record arrived ${secs(s.lastRecvClockMs - this.startMs)} into the load`;
-    if (s.done !== undefined) {
-      const t = s.recorder?.totals();
-      const d = s.done.totals;
-      if (s.bad !== undefined) return { status: 'incomplete', message: `${where}: unreadable record (${s.bad})` };
-      if (s.gap) return { status: 'incomplete', message: `${where}: records are missing from its log (sequence gap)` };
-      if (t === undefined || t.sent !== d.sent || t.succeeded !== d.succeeded || t.failed !== d.failed || t.unsent !== d.unsent) {
-        return { status: 'incomplete', message: `${where}: the merged records (${t?.sent ?? 0} sent) differ from its own totals (${d.sent} sent)` };
-      }
-      if (s.lateMs > LATE_TOLERANCE_MS) return { status: 'late', message: `${where} was ready ${secs(s.lateMs)} after the shared start: its shard's first requests are missing` };
-      return { status: 'completed' };
-    }
-    if (s.error !== undefined) return { status: 'died', message: `${where} failed: ${s.error}; ${last}` };
-    if (!s.hello) {
-      const why = s.waitingReason ?? s.podReason ?? s.terminated ?? (s.pod === undefined ? 'no pod was created' : `pod ${s.phase}`);
-      return { status: 'not-started', message: `${where} never started (${why}): its shard of the load is missing` };
-    }
-    if (s.podReason === 'Evicted' || (s.gone && s.goneWhileRunning)) {
-      return { status: 'evicted', message: `${where} was ${s.podReason === 'Evicted' ? 'evicted' : 'deleted'} mid-run; ${last}: its shard's load after that is missing` };
-    }
-    if (s.phase === 'Failed' || s.terminated !== undefined || s.gone) {
-      return { status: 'died', message: `${where} died${s.terminated ? ` (${s.terminated})` : ''} before its final records; ${last}` };
-    }
-    return { status: 'silent', message: `${where} stopped reporting; ${last}` };
-  }
-
   #result(): LoadResult {
     const o = this.#o;
-    const model = o.load.model;
-    const now = o.clock.nowMs();
-    const reports: AgentReport[] = [];
-    const faults: string[] = [];
-    for (const s of this.#slots) {
-      const { status, message } = this.#judge(s);
-      const skew = s.skew.estimate();
-      const r: AgentReport = {
-        index: s.index,
-        pod: s.pod ?? null,
-        status,
-        lastRecordMs: s.lastRecvClockMs === null ? null : Math.round(s.lastRecvClockMs * 10) / 10,
-        clockSkewMs: skew === null ? null : Math.round(skew.skewMs * 10) / 10,
-        sent: s.done?.totals.sent ?? s.recorder?.totals().sent ?? 0,
-      };
-      if (skew?.atMostMs !== null && skew?.atMostMs !== undefined) r.clockSkewAtMostMs = Math.round(skew.atMostMs * 10) / 10;
-      if (s.lateMs > 0) r.lateMs = Math.round(s.lateMs * 10) / 10;
-      if (message !== undefined) {
-        r.message = message;
-        faults.push(message);
-      }
-      reports.push(r);
-    }
-    this.#reports = reports;
-
-    const recorders = this.#slots.flatMap((s) => (s.recorder === undefined ? [] : [s.recorder]));
-    const recorder =
-      recorders.length > 0
-        ? mergeRecorders(recorders)
-        : new Recorder({ intervalMs: o.load.intervalMs ?? 100, maxLatencyMs: Math.max(1000, 2 * o.load.timeoutMs) });
-    const lag = new LagRecorder();
-    for (const s of this.#slots) if (s.done !== undefined) lag.merge(LagRecorder.fromJSON(s.done.lag));
-    const healthy: WorkerHealth[] = this.#slots.flatMap((s) => (s.done === undefined ? [] : [s.done.health]));
-    const workers: WorkerHealth[] = this.#slots.map(
-      (s) =>
-        s.done?.health ?? {
-          index: s.index,
-          sent: s.live.sent,
-          unsent: s.live.unsent,
-          eventLoopDelayP99Ms: null,
-          eventLoopDelayMaxMs: null,
-          eventLoopUtilization: 0,
-          scheduleLagP99Ms: null,
-          scheduleLagMaxMs: null,
-        },
-    );
-    const own = assessSaturation(healthy, model);
-    const reasons = [...own.reasons.map((r) => r.replace(/^worker (\d+)/, 'agent $1')), ...faults];
-    const dones = this.#slots.flatMap((s) => (s.done === undefined ? [] : [s.done]));
-    return {
-      recorder,
-      durationMs: dones.length > 0 ? Math.max(...dones.map((d) => d.durationMs)) : Math.max(0, (this.#stopAtMs ?? now) - this.startMs),
-      stoppedEarly: dones.some((d) => d.stoppedEarly),
+    this.#reports = agentReportsOf(this.#slots, this.startMs);
+    return agentLoadResult(this.#slots, this.#reports, {
+      model: o.load.model,
       startMs: this.startMs,
-      endMs: dones.length > 0 ? Math.max(...dones.map((d) => d.endMs)) : now,
-      health: loadHealthOf(model, lag.summary(), healthy, workers, reasons),
-    };
+      stopAtMs: this.#stopAtMs,
+      nowMs: o.clock.nowMs(),
+      emptyRecorder: () => new Recorder({ intervalMs: o.load.intervalMs ?? 100, maxLatencyMs: Math.max(1000, 2 * o.load.timeoutMs) }),
+    });
   }
 }
 
@@ -580,8 +308,6 @@ function jobNameOf(): string {
  */
 export async function startAgentLoad(o: AgentLoadOptions): Promise<AgentLoad> {
   checkShardable(o.load, o.placement.count);
-  const core = o.kubeConfig.makeApiClient(CoreV1Api);
-  const batch = o.kubeConfig.makeApiClient(BatchV1Api);
   const name = o.jobName ?? jobNameOf();
   const startAtWallMs = Date.now() + o.startDelayMs;
   const startAtClockMs = o.clock.nowMs() + o.startDelayMs;
@@ -612,25 +338,23 @@ export async function startAgentLoad(o: AgentLoadOptions): Promise<AgentLoad> {
       hint: 'the coordinator needs create/delete on secrets and jobs, patch on jobs, and get/list on pods and pods/log in that namespace',
     });
   try {
-    await core.createNamespacedSecret({ namespace: o.namespace, body: agentSecret(input) });
+    await o.cluster.createSecret(agentSecret(input), o.namespace);
   } catch (err) {
     throw fail(`secret/${name}`, err);
   }
   const jobCreatedWallMs = Date.now();
   let job;
   try {
-    job = await batch.createNamespacedJob({ namespace: o.namespace, body: agentJob(input) });
+    job = await o.cluster.createJob(agentJob(input), o.namespace);
   } catch (err) {
-    await core.deleteNamespacedSecret({ name, namespace: o.namespace }).catch(() => undefined);
+    await o.cluster.deleteSecret(name, o.namespace).catch(() => undefined);
     throw fail(`job/${name}`, err);
   }
   o.onNote?.(`started ${o.placement.count} load agents as job/${name} (image ${o.placement.image}); the load starts at ${new Date(startAtWallMs).toISOString()}`);
-  const load = new AgentLoad(o, name, startAtClockMs, core, batch, jobCreatedWallMs);
-  load.ownerPatched = core
-    .patchNamespacedSecret(
-      { name, namespace: o.namespace, body: { metadata: { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name, uid: job.metadata?.uid ?? '', controller: false, blockOwnerDeletion: false }] } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    )
+  const load = new AgentLoad(o, name, startAtClockMs, jobCreatedWallMs);
+  const owner = { apiVersion: 'batch/v1', kind: 'Job', name, uid: job.metadata?.uid ?? '', controller: false, blockOwnerDeletion: false };
+  load.ownerPatched = o.cluster
+    .patchSecret(name, { metadata: { ownerReferences: [owner] } }, 'merge', o.namespace)
     .then(
       () => undefined,
       () => undefined,

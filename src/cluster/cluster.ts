@@ -1,8 +1,11 @@
+import type { Writable } from 'node:stream';
 import {
   AppsV1Api,
+  BatchV1Api,
   CoreV1Api,
   DiscoveryV1Api,
   KubeConfig,
+  Log,
   PatchStrategy,
   PolicyV1Api,
   VersionApi,
@@ -10,9 +13,11 @@ import {
   setHeaderOptions,
   type V1Deployment,
   type V1EndpointSlice,
+  type V1Job,
   type V1Pod,
   type V1PodDisruptionBudget,
   type V1ReplicaSet,
+  type V1Secret,
   type V1Service,
 } from '@kubernetes/client-node';
 import { CouldNotRunError, InvalidInputError } from '../errors.js';
@@ -112,6 +117,20 @@ export interface Cluster {
    * stream ends (null: closed by the server) or fails; not after `stop()`.
    */
   watch(kind: WatchKind, query: ListQuery & { resourceVersion?: string }, onEvent: RawWatchHandler, onDone: (err: unknown) => void): Promise<WatchHandle>;
+  /** The load agents' Job and Secret (src/agents). These pass the client's errors through: read them with apiErrorCode / apiErrorMessage. */
+  createSecret(body: V1Secret, namespace?: string): Promise<V1Secret>;
+  /** Patches a Secret (errors passed through). */
+  patchSecret(name: string, patch: unknown, type: PatchType, namespace?: string): Promise<V1Secret>;
+  /** Deletes a Secret (errors passed through, 404 included). */
+  deleteSecret(name: string, namespace?: string): Promise<void>;
+  /** Creates a Job (errors passed through). */
+  createJob(body: V1Job, namespace?: string): Promise<V1Job>;
+  /** Patches a Job (errors passed through). */
+  patchJob(name: string, patch: unknown, type: PatchType, namespace?: string): Promise<V1Job>;
+  /** Deletes a Job, its pods in the background (errors passed through, 404 included). */
+  deleteJob(name: string, namespace?: string): Promise<void>;
+  /** Follows a container's log into `sink` (ended when the stream ends); resolves with the abort of the stream once it is open. */
+  followLog(pod: string, container: string, sink: Writable, namespace?: string): Promise<AbortController>;
 }
 
 /** Label the EndpointSlice controller puts on the slices of a Service. */
@@ -206,6 +225,7 @@ export async function connectCluster(opts: ConnectOptions = {}): Promise<Cluster
 
 class KubeCluster implements Cluster {
   private readonly apps: AppsV1Api;
+  private readonly batch: BatchV1Api;
   private readonly core: CoreV1Api;
   private readonly discovery: DiscoveryV1Api;
   private readonly policy: PolicyV1Api;
@@ -219,6 +239,7 @@ class KubeCluster implements Cluster {
     readonly namespace: string,
   ) {
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.batch = kubeConfig.makeApiClient(BatchV1Api);
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
     this.policy = kubeConfig.makeApiClient(PolicyV1Api);
@@ -357,5 +378,33 @@ class KubeCluster implements Cluster {
         controller.abort();
       },
     };
+  }
+
+  createSecret(body: V1Secret, namespace = this.namespace): Promise<V1Secret> {
+    return this.core.createNamespacedSecret({ namespace, body });
+  }
+
+  patchSecret(name: string, patch: unknown, type: PatchType, namespace = this.namespace): Promise<V1Secret> {
+    return this.core.patchNamespacedSecret({ name, namespace, body: patch }, setHeaderOptions('Content-Type', PATCH_CONTENT_TYPE[type]));
+  }
+
+  async deleteSecret(name: string, namespace = this.namespace): Promise<void> {
+    await this.core.deleteNamespacedSecret({ name, namespace });
+  }
+
+  createJob(body: V1Job, namespace = this.namespace): Promise<V1Job> {
+    return this.batch.createNamespacedJob({ namespace, body });
+  }
+
+  patchJob(name: string, patch: unknown, type: PatchType, namespace = this.namespace): Promise<V1Job> {
+    return this.batch.patchNamespacedJob({ name, namespace, body: patch }, setHeaderOptions('Content-Type', PATCH_CONTENT_TYPE[type]));
+  }
+
+  async deleteJob(name: string, namespace = this.namespace): Promise<void> {
+    await this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' });
+  }
+
+  followLog(pod: string, container: string, sink: Writable, namespace = this.namespace): Promise<AbortController> {
+    return new Log(this.kubeConfig).log(namespace, pod, container, sink, { follow: true, pretty: false, timestamps: false });
   }
 }

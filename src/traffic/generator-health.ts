@@ -26,12 +26,13 @@ export const SATURATION_LAG_P99_MS = 25;
  * utilization is reported but is no evidence on its own: a closed model at full speed keeps the
  * loop busy by design, and so does an open model above ~3k/s, which paces on setImmediate (a
  * loop that never idles) because timers are too coarse for sub-millisecond gaps. A worker that failed (`workerFailures`, one line each) is always saturation: part of the load is missing.
+ * `partName` names a part in the findings (`worker 2`, or `agent 2` for remote agents).
  */
-export function assessSaturation(workers: readonly WorkerHealth[], model: 'open' | 'closed', workerFailures: readonly string[] = []): { saturated: boolean; reasons: string[] } {
+export function assessSaturation(workers: readonly WorkerHealth[], model: 'open' | 'closed', workerFailures: readonly string[] = [], partName = 'worker'): { saturated: boolean; reasons: string[] } {
   const reasons: string[] = [];
   const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
   for (const w of workers) {
-    const who = workers.length > 1 ? `worker ${w.index}` : 'the generator';
+    const who = workers.length > 1 ? `${partName} ${w.index}` : 'the generator';
     if (w.eventLoopDelayP99Ms !== null && w.eventLoopDelayP99Ms > SATURATION_ELD_P99_MS) {
       reasons.push(`${who}: event-loop delay p99 ${fmt(w.eventLoopDelayP99Ms)} > ${SATURATION_ELD_P99_MS} ms`);
     }

@@ -62,11 +62,19 @@ export interface LoadHandle {
   progress(): LoadProgress;
 }
 
+/** How combineResults names the parts of a load other than worker threads (remote agents), and the faults their producer found. */
+export interface PartsNaming {
+  /** What one part is called in the saturation findings (default `worker`). */
+  name?: string;
+  /** Faults of missing or partial parts, worded by their producer: each one counts as saturation. */
+  faults?: readonly string[];
+}
+
 /**
  * Merges the engines' results (and the bridge's, see WorkerLoad) into the run's: recorders and schedule lag exactly, the rest as
- * the run's span (earliest start, latest end) and the worst worker's health.
+ * the run's span (earliest start, latest end) and the worst worker's health. Worker threads and remote agents both merge here.
  */
-export function combineResults(results: readonly EngineResult[], model: 'open' | 'closed', workerFailures: readonly string[] = [], bridge?: EngineResult): LoadResult {
+export function combineResults(results: readonly EngineResult[], model: 'open' | 'closed', workerFailures: readonly string[] = [], bridge?: EngineResult, parts: PartsNaming = {}): LoadResult {
   const first = results[0];
   if (first === undefined) throw new Error('combineResults: no engine result');
   // The bridge (the calling thread's engine while workers start) adds its requests, not a worker.
@@ -74,7 +82,7 @@ export function combineResults(results: readonly EngineResult[], model: 'open' |
   const recorder = all.length === 1 ? first.recorder : mergeRecorders(all.map((r) => r.recorder));
   const lag = all.length === 1 ? first.lag : all.reduce((acc, r) => acc.merge(r.lag), new LagRecorder());
   const workers = results.map((r) => r.health);
-  const { reasons } = assessSaturation(workers, model, workerFailures);
+  const reasons = [...assessSaturation(workers, model, workerFailures, parts.name).reasons, ...(parts.faults ?? [])];
   return {
     recorder,
     durationMs: Math.max(...results.map((r) => r.durationMs)),

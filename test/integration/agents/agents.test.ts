@@ -70,7 +70,7 @@ describe('distributed load on the emulator', () => {
     const journal = new DeltaSum();
     const sources = new Set<string>();
     const handle = await startAgentLoad({
-      kubeConfig: cluster.kubeConfig,
+      cluster,
       namespace: 'default',
       load: load(target.url, {
         onDelta: (d) => {
@@ -113,7 +113,7 @@ describe('distributed load on the emulator', () => {
   it('an agent killed mid-run is named, and the load counts as saturated (inconclusive)', async () => {
     const clock = testClock();
     const handle = await startAgentLoad({
-      kubeConfig: cluster.kubeConfig,
+      cluster,
       namespace: 'default',
       load: load(target.url, { rate: 30 }),
       successStatus: [[200, 399]],
@@ -148,7 +148,7 @@ describe('distributed load on the emulator', () => {
     const clock = testClock();
     const ac = new AbortController();
     const started = startAgentLoad({
-      kubeConfig: cluster.kubeConfig,
+      cluster,
       namespace: 'default',
       load: load(target.url),
       successStatus: [[200, 399]],
