@@ -15,7 +15,7 @@ export { checkReachable, probeKindOf, type ReachabilityProbe, type ReachOptions 
 export { Recorder, mergeRecorders } from './metrics/recorder.js';
 export { FAILURE_CLASSES, type FailureClass } from './metrics/outcome.js';
 
-export { analyzeRun, type AnalysisInput } from './analysis/analyze.js';
+export { analyzeRun, type AnalysisInput } from './report/build-report.js';
 export { clopperPearsonUpper, requiredRequests } from './analysis/confidence.js';
 
 export { render, readReport, REPORT_FORMATS, REPORT_FILE_NAMES, type Report, type ReportFormat, type Verdict } from './report/index.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { analyzeRun } from '../analysis/analyze.js';
+import { analyzeRun } from '../report/build-report.js';
 import type { Clock } from '../clock.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import type { GeneratorHealth, ReachabilityRecord, Report, TriggerRecord } from '../report/model.js';
