@@ -32,17 +32,19 @@ function sourceFiles(dir: string): string[] {
 
 // `import ... from '...'`, `import '...'`, `export ... from '...'`, over several lines too.
 const IMPORT = /^\s*(?:import|export)\s(?:[^'"`;]*?\sfrom\s)?\s*['"]([^'"]+)['"]/gm;
+// `await import('./x.js')` and `typeof import('./x.js')`: a lazy import is a dependency all the same.
+const DYNAMIC_IMPORT = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** The src/ files a file imports (relative specifiers only), as paths relative to src/. */
 function importsOf(text: string, file: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(IMPORT)) {
+  for (const m of [...text.matchAll(IMPORT), ...text.matchAll(DYNAMIC_IMPORT)]) {
     const spec = m[1] ?? '';
     if (!spec.startsWith('.')) continue;
     const target = resolve(dirname(file), spec).replace(/\.js$/, '.ts');
     out.push(relative(SRC, target).split(sep).join('/'));
   }
-  return out;
+  return [...new Set(out)];
 }
 
 /** The top folder of a src/-relative path (`report` for report/html/page.ts); a top-level file stands for itself (`errors.ts`). */
@@ -79,6 +81,19 @@ describe('import graph of src/', () => {
   it('finds the imports it checks', () => {
     expect(graph.size).toBeGreaterThan(100);
     expect(graph.get('report/model.ts')).toContain('metrics/outcome.ts');
+  });
+
+  it.each([
+    ["import { a } from './a.js';", ['report/a.ts']],
+    ["import type { B } from '../b/b.js';", ['b/b.ts']],
+    ["import {\n  a,\n  type C,\n} from './c.js';", ['report/c.ts']],
+    ["export * from './model.js';\nexport { x } from '../x.js';", ['report/model.ts', 'x.ts']],
+    ["import './side.js';", ['report/side.ts']],
+    ["const { f } = await import('./lazy.js');", ['report/lazy.ts']],
+    ["import { z } from 'node:fs';", []],
+    ["const s = 'import nothing from here';", []],
+  ])('reads the imports of %j', (text, want) => {
+    expect(importsOf(text, join(SRC, 'report', 'file.ts'))).toEqual(want);
   });
 
   it('resolves every relative import to a source file', () => {
