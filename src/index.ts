@@ -1,7 +1,7 @@
 // zerodrop's programmatic API: named re-exports only. The CLI (src/cli) is built on these.
 
 export { startClock, type Clock } from './clock.js';
-export { EXIT, CouldNotRunError, InvalidInputError, ZerodropError, type ExitCode, type Problem } from './errors.js';
+export { EXIT, ERROR_CODES, CouldNotRunError, InvalidInputError, ZerodropError, type ErrorCode, type ErrorSpec, type ExitCode, type Problem } from './errors.js';
 
 export { resolveScenario, type ScenarioFlags } from './scenario/resolve.js';
 export { loadScenarioFile } from './scenario/load-file.js';
