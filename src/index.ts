@@ -1,7 +1,7 @@
 // zerodrop's programmatic API: named re-exports only. The CLI (src/cli) is built on these.
 
 export { startClock, type Clock } from './clock.js';
-export { EXIT, CouldNotRunError, InvalidInputError, ZerodropError, type ExitCode, type Problem } from './errors.js';
+export { EXIT, ERROR_CODES, CouldNotRunError, InvalidInputError, ZerodropError, type ErrorCode, type ErrorSpec, type ExitCode, type Problem } from './errors.js';
 
 export { resolveScenario, type ScenarioFlags } from './scenario/resolve.js';
 export { loadScenarioFile } from './scenario/load-file.js';
@@ -15,7 +15,7 @@ export { checkReachable, probeKindOf, type ReachabilityProbe, type ReachOptions 
 export { Recorder, mergeRecorders } from './metrics/recorder.js';
 export { FAILURE_CLASSES, type FailureClass } from './metrics/outcome.js';
 
-export { analyzeRun, type AnalysisInput } from './analysis/analyze.js';
+export { analyzeRun, type AnalysisInput } from './report/build-report.js';
 export { clopperPearsonUpper, requiredRequests } from './analysis/confidence.js';
 
 export { render, readReport, REPORT_FORMATS, REPORT_FILE_NAMES, type Report, type ReportFormat, type Verdict } from './report/index.js';

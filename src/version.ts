@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ZerodropError } from './errors.js';
 
 /** The package's root folder (where package.json is), found from this module whether run from src/ or dist/. */
 export function packageRoot(): string {
@@ -14,7 +15,7 @@ export function packageRoot(): string {
     }
     dir = dirname(dir);
   }
-  throw new Error('zerodrop: cannot find its own package.json');
+  throw new ZerodropError('E_INTERNAL', 'zerodrop: cannot find its own package.json');
 }
 
 /** zerodrop's version, from package.json. */

@@ -1,4 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import { ZerodropError } from '../errors.js';
 import { Recorder } from '../metrics/recorder.js';
 import type { LoadOptions } from '../traffic/engine.js';
 import type { AgentFacts } from './judge.js';
@@ -157,7 +158,7 @@ export function applyLine(slot: Slot, line: string, recvWallMs: number, recvCloc
 }
 
 function merge(slot: Slot, delta: Parameters<typeof deltaToEncoded>[1], onDelta: LoadOptions['onDelta']): void {
-  if (slot.settings === undefined || slot.recorder === undefined) throw new Error('records before the hello record');
+  if (slot.settings === undefined || slot.recorder === undefined) throw new ZerodropError('E_INTERNAL', 'an agent sent records before its hello record');
   slot.recorder.merge(Recorder.fromJSON(deltaToEncoded(slot.settings, delta)));
   // The run's journal takes the same exact deltas (an agent sends each histogram once, at the end).
   const { rows = [], statusCodes = {}, errorCodes = {}, histograms } = delta;

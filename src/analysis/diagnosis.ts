@@ -1,6 +1,9 @@
 import type { FailureClass } from '../metrics/outcome.js';
-import type { Diagnosis, GeneratorHealth, OutageWindow, RolloutEventRecord, TriggerRecord } from '../report/model.js';
-import { formatCount, formatSeconds, plural } from '../report/format.js';
+import type { TriggerRecord } from '../rollout/command-trigger.js';
+import type { RolloutEventRecord } from '../rollout/events.js';
+import type { GeneratorHealth } from '../traffic/generator-health.js';
+import type { Diagnosis, OutageWindow } from './results.js';
+import { formatCount, formatSeconds, plural } from '../text/format.js';
 import type { SpanCounts, VerdictWindow } from './phases.js';
 
 /** What the diagnosis rules look at. */

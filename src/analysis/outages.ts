@@ -1,7 +1,8 @@
 import type { FailureClass } from '../metrics/outcome.js';
 import { FAILURE_CLASSES } from '../metrics/outcome.js';
 import type { IntervalCounts } from '../metrics/run-data.js';
-import type { OutageWindow, RolloutEventRecord } from '../report/model.js';
+import type { RolloutEventRecord } from '../rollout/events.js';
+import type { OutageWindow } from './results.js';
 
 /**
  * Contiguous runs of intervals with at least one failure. A window spans whole intervals

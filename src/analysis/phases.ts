@@ -1,7 +1,7 @@
 import type { FailureClass } from '../metrics/outcome.js';
 import { FAILURE_CLASSES, emptyFailureCounts } from '../metrics/outcome.js';
 import type { IntervalCounts, PhaseSpan, RunData } from '../metrics/run-data.js';
-import type { Counts, PhaseReport } from '../report/model.js';
+import type { Counts, PhaseReport } from './results.js';
 
 /** Counts summed over a set of intervals. */
 export interface SpanCounts extends Counts {

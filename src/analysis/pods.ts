@@ -1,6 +1,7 @@
 import { FAILURE_CLASSES, OUTCOME, type FailureClass } from '../metrics/outcome.js';
 import type { RunData } from '../metrics/run-data.js';
-import type { PodCounts, RolloutEventRecord } from '../report/model.js';
+import type { RolloutEventRecord } from '../rollout/events.js';
+import type { PodCounts } from './results.js';
 
 const ANSWERED = [OUTCOME.success, OUTCOME.http_5xx, OUTCOME.http_4xx] as const;
 

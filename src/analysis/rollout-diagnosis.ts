@@ -1,5 +1,6 @@
 import type { FailureClass } from '../metrics/outcome.js';
-import type { Diagnosis, OutageWindow, RolloutEventRecord } from '../report/model.js';
+import type { RolloutEventRecord } from '../rollout/events.js';
+import type { Diagnosis, OutageWindow } from './results.js';
 
 /** What the rollout diagnosis rules read: outage windows with their failure classes, and the rollout events. */
 export interface RolloutDiagnosisInput {

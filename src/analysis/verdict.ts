@@ -1,8 +1,10 @@
 import type { FailureClass } from '../metrics/outcome.js';
 import { FAILURE_CLASSES } from '../metrics/outcome.js';
-import type { Check, CheckStatus, Counts, GeneratorHealth, TriggerRecord, Verdict } from '../report/model.js';
-import { oneLine as flatten, stripControl } from '../report/escape.js';
-import { formatCount, formatLatency, formatRate, formatSeconds, plural } from '../report/format.js';
+import type { TriggerRecord } from '../rollout/command-trigger.js';
+import type { GeneratorHealth } from '../traffic/generator-health.js';
+import type { Check, CheckStatus, Counts, Verdict } from './results.js';
+import { oneLine as flatten, stripControl } from '../text/escape.js';
+import { formatCount, formatLatency, formatRate, formatSeconds, plural } from '../text/format.js';
 import { clopperPearsonUpper, requiredRequests, requiredRequestsFor } from './confidence.js';
 
 /** Everything the verdict rules look at. */

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { EXIT, ZerodropError } from '../errors.js';
+import { EXIT, ZerodropError, type ErrorCode } from '../errors.js';
 import { verifyReport } from '../report/digest.js';
 import type { Report } from '../report/model.js';
 import { loadVerifyKey, verifySignature } from '../report/signature.js';
@@ -54,6 +54,6 @@ export function checkReportTrust(report: Report, opts: TrustOptions, cwd: string
   }
 }
 
-function untrusted(code: string, message: string, hint: string): ZerodropError {
+function untrusted(code: ErrorCode, message: string, hint: string): ZerodropError {
   return new ZerodropError(code, message, { exitCode: EXIT.untrusted, hint });
 }

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { startClock } from '../clock.js';
 import { EXIT, ZerodropError, type ExitCode } from '../errors.js';
-import { formatRate, formatSeconds } from '../report/format.js';
+import { formatRate, formatSeconds } from '../text/format.js';
 import { loadScenarioFile } from '../scenario/load-file.js';
 import { redactArgv, redactUrl } from '../redact.js';
 import { resolveScenario } from '../scenario/resolve.js';

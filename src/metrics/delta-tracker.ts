@@ -1,3 +1,4 @@
+import { ZerodropError } from '../errors.js';
 import type { IntervalCounts } from './run-data.js';
 import { ROW_COLUMNS, countDelta, rowOf, type RowBlock } from './row-delta.js';
 
@@ -93,7 +94,7 @@ export class DeltaTracker {
       }
       const diff = now.map((v, k) => v - this.#sent[r * COLS + k]!);
       if (isZero(diff)) continue;
-      if (diff.some((d) => d < 0)) throw new Error(`recording shrank in row ${r}: counters only grow`);
+      if (diff.some((d) => d < 0)) throw new ZerodropError('E_INTERNAL', `recording shrank in row ${r}: counters only grow`);
       changes.push({ index: r, row: diff });
       for (let k = 0; k < COLS; k++) this.#sent[r * COLS + k] = now[k]!;
     }
@@ -109,7 +110,7 @@ export class DeltaTracker {
       const iv = intervals[r];
       const now = iv === undefined ? new Array<number>(COLS).fill(0) : rowOf(iv);
       const diff = now.map((v, k) => v - this.#sent[r * COLS + k]!);
-      if (diff.some((d) => d < 0)) throw new Error(`agent recording shrank in row ${r}: counters only grow`);
+      if (diff.some((d) => d < 0)) throw new ZerodropError('E_INTERNAL', `agent recording shrank in row ${r}: counters only grow`);
       if (!isZero(diff)) {
         corrections.push({ index: r, row: diff });
         for (let k = 0; k < COLS; k++) this.#sent[r * COLS + k] = now[k]!;

@@ -1,4 +1,4 @@
-import { formatCount, formatLatency, formatSeconds } from './format.js';
+import { formatCount, formatLatency, formatSeconds } from '../text/format.js';
 import type { AgentSummary } from './model.js';
 
 /**

@@ -2,9 +2,9 @@ import Table from 'cli-table3';
 import { FAILURE_CLASSES } from '../metrics/outcome.js';
 import type { LatencySummary } from '../metrics/run-data.js';
 import { AGENT_COLUMNS, AGENT_NUMERIC, agentCells, agentsHeadline } from './agents-view.js';
-import { oneLine, stripControl } from './escape.js';
+import { oneLine, stripControl } from '../text/escape.js';
 import { figureColumns, figureRows, secondsRange } from './figures-view.js';
-import { formatCount, formatLatency, formatRate, formatSeconds } from './format.js';
+import { formatCount, formatLatency, formatRate, formatSeconds } from '../text/format.js';
 import type { CheckStatus, Report, Verdict } from './model.js';
 
 /** How to draw the console summary. */

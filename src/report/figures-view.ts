@@ -1,4 +1,4 @@
-import { formatCount, formatRate, formatSeconds } from './format.js';
+import { formatCount, formatRate, formatSeconds } from '../text/format.js';
 import type { Report } from './model.js';
 
 /**

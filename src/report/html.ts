@@ -8,7 +8,7 @@ import type { LatencySummary } from '../metrics/run-data.js';
 import { AGENT_COLUMNS, AGENT_NUMERIC, agentCells, agentsHeadline } from './agents-view.js';
 import { figureColumns, figureRows } from './figures-view.js';
 import type { FigureRow } from './figures-view.js';
-import { formatCount, formatLatency, formatRate, formatSeconds } from './format.js';
+import { formatCount, formatLatency, formatRate, formatSeconds } from '../text/format.js';
 import { escapeHtml as esc } from './html/escape-html.js';
 import { PERCENTILES, latencySeries, renderLatencySvg } from './html/latency-chart.js';
 import { PAGE_CSS, PAGE_SCRIPT, pageCsp } from './html/page-assets.js';

@@ -5,6 +5,7 @@ import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import type { Report } from './model.js';
+import type { ReportFormat } from '../scenario/report-formats.js';
 
 export type { ConsoleOptions } from './console.js';
 export { renderConsole } from './console.js';
@@ -20,12 +21,8 @@ export { renderMarkdown } from './markdown.js';
 export type { ReadReportOptions } from './read.js';
 export { readReport } from './read.js';
 export * from './model.js';
+export { REPORT_FORMATS, type ReportFormat } from '../scenario/report-formats.js';
 
-/** Output formats a report renders to. */
-export const REPORT_FORMATS = ['console', 'json', 'junit', 'md', 'html'] as const;
-
-/** One output format. */
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** File name each written format gets in a run's report directory (console goes to stdout). */
 export const REPORT_FILE_NAMES: Record<Exclude<ReportFormat, 'console'>, string> = {

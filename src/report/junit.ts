@@ -1,4 +1,4 @@
-import { escapeXmlAttr, escapeXmlText, stripControl } from './escape.js';
+import { escapeXmlAttr, escapeXmlText, stripControl } from '../text/escape.js';
 import type { Check, Report } from './model.js';
 
 /**

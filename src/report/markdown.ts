@@ -1,8 +1,8 @@
 import { FAILURE_CLASSES } from '../metrics/outcome.js';
 import { AGENT_COLUMNS, AGENT_NUMERIC, agentCells, agentsHeadline } from './agents-view.js';
-import { escapeMarkdown } from './escape.js';
+import { escapeMarkdown } from '../text/escape.js';
 import { figureColumns, figureRows } from './figures-view.js';
-import { formatCount, formatLatency, formatSeconds } from './format.js';
+import { formatCount, formatLatency, formatSeconds } from '../text/format.js';
 import type { Report, TimelinePoint } from './model.js';
 
 const VERDICT_WORDS = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE' } as const;

@@ -1,136 +1,18 @@
 import type { FailureClass } from '../metrics/outcome.js';
 import type { LatencySummary } from '../metrics/run-data.js';
 import type { ClientKind } from '../traffic/client-kind.js';
-import type { ReachabilityProbe } from '../traffic/preflight.js';
+import type { Check, CheckStatus, Counts, Diagnosis, OutageWindow, PhaseReport, PodCounts, TimelinePoint, Verdict } from '../analysis/results.js';
+import type { RolloutEventRecord } from '../rollout/events.js';
+import type { TriggerRecord } from '../rollout/command-trigger.js';
+import type { GeneratorHealth } from '../traffic/generator-health.js';
+import type { ReachabilityRecord } from '../traffic/preflight.js';
+
+// The producers define what they produce; the report model re-exports those types under the names
+// the renderers and report.json's readers have always used.
+export type { Check, CheckStatus, Counts, Diagnosis, OutageWindow, PhaseReport, PodCounts, TimelinePoint, Verdict, RolloutEventRecord, TriggerRecord, GeneratorHealth, ReachabilityRecord };
 
 /** Version of report.json's shape; bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
-
-/** The verdict of a run. */
-export type Verdict = 'pass' | 'fail' | 'inconclusive';
-
-/** Status of one check; the verdict is fail if any check fails, else inconclusive if any is inconclusive. */
-export type CheckStatus = 'pass' | 'fail' | 'inconclusive' | 'skipped' | 'warn';
-
-/** One check a CI system lists (JUnit test case). */
-export interface Check {
-  /** Stable id, e.g. "failure-budget", "no-unsent-requests", "trigger-succeeded". */
-  id: string;
-  /** Readable name, e.g. "failed requests within the 0.1% budget". */
-  name: string;
-  /** `warn`: worth knowing, does not change the verdict (e.g. failures before the release). */
-  status: CheckStatus;
-  message: string;
-}
-
-/** Request counts of a span. */
-export interface Counts {
-  sent: number;
-  succeeded: number;
-  failed: number;
-}
-
-/** A contiguous run of intervals with failures. */
-export interface OutageWindow {
-  startMs: number;
-  endMs: number;
-  durationMs: number;
-  failed: number;
-  sent: number;
-  failures: Partial<Record<FailureClass, number>>;
-  /** Rollout events shortly before or during the window (filled when a rollout was watched). */
-  nearbyEvents?: Array<{ tMs: number; type: string; object: string }>;
-}
-
-/** One phase of the run with its counts and latency. */
-export interface PhaseReport extends Counts {
-  name: string;
-  startMs: number;
-  endMs: number;
-  unsent: number;
-  failures: Record<FailureClass, number>;
-  latency: LatencySummary;
-}
-
-/** One interval of the timeline (compact: arrays would be smaller, objects are easier to read). */
-export interface TimelinePoint {
-  tMs: number;
-  sent: number;
-  succeeded: number;
-  failed: number;
-  unsent: number;
-  failures: Partial<Record<FailureClass, number>>;
-}
-
-/** A timestamped thing the rollout did (filled by the coordinator; empty without one). */
-export interface RolloutEventRecord {
-  tMs: number;
-  type: string;
-  object: string;
-  message?: string;
-}
-
-/** A likely cause of failures, with the evidence and the fix. */
-export interface Diagnosis {
-  id: string;
-  cause: string;
-  evidence: string;
-  fix: string;
-}
-
-/** What the trigger command did. */
-export interface TriggerRecord {
-  command: string;
-  startMs: number;
-  endMs: number;
-  exitCode: number | null;
-  signal: string | null;
-  /** Combined stdout+stderr, truncated to a bounded size. */
-  output: string;
-  outputTruncated: boolean;
-  /** Set when the command was still running at its timeout and its process group was stopped: the run fails. */
-  timedOut?: boolean;
-  /** The command's timeout, ms (set with `timedOut`). */
-  timeoutMs?: number;
-}
-
-/** How well the generator kept its schedule. */
-export interface GeneratorHealth {
-  unsent: number;
-  scheduleLagP99Ms: number | null;
-  scheduleLagMaxMs: number | null;
-  eventLoopDelayP99Ms: number | null;
-  eventLoopDelayMaxMs: number | null;
-  workers: number;
-  saturated: boolean;
-  /** Each worker thread's own health (event-loop delay, busy share, schedule lag, counts). */
-  perWorker?: Array<{
-    eventLoopDelayP99Ms: number | null;
-    eventLoopDelayMaxMs: number | null;
-    /** Share of the run its event loop was busy, 0..1 (near 1: CPU-bound). */
-    eventLoopUtilization: number;
-    scheduleLagP99Ms: number | null;
-    scheduleLagMaxMs: number | null;
-    sent: number;
-    unsent: number;
-  }>;
-  /** Why the generator counts as saturated (empty when it does not). */
-  saturationReasons?: string[];
-}
-
-/**
- * The reachability check before the run: a request only for a safe method (GET, HEAD, OPTIONS),
- * else a bare connect. Its requests are not in `totals`: the target served totals.sent + requests.
- */
-export interface ReachabilityRecord extends ReachabilityProbe {
-  /** The method of the scenario (the probe's, when it sent requests). */
-  method: string;
-  /** The URL checked, credentials redacted. */
-  url: string;
-  /** Run ms (the timeline's clock) when the check began and when the target answered. */
-  startMs: number;
-  endMs: number;
-}
 
 /** A finding of the preflight lint of the Deployment and Service (filled by the coordinator when it ran one). */
 export interface PreflightFinding {
@@ -142,17 +24,6 @@ export interface PreflightFinding {
   object: string;
   message: string;
   fix: string;
-}
-
-/** Requests one pod served (filled when the traffic engine can tell pods apart). */
-export interface PodCounts {
-  pod: string;
-  sent: number;
-  succeeded: number;
-  failed: number;
-  failures: Partial<Record<FailureClass, number>>;
-  /** Requests the pod answered after it had been told to terminate. */
-  servedWhileTerminating: number;
 }
 
 /** One load agent of a distributed run (`zerodrop run --agents N`): its pod, how it ended, its clock. */

@@ -5,7 +5,7 @@
  * way `digest` is, so signing does not change what the digest covers.
  */
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { EXIT, ZerodropError } from '../errors.js';
+import { EXIT, ZerodropError, type ErrorCode } from '../errors.js';
 import { digestOf, verifyReport } from './digest.js';
 import type { Report, ReportSignature } from './model.js';
 
@@ -26,7 +26,7 @@ export function keyIdOf(key: KeyObject): string {
   return `sha256:${createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex')}`;
 }
 
-function keyError(code: string, message: string, hint: string): ZerodropError {
+function keyError(code: ErrorCode, message: string, hint: string): ZerodropError {
   return new ZerodropError(code, message, { exitCode: EXIT.invalidInput, hint });
 }
 

@@ -1,7 +1,22 @@
 import { spawn } from 'node:child_process';
 import type { Clock } from '../clock.js';
-import type { TriggerRecord } from '../report/model.js';
 import { GROUP_KILL_GRACE_MS, ProcessGroup, type ProcessGroups } from './process-group.js';
+
+/** What the trigger command did. */
+export interface TriggerRecord {
+  command: string;
+  startMs: number;
+  endMs: number;
+  exitCode: number | null;
+  signal: string | null;
+  /** Combined stdout+stderr, truncated to a bounded size. */
+  output: string;
+  outputTruncated: boolean;
+  /** Set when the command was still running at its timeout and its process group was stopped: the run fails. */
+  timedOut?: boolean;
+  /** The command's timeout, ms (set with `timedOut`). */
+  timeoutMs?: number;
+}
 
 /** Most output kept from a trigger command: the head and the tail of it, 32 KiB each. */
 const KEEP_BYTES = 32 * 1024;

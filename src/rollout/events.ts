@@ -28,6 +28,14 @@ export const ROLLOUT_EVENT_TYPES = [
 /** One kind of rollout event. `pod-killed`: a container ended by SIGKILL (exit 137) while its pod was terminating. */
 export type RolloutEventType = (typeof ROLLOUT_EVENT_TYPES)[number];
 
+/** A timestamped thing the rollout did (filled by the coordinator; empty without one). */
+export interface RolloutEventRecord {
+  tMs: number;
+  type: string;
+  object: string;
+  message?: string;
+}
+
 /** A rollout event before it is stamped with the clock. */
 export interface DerivedEvent {
   type: RolloutEventType;

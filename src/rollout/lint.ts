@@ -1,5 +1,5 @@
 import type { IntOrString, V1Container, V1Deployment, V1LifecycleHandler, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
-import { selectorMatches } from '../cluster/label-selector.js';
+import { selectorMatches } from '../labels/label-selector.js';
 
 /** One problem (or advice) about a Deployment's readiness for zero-downtime rollouts. */
 export interface Finding {

@@ -3,7 +3,7 @@ import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import type { Clock } from '../clock.js';
 import type { Cluster, PatchType } from '../cluster/cluster.js';
-import { selectorToString } from '../cluster/label-selector.js';
+import { selectorToString } from '../labels/label-selector.js';
 import { InvalidInputError } from '../errors.js';
 import { imagesOf, revisionOf } from './events.js';
 

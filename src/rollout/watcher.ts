@@ -2,9 +2,8 @@ import type { V1Deployment, V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubern
 import type { Clock } from '../clock.js';
 import { SERVICE_NAME_LABEL, type Cluster, type WatchKind } from '../cluster/cluster.js';
 import { mapApiError } from '../cluster/cluster-errors.js';
-import { selectorToString } from '../cluster/label-selector.js';
+import { selectorToString } from '../labels/label-selector.js';
 import { InvalidInputError } from '../errors.js';
-import type { RolloutEventRecord } from '../report/model.js';
 import {
   deploymentEvents,
   endpointEvents,
@@ -16,6 +15,7 @@ import {
   waitingReason,
   type DerivedEvent,
   type EndpointState,
+  type RolloutEventRecord,
   type RolloutEventType,
 } from './events.js';
 import { ResourceTracker, type TrackerStats } from './resource-tracker.js';

@@ -1,5 +1,5 @@
 import type { AgentLoad } from '../agents/index.js';
-import { analyzeRun } from '../analysis/analyze.js';
+import { analyzeRun } from '../report/build-report.js';
 import type { RunData } from '../metrics/run-data.js';
 import { redactUrl } from '../redact.js';
 import type { GeneratorHealth, ReachabilityRecord, Report } from '../report/model.js';

@@ -12,7 +12,7 @@ import {
   type Parsed,
 } from './parse.js';
 import { redactUrl } from '../redact.js';
-import { REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { REPORT_FORMATS, type ReportFormat } from './report-formats.js';
 import type { AgentsSpec, EmulatorSpec, Scenario, TriggerAction } from './types.js';
 
 /** Flag values as yargs hands them over; undefined means "not given". */

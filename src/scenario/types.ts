@@ -1,7 +1,7 @@
-import type { ReportFormat } from '../report/index.js';
+import type { ReportFormat } from './report-formats.js';
 import type { ClientKind } from '../traffic/client-kind.js';
 
-export type { ReportFormat } from '../report/index.js';
+export type { ReportFormat } from './report-formats.js';
 
 /** The target of the traffic. */
 export interface TargetSpec {

@@ -1,6 +1,6 @@
 /** Puts a spec on the Deployment and waits until the rollout it causes is over and the old pods are gone. */
 import type { Cluster } from '../cluster/cluster.js';
-import { selectorToString } from '../cluster/label-selector.js';
+import { selectorToString } from '../labels/label-selector.js';
 import { CouldNotRunError } from '../errors.js';
 import { rolloutStatus } from '../rollout/rollout-status.js';
 import { sameSpec, specOf, type SpecJson } from './case-spec.js';

@@ -4,7 +4,7 @@
  * min to max across repeats, the budget as a line), then the comparison table. All outside text is
  * escaped.
  */
-import { formatRate, formatSeconds } from '../report/format.js';
+import { formatRate, formatSeconds } from '../text/format.js';
 import { escapeHtml as esc } from '../report/html/escape-html.js';
 import type { CaseResult, SweepResult } from './model.js';
 import { headline, noteLines, SWEEP_COLUMNS, tableRows } from './render.js';

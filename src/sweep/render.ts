@@ -1,7 +1,7 @@
 /** Renderers of a sweep: the comparison table for the console (cli-table3) and Markdown, and the cells they share. */
 import Table from 'cli-table3';
-import { escapeMarkdown, oneLine } from '../report/escape.js';
-import { formatCount, formatRate, formatSeconds } from '../report/format.js';
+import { escapeMarkdown, oneLine } from '../text/escape.js';
+import { formatCount, formatRate, formatSeconds } from '../text/format.js';
 import type { CaseResult, CaseVerdict, Spread, SweepResult } from './model.js';
 
 /** The columns of the comparison table. */

@@ -1,5 +1,5 @@
 /** Figures of a case across repeats, its verdict, the sort order of the comparison, and the recommendation. Pure. */
-import { formatCount, formatRate, formatSeconds } from '../report/format.js';
+import { formatCount, formatRate, formatSeconds } from '../text/format.js';
 import type { Report } from '../report/model.js';
 import type { CaseResult, CaseSummary, CaseVerdict, Recommendation, RepeatResult, Spread } from './model.js';
 

@@ -1,3 +1,27 @@
+/** How well the generator kept its schedule. */
+export interface GeneratorHealth {
+  unsent: number;
+  scheduleLagP99Ms: number | null;
+  scheduleLagMaxMs: number | null;
+  eventLoopDelayP99Ms: number | null;
+  eventLoopDelayMaxMs: number | null;
+  workers: number;
+  saturated: boolean;
+  /** Each worker thread's own health (event-loop delay, busy share, schedule lag, counts). */
+  perWorker?: Array<{
+    eventLoopDelayP99Ms: number | null;
+    eventLoopDelayMaxMs: number | null;
+    /** Share of the run its event loop was busy, 0..1 (near 1: CPU-bound). */
+    eventLoopUtilization: number;
+    scheduleLagP99Ms: number | null;
+    scheduleLagMaxMs: number | null;
+    sent: number;
+    unsent: number;
+  }>;
+  /** Why the generator counts as saturated (empty when it does not). */
+  saturationReasons?: string[];
+}
+
 /** How one worker (or the in-thread engine) kept up: the evidence behind `saturated`. */
 export interface WorkerHealth {
   /** 0-based worker index. */

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Dispatcher } from 'undici';
+import { ZerodropError } from '../errors.js';
 
 /**
  * One keep-alive HTTP/1.1 connection for cleartext targets, one request at a time: the engine's
@@ -146,7 +147,7 @@ export class Http1Connection {
 
   constructor(origin: string, opts: Http1Options) {
     const u = new URL(origin);
-    if (u.protocol !== 'http:') throw new Error(`Http1Connection speaks cleartext HTTP/1.1 only, not ${u.protocol}`);
+    if (u.protocol !== 'http:') throw new ZerodropError('E_INTERNAL', `Http1Connection speaks cleartext HTTP/1.1 only, not ${u.protocol}`);
     this.#host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
     this.#port = u.port === '' ? 80 : Number(u.port);
     this.#hostHeader = u.host;

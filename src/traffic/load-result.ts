@@ -1,3 +1,4 @@
+import { ZerodropError } from '../errors.js';
 import { LagRecorder } from '../metrics/lag-recorder.js';
 import type { LagSummary } from '../metrics/lag-recorder.js';
 import { mergeRecorders } from '../metrics/recorder.js';
@@ -76,7 +77,7 @@ export interface PartsNaming {
  */
 export function combineResults(results: readonly EngineResult[], model: 'open' | 'closed', workerFailures: readonly string[] = [], bridge?: EngineResult, parts: PartsNaming = {}): LoadResult {
   const first = results[0];
-  if (first === undefined) throw new Error('combineResults: no engine result');
+  if (first === undefined) throw new ZerodropError('E_INTERNAL', 'combineResults: no engine result');
   // The bridge (the calling thread's engine while workers start) adds its requests, not a worker.
   const all = bridge === undefined ? results : [bridge, ...results];
   const recorder = all.length === 1 ? first.recorder : mergeRecorders(all.map((r) => r.recorder));

@@ -5,6 +5,7 @@
  * every deltaEveryMs (when asked for), then 'done' with the result.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { ZerodropError } from '../errors.js';
 import { LoadEngine } from './load-engine.js';
 import { liveSlot } from './live-counters.js';
 import { alignedClock } from './worker-clock.js';
@@ -13,7 +14,7 @@ import { encodeEngineResult } from './worker-protocol.js';
 import type { ParentMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 const port = parentPort;
-if (port === null) throw new Error('load-worker must run in a worker thread');
+if (port === null) throw new ZerodropError('E_INTERNAL', 'load-worker must run in a worker thread');
 const init = workerData as WorkerInit;
 const clock = alignedClock(init.offsetMs, init.t0EpochMs);
 const live = liveSlot(new Float64Array(init.live), init.spec.stride.index);

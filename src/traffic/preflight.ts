@@ -83,6 +83,20 @@ export interface ReachabilityProbe {
   lastStatus: number | null;
 }
 
+/**
+ * The reachability check before the run: a request only for a safe method (GET, HEAD, OPTIONS),
+ * else a bare connect. Its requests are not in `totals`: the target served totals.sent + requests.
+ */
+export interface ReachabilityRecord extends ReachabilityProbe {
+  /** The method of the scenario (the probe's, when it sent requests). */
+  method: string;
+  /** The URL checked, credentials redacted. */
+  url: string;
+  /** Run ms (the timeline's clock) when the check began and when the target answered. */
+  startMs: number;
+  endMs: number;
+}
+
 /** How long to keep trying, and what stops the wait. */
 export interface ReachOptions {
   /** Keep retrying (every 250 ms) for this long; 0: one try. */

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatCount } from '../../src/report/format.js';
+import { formatCount } from '../../src/text/format.js';
 import { renderHtml } from '../../src/report/index.js';
 import type { Report } from '../../src/report/index.js';
 import { fixtureReports, okTrigger } from '../fixtures/reports/synthetic-run.js';

@@ -1,11 +1,11 @@
-import { selectorToString } from '../../cluster/label-selector.js';
+import { LabelSelectorError, parseLabelSelector as parseLabels, splitTopLevel } from '../../labels/parse.js';
+import { matchesLabels, type LabelRequirement } from '../../labels/requirement.js';
 import { badRequest } from './api-error.js';
 
-/** One requirement of a label selector. */
-export type LabelRequirement =
-  | { key: string; op: 'exists' | 'notexists' }
-  | { key: string; op: 'in' | 'notin'; values: string[] }
-  | { key: string; op: 'gt' | 'lt'; value: number };
+// Label selectors are src/labels' (one set of rules for the emulator and the coordinator); the
+// names the emulator's modules import stay here.
+export { matchesLabels, type LabelRequirement } from '../../labels/requirement.js';
+export { selectorToString as labelSelectorToString } from '../../labels/label-selector.js';
 
 /** One requirement of a field selector (`metadata.name=x`, `status.phase!=Running`). */
 export interface FieldRequirement {
@@ -14,98 +14,17 @@ export interface FieldRequirement {
   value: string;
 }
 
-const KEY_RE = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const VALUE_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
-
-/** Splits on commas that are not inside parentheses. */
-function splitTop(s: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of s) {
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      parts.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  parts.push(cur);
-  return parts.map((p) => p.trim()).filter((p) => p.length > 0);
-}
-
-function checkKey(key: string, sel: string): string {
-  if (!KEY_RE.test(key) || key.length > 316) throw badRequest(`unable to parse requirement: invalid label key "${key}" in selector "${sel}"`);
-  return key;
-}
-
-function checkValue(v: string, sel: string): string {
-  if (!VALUE_RE.test(v) || v.length > 63) throw badRequest(`unable to parse requirement: invalid label value "${v}" in selector "${sel}"`);
-  return v;
-}
-
 /**
- * Parses a label selector in Kubernetes' string syntax: `a=b`, `a==b`, `a!=b`, `a in (x,y)`,
- * `a notin (x)`, `a`, `!a`, `a>1`, `a<1`, joined by commas. Throws ApiError 400 on bad syntax.
+ * Parses a label selector in Kubernetes' string syntax (src/labels, the rules the coordinator
+ * uses too). Throws ApiError 400 with upstream's message on bad syntax.
  */
 export function parseLabelSelector(sel: string | undefined): LabelRequirement[] {
-  if (sel === undefined || sel.trim() === '') return [];
-  const reqs: LabelRequirement[] = [];
-  for (const part of splitTop(sel)) {
-    let m: RegExpMatchArray | null;
-    if ((m = part.match(/^!\s*(\S+)$/))) {
-      reqs.push({ key: checkKey(m[1] ?? '', sel), op: 'notexists' });
-    } else if ((m = part.match(/^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/))) {
-      const values = (m[3] ?? '')
-        .split(',')
-        .map((v) => v.trim())
-        .filter((v) => v.length > 0)
-        .map((v) => checkValue(v, sel));
-      if (values.length === 0 && m[2] === 'in') throw badRequest(`unable to parse requirement: for 'in' operator, values set can't be empty in selector "${sel}"`);
-      reqs.push({ key: checkKey(m[1] ?? '', sel), op: m[2] === 'in' ? 'in' : 'notin', values });
-    } else if ((m = part.match(/^([^=!<>\s]+)\s*(==|=|!=)\s*(\S*)$/))) {
-      const key = checkKey(m[1] ?? '', sel);
-      const value = checkValue(m[3] ?? '', sel);
-      reqs.push({ key, op: m[2] === '!=' ? 'notin' : 'in', values: [value] });
-    } else if ((m = part.match(/^([^=!<>\s]+)\s*(<|>)\s*(-?\d+)$/))) {
-      reqs.push({ key: checkKey(m[1] ?? '', sel), op: m[2] === '>' ? 'gt' : 'lt', value: Number(m[3]) });
-    } else if ((m = part.match(/^([^=!<>\s(),]+)$/))) {
-      reqs.push({ key: checkKey(m[1] ?? '', sel), op: 'exists' });
-    } else {
-      throw badRequest(`unable to parse requirement: invalid selector "${sel}"`);
-    }
+  try {
+    return parseLabels(sel);
+  } catch (err) {
+    if (err instanceof LabelSelectorError) throw badRequest(err.message);
+    throw err;
   }
-  return reqs;
-}
-
-/** True when the labels satisfy every requirement. */
-export function matchesLabels(reqs: readonly LabelRequirement[], labels: Record<string, string> | undefined): boolean {
-  for (const r of reqs) {
-    const has = labels !== undefined && Object.prototype.hasOwnProperty.call(labels, r.key);
-    const v = has ? labels[r.key] : undefined;
-    switch (r.op) {
-      case 'exists':
-        if (!has) return false;
-        break;
-      case 'notexists':
-        if (has) return false;
-        break;
-      case 'in':
-        if (!has || !r.values.includes(v ?? '')) return false;
-        break;
-      case 'notin':
-        if (has && r.values.includes(v ?? '')) return false;
-        break;
-      case 'gt':
-      case 'lt': {
-        const n = Number(v);
-        if (!has || !Number.isFinite(n)) return false;
-        if (r.op === 'gt' ? !(n > r.value) : !(n < r.value)) return false;
-        break;
-      }
-    }
-  }
-  return true;
 }
 
 /**
@@ -116,7 +35,7 @@ export function matchesLabels(reqs: readonly LabelRequirement[], labels: Record<
 export function parseFieldSelector(sel: string | undefined): FieldRequirement[] {
   if (sel === undefined || sel.trim() === '') return [];
   const reqs: FieldRequirement[] = [];
-  for (const part of splitTop(sel)) {
+  for (const part of splitTopLevel(sel)) {
     const m = part.match(/^([A-Za-z0-9_.]+)\s*(==|=|!=)\s*(.*)$/);
     // upstream's fields.ParseSelector message
     if (!m) throw badRequest(`invalid selector: '${sel}'; can't understand '${part}'`);
@@ -159,13 +78,4 @@ export function compileSelector(opts: { labelSelector?: string | undefined; fiel
 /** True when the object passes the compiled selector. */
 export function matchesSelector(sel: Selector, obj: { metadata?: { labels?: Record<string, string> } }): boolean {
   return matchesLabels(sel.labels, obj.metadata?.labels) && matchesFields(sel.fields, obj);
-}
-
-/**
- * Turns a structured LabelSelector (`{matchLabels, matchExpressions}`) into the string syntax,
- * for callers holding a Deployment's or ReplicaSet's spec.selector: the coordinator's conversion
- * (one set of rules for both sides). Throws on an operator Kubernetes does not know.
- */
-export function labelSelectorToString(sel: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined): string {
-  return selectorToString(sel);
 }

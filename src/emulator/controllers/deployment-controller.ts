@@ -16,7 +16,7 @@ import {
   rfc3339,
   setCondition,
 } from './deployment-status.js';
-import { type LabelSelector, isEmptySelector, matchesLabelSelector } from './label-selector.js';
+import { type LabelSelector, isEmptySelector, selectorMatches as matchesLabelSelector } from '../../labels/label-selector.js';
 import { controllerOf, timeMs } from './pod-util.js';
 import {
   cleanupPlan,

@@ -2,7 +2,7 @@ import { QueueController } from './queue-controller.js';
 import type { KObject, StoreEvent } from '../api/store-types.js';
 import { type ControllerContext, objectKey, splitKey } from './controller-context.js';
 import { jsonEqual } from './deployment-status.js';
-import { matchesMapSelector } from './label-selector.js';
+import { matchesMapSelector } from '../../labels/label-selector.js';
 import { isPodReady, isPodTerminal } from './pod-util.js';
 import { WorkQueue, apiErrorCode } from './work-queue.js';
 

@@ -2,7 +2,7 @@ import { QueueController } from './queue-controller.js';
 import type { KObject, StoreEvent } from '../api/store-types.js';
 import { type ControllerContext, objectKey, recordEvent, splitKey } from './controller-context.js';
 import { jsonEqual, rfc3339 } from './deployment-status.js';
-import { matchesLabelSelector } from './label-selector.js';
+import { selectorMatches as matchesLabelSelector } from '../../labels/label-selector.js';
 import { controllerOf, isPodActive, isPodAvailable, isPodReady, podAvailableAtMs, podsToDelete } from './pod-util.js';
 import { WorkQueue, apiErrorCode } from './work-queue.js';
 

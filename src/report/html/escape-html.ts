@@ -1,5 +1,5 @@
 /** Escaping of outside text for HTML and inline SVG: text nodes and double-quoted attributes alike. */
-import { stripControl } from '../escape.js';
+import { stripControl } from '../../text/escape.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

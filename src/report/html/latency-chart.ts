@@ -4,7 +4,7 @@
  * stands out against the baseline's.
  */
 import type { LatencySummary } from '../../metrics/run-data.js';
-import { formatLatency } from '../format.js';
+import { formatLatency } from '../../text/format.js';
 import type { Report } from '../model.js';
 import { escapeHtml } from './escape-html.js';
 import { n2 } from './svg-math.js';

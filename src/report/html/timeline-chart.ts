@@ -5,7 +5,7 @@
  * bar, and rollout events as markers whose <title> the hover script turns into a tooltip.
  */
 import { FAILURE_CLASSES, emptyFailureCounts, type FailureClass } from '../../metrics/outcome.js';
-import { formatCount, formatLatency, formatSeconds } from '../format.js';
+import { formatCount, formatLatency, formatSeconds } from '../../text/format.js';
 import type { Report } from '../model.js';
 import { escapeHtml } from './escape-html.js';
 import { layoutLabels } from './label-layout.js';

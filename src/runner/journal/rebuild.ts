@@ -1,4 +1,4 @@
-import { analyzeRun } from '../../analysis/analyze.js';
+import { analyzeRun } from '../../report/build-report.js';
 import type { RolloutResult } from '../../analysis/verdict.js';
 import { CouldNotRunError } from '../../errors.js';
 import { DeltaSum } from '../../metrics/delta-sum.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdown, escapeXmlAttr, escapeXmlText, stripControl } from '../../../src/report/escape.js';
-import { formatCount, formatLatency, formatRate, formatSeconds } from '../../../src/report/format.js';
+import { escapeMarkdown, escapeXmlAttr, escapeXmlText, stripControl } from '../../../src/text/escape.js';
+import { formatCount, formatLatency, formatRate, formatSeconds } from '../../../src/text/format.js';
 import { REPORT_FIELD_ORDER, REPORT_FORMATS, render, renderConsole, renderJson, renderJunit, renderMarkdown } from '../../../src/report/index.js';
 import type { Report } from '../../../src/report/index.js';
 import { fixtureReports } from '../../fixtures/reports/synthetic-run.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeRun } from '../../../src/analysis/analyze.js';
+import { analyzeRun } from '../../../src/report/build-report.js';
 import type { Clock } from '../../../src/clock.js';
 import { ZerodropError } from '../../../src/errors.js';
 import { OUTCOME } from '../../../src/metrics/outcome.js';

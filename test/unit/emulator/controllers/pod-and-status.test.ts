@@ -11,7 +11,7 @@ import {
   setCondition,
 } from '../../../../src/emulator/controllers/deployment-status.js';
 import { podEndpoint, resolveTargetPort } from '../../../../src/emulator/controllers/endpointslice-controller.js';
-import { matchesLabelSelector } from '../../../../src/emulator/controllers/label-selector.js';
+import { selectorMatches as matchesLabelSelector } from '../../../../src/labels/label-selector.js';
 import { isPodAvailable, podsToDelete } from '../../../../src/emulator/controllers/pod-util.js';
 import { WorkQueue } from '../../../../src/emulator/controllers/work-queue.js';
 

@@ -1,13 +1,13 @@
 import { FAILURE_CLASSES } from '../metrics/outcome.js';
 import type { RunData } from '../metrics/run-data.js';
-import type { GeneratorHealth, Report, RolloutEventRecord, TimelinePoint, TriggerRecord } from '../report/model.js';
-import { REPORT_SCHEMA_VERSION } from '../report/model.js';
-import { diagnose } from './diagnosis.js';
-import { attachNearbyEvents, findOutages, nonZero } from './outages.js';
-import { phaseReports, sumIntervals, verdictWindow } from './phases.js';
-import { podCounts } from './pods.js';
-import { diagnoseRollout } from './rollout-diagnosis.js';
-import { judge, type RolloutResult } from './verdict.js';
+import type { GeneratorHealth, Report, RolloutEventRecord, TimelinePoint, TriggerRecord } from './model.js';
+import { REPORT_SCHEMA_VERSION } from './model.js';
+import { diagnose } from '../analysis/diagnosis.js';
+import { attachNearbyEvents, findOutages, nonZero } from '../analysis/outages.js';
+import { phaseReports, sumIntervals, verdictWindow } from '../analysis/phases.js';
+import { podCounts } from '../analysis/pods.js';
+import { diagnoseRollout } from '../analysis/rollout-diagnosis.js';
+import { judge, type RolloutResult } from '../analysis/verdict.js';
 
 /** Everything one run produced, and how to judge it. */
 export interface AnalysisInput {

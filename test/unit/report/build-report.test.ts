@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeRun } from '../../../src/analysis/analyze.js';
+import { analyzeRun } from '../../../src/report/build-report.js';
 import { verdictWindow } from '../../../src/analysis/phases.js';
 import type { PhaseSpan } from '../../../src/metrics/run-data.js';
 import { FAILURE_CLASSES } from '../../../src/metrics/outcome.js';

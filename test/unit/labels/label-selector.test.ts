@@ -1,6 +1,6 @@
 import type { V1LabelSelector } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { selectorMatches, selectorToString } from '../../../src/cluster/label-selector.js';
+import { selectorMatches, selectorToString } from '../../../src/labels/label-selector.js';
 
 describe('selectorToString', () => {
   it.each<[string, V1LabelSelector | undefined, string]>([
