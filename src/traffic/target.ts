@@ -84,7 +84,7 @@ function clientOptionsOf(opts: TargetOptions): Client.Options {
   return {
     pipelining: 1,
     // A connection stays open while idle unless the server asks otherwise (its Keep-Alive hint
-    // still wins): the engine closes surplus idle lanes itself, a few at a time (load-engine.ts);
+    // still wins): the engine closes surplus idle lanes itself, a few at a time (lane-pool.ts);
     // undici's default 4 s would close every lane a burst opened within the same few ms.
     keepAliveTimeout: IDLE_KEEPALIVE_MS,
     allowH2: opts.http2 === true,
