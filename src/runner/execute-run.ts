@@ -17,6 +17,7 @@ import { phasesOf, type RunMarks } from './phase-plan.js';
 import { checkReleaseAction, runRelease } from './release.js';
 import type { JournalSink } from './journal/file-sink.js';
 import { journalPlanOf, openRunJournal } from './journal/plan.js';
+import { agentLoadOptionsOf, loadOptionsOf } from './load-options.js';
 
 /** The phase the run is in, for progress lines. */
 export type LivePhase = 'warmup' | 'measure' | 'baseline' | 'rollout' | 'cooldown' | 'stopping';
@@ -55,40 +56,6 @@ export interface RunEnvironment {
 export interface RunOutcome {
   report: Report;
   exitCode: ExitCode;
-}
-
-/** Maps the engine's options from a scenario and the URL the traffic goes to. */
-export function loadOptionsOf(scenario: Scenario, url: string, durationMs: number): LoadOptions {
-  const t = scenario.target;
-  const ranges = t.successStatus;
-  const opts: LoadOptions = {
-    url,
-    method: t.method,
-    headers: t.headers,
-    model: scenario.load.model,
-    durationMs,
-    timeoutMs: t.timeoutMs,
-    keepAlive: t.keepAlive,
-    http2: t.http2,
-    insecure: t.insecure,
-    intervalMs: scenario.load.intervalMs,
-    successStatus: (status: number) => {
-      for (const [lo, hi] of ranges) if (status >= lo && status <= hi) return true;
-      return false;
-    },
-  };
-  if (t.body !== undefined) opts.body = t.body;
-  if (t.podHeader !== undefined) opts.podHeader = t.podHeader;
-  if (t.client !== undefined) opts.client = t.client;
-  if (t.caFile !== undefined) opts.ca = readFileSync(t.caFile);
-  if (scenario.load.rate !== undefined) opts.rate = scenario.load.rate;
-  if (scenario.load.ramp !== undefined) opts.ramp = scenario.load.ramp;
-  if (scenario.load.connections !== undefined) opts.connections = scenario.load.connections;
-  if (scenario.load.maxInFlight !== undefined) opts.maxInFlight = scenario.load.maxInFlight;
-  if (scenario.load.minConnections !== undefined) opts.minConnections = scenario.load.minConnections;
-  opts.workers = scenario.load.workers;
-  opts.warmupMs = scenario.load.warmupMs;
-  return opts;
 }
 
 /** Maps a report's verdict to the exit-code contract. */
@@ -197,8 +164,8 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   // Load from agent pods (--agents N): the Job starts them; the load begins at their shared start.
   let agentLoad: Awaited<ReturnType<typeof import('./kubernetes-parts.js').startAgentLoad>> | undefined;
   if (scenario.load.agents && session) {
-    const { agentLoadOptionsOf, startAgentLoad } = await import('./kubernetes-parts.js');
-    agentLoad = await startAgentLoad(agentLoadOptionsOf(scenario, scenario.load.agents, session, loadOptions, env));
+    const { startAgentLoad } = await import('./kubernetes-parts.js');
+    agentLoad = await startAgentLoad(agentLoadOptionsOf(scenario.load.agents, session, loadOptions, env));
   }
   const loadStart = agentLoad?.startMs ?? clock.nowMs();
   const handle: LoadHandle = agentLoad ?? startLoad(loadOptions, clock);
