@@ -14,107 +14,9 @@ import {
 import { redactUrl } from '../redact.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import type { AgentsSpec, EmulatorSpec, Scenario, TriggerAction } from './types.js';
+import { FLAG_PATHS, KNOWN_FIELDS, type ScenarioFlags } from './fields.js';
 
-/** Flag values as yargs hands them over; undefined means "not given". */
-export interface ScenarioFlags {
-  name?: string | undefined;
-  url?: string | undefined;
-  method?: string | undefined;
-  header?: string[] | undefined;
-  body?: string | undefined;
-  timeout?: string | undefined;
-  keepAlive?: boolean | undefined;
-  http2?: boolean | undefined;
-  ca?: string | undefined;
-  insecure?: boolean | undefined;
-  successStatus?: string | undefined;
-  podHeader?: string | undefined;
-  client?: string | undefined;
-  rate?: number | undefined;
-  rampUp?: string | undefined;
-  rampFrom?: number | undefined;
-  connections?: number | undefined;
-  duration?: string | undefined;
-  warmup?: string | undefined;
-  maxInFlight?: number | undefined;
-  minConnections?: number | undefined;
-  workers?: string | undefined;
-  agents?: number | undefined;
-  agentImage?: string | undefined;
-  interval?: string | undefined;
-  trigger?: string | undefined;
-  baseline?: string | undefined;
-  cooldown?: string | undefined;
-  triggerTimeout?: string | undefined;
-  restart?: boolean | undefined;
-  image?: string | undefined;
-  patch?: string | undefined;
-  patchType?: string | undefined;
-  apply?: string | undefined;
-  watch?: boolean | undefined;
-  kubeconfig?: string | undefined;
-  context?: string | undefined;
-  namespace?: string | undefined;
-  deployment?: string | undefined;
-  service?: string | undefined;
-  emulator?: boolean | undefined;
-  rolloutTimeout?: string | undefined;
-  rollbackOnFail?: boolean | undefined;
-  budget?: string | undefined;
-  confidence?: string | undefined;
-  out?: string | undefined;
-  format?: string[] | undefined;
-  signKey?: string | undefined;
-}
-
-/** Which flag sets which scenario path (so problems name what the user typed). */
-const FLAG_PATHS: Array<[keyof ScenarioFlags, string, string]> = [
-  ['name', 'name', '--name'],
-  ['url', 'target.url', '--url'],
-  ['method', 'target.method', '--method'],
-  ['timeout', 'target.timeout', '--timeout'],
-  ['keepAlive', 'target.keepAlive', '--keep-alive'],
-  ['http2', 'target.http2', '--http2'],
-  ['ca', 'target.ca', '--ca'],
-  ['insecure', 'target.insecure', '--insecure'],
-  ['successStatus', 'target.successStatus', '--success-status'],
-  ['podHeader', 'target.podHeader', '--pod-header'],
-  ['client', 'target.client', '--client'],
-  ['rate', 'load.rate', '--rate'],
-  ['rampUp', 'load.ramp.duration', '--ramp-up'],
-  ['rampFrom', 'load.ramp.from', '--ramp-from'],
-  ['connections', 'load.connections', '--connections'],
-  ['duration', 'load.duration', '--duration'],
-  ['warmup', 'load.warmup', '--warmup'],
-  ['maxInFlight', 'load.maxInFlight', '--max-in-flight'],
-  ['minConnections', 'load.minConnections', '--min-connections'],
-  ['interval', 'load.interval', '--interval'],
-  ['workers', 'load.workers', '--workers'],
-  ['agents', 'load.agents.count', '--agents'],
-  ['agentImage', 'load.agents.image', '--agent-image'],
-  ['trigger', 'trigger.command', '--trigger'],
-  ['baseline', 'trigger.baseline', '--baseline'],
-  ['cooldown', 'trigger.cooldown', '--cooldown'],
-  ['triggerTimeout', 'trigger.timeout', '--trigger-timeout'],
-  ['restart', 'trigger.restart', '--restart'],
-  ['image', 'trigger.image', '--image'],
-  ['patch', 'trigger.patch', '--patch'],
-  ['patchType', 'trigger.patchType', '--patch-type'],
-  ['apply', 'trigger.apply', '--apply'],
-  ['watch', 'trigger.watch', '--watch'],
-  ['kubeconfig', 'kubernetes.kubeconfig', '--kubeconfig'],
-  ['context', 'kubernetes.context', '--context'],
-  ['namespace', 'kubernetes.namespace', '--namespace'],
-  ['deployment', 'kubernetes.deployment', '--deployment'],
-  ['service', 'kubernetes.service', '--service'],
-  ['rolloutTimeout', 'kubernetes.rolloutTimeout', '--rollout-timeout'],
-  ['rollbackOnFail', 'kubernetes.rollbackOnFail', '--rollback-on-fail'],
-  ['budget', 'budget.maxFailureRate', '--budget'],
-  ['confidence', 'budget.confidence', '--confidence'],
-  ['out', 'report.out', '--out'],
-  ['format', 'report.formats', '--format'],
-  ['signKey', 'report.signKey', '--sign-key'],
-];
+export type { ScenarioFlags } from './fields.js';
 
 /** Request headers a scenario may not set, with what to do instead. */
 const FRAMING_HEADERS: Record<string, string> = {
@@ -124,21 +26,6 @@ const FRAMING_HEADERS: Record<string, string> = {
   'transfer-encoding': 'bodies are sent with a content-length',
   upgrade: 'protocol upgrades are not load-tested; use --http2 for HTTP/2 over TLS',
   expect: '100-continue is not supported; the body is sent with the request',
-};
-
-/** Every field a scenario file may hold, for "unknown field" problems. */
-const KNOWN_FIELDS: Record<string, readonly string[]> = {
-  // `sweep` is read by `zerodrop sweep` (src/sweep); a plain run ignores it.
-  '': ['name', 'target', 'load', 'trigger', 'kubernetes', 'budget', 'report', 'sweep'],
-  target: ['url', 'path', 'method', 'headers', 'body', 'bodyFile', 'timeout', 'keepAlive', 'http2', 'ca', 'insecure', 'successStatus', 'podHeader', 'client'],
-  load: ['rate', 'ramp', 'connections', 'duration', 'warmup', 'maxInFlight', 'minConnections', 'interval', 'workers', 'agents'],
-  'load.ramp': ['from', 'duration'],
-  'load.agents': ['count', 'image', 'namespace', 'resources', 'nodeSelector', 'startDelay'],
-  trigger: ['command', 'restart', 'image', 'patch', 'patchFile', 'patchType', 'apply', 'watch', 'baseline', 'cooldown', 'timeout'],
-  kubernetes: ['kubeconfig', 'context', 'namespace', 'deployment', 'service', 'port', 'emulator', 'rolloutTimeout', 'rollbackOnFail'],
-  'kubernetes.emulator': ['manifests', 'proxyDelay', 'dataplane', 'images'],
-  budget: ['maxFailureRate', 'confidence'],
-  report: ['out', 'formats', 'signKey'],
 };
 
 /** What resolving needs besides the data: file reading is injected (no I/O here). */
