@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { analyzeRun } from '../analysis/analyze.js';
 import type { Clock } from '../clock.js';
 import { EXIT, type ExitCode } from '../errors.js';
@@ -9,7 +8,7 @@ import { rolloutMeta, snapshotRollout, type RolloutSnapshot } from '../rollout/t
 import type { RolloutWatch } from '../rollout/watcher.js';
 import { redactDeep, redactUrl, secretsOfScenario } from '../redact.js';
 import type { Scenario } from '../scenario/types.js';
-import { startLoad, type LoadHandle, type LoadHealth, type LoadOptions, type LoadProgress } from '../traffic/engine.js';
+import { startLoad, type LoadHandle, type LoadHealth, type LoadProgress } from '../traffic/engine.js';
 import { checkReachable } from '../traffic/preflight.js';
 import { clientKindOf } from '../traffic/target.js';
 import type { ClusterSession } from './cluster-session.js';
