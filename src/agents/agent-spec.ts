@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors.js';
 import type { LoadOptions } from '../traffic/engine.js';
+import { DEFAULT_SUCCESS_RANGES, type StatusRanges } from '../traffic/status-table.js';
 
 /** The environment variable that carries the agent spec (from the run's Secret). */
 export const AGENT_SPEC_ENV = 'ZERODROP_AGENT_SPEC';
@@ -7,14 +8,14 @@ export const AGENT_SPEC_ENV = 'ZERODROP_AGENT_SPEC';
 export const COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
 
 /**
- * LoadOptions in plain JSON: text instead of bytes, status ranges instead of a predicate. An agent
- * is one engine (no `workers`) and counts no pods (no `podHeader`).
+ * LoadOptions in plain JSON: text instead of bytes, the success ranges always given. An agent is
+ * one engine (no `workers`) and counts no pods (no `podHeader`).
  */
 export type WireLoad = Omit<LoadOptions, 'body' | 'ca' | 'successStatus' | 'workers' | 'podHeader' | 'onDelta' | 'deltaEveryMs'> & {
   body?: string;
   ca?: string;
   /** Inclusive status ranges counted as success. */
-  successStatus: Array<[number, number]>;
+  successStatus: StatusRanges;
 };
 
 /** Everything an agent needs, the same for every agent of a run (each takes its shard by index). */
@@ -36,9 +37,10 @@ export interface AgentSpec {
 
 const text = (b: string | Uint8Array): string => (typeof b === 'string' ? b : Buffer.from(b).toString('utf8'));
 
-/** The wire form of a run's load options; `successStatus` are the scenario's ranges behind the predicate. */
-export function wireLoadOf(opts: LoadOptions, successStatus: Array<[number, number]>): WireLoad {
-  const { body, ca, successStatus: _predicate, workers: _workers, podHeader: _podHeader, onDelta: _onDelta, deltaEveryMs: _every, ...plain } = opts;
+/** The wire form of a run's load options (plain data: the success ranges travel as they are). */
+export function wireLoadOf(opts: LoadOptions): WireLoad {
+  const successStatus = opts.successStatus ?? DEFAULT_SUCCESS_RANGES;
+  const { body, ca, successStatus: _ranges, workers: _workers, podHeader: _podHeader, onDelta: _onDelta, deltaEveryMs: _every, ...plain } = opts;
   const w: WireLoad = { ...plain, headers: { ...opts.headers }, successStatus: successStatus.map(([a, b]) => [a, b]) };
   if (opts.ramp !== undefined) w.ramp = { ...opts.ramp };
   if (body !== undefined) w.body = text(body);
@@ -50,17 +52,7 @@ export function wireLoadOf(opts: LoadOptions, successStatus: Array<[number, numb
 
 /** Load options back from their wire form (one engine in the agent: workers 1). */
 export function loadOptionsOfWire(w: WireLoad): LoadOptions {
-  const ranges = w.successStatus;
-  const { successStatus: _ranges, ...rest } = w;
-  void _ranges;
-  return {
-    ...rest,
-    workers: 1,
-    successStatus: (status: number) => {
-      for (const [lo, hi] of ranges) if (status >= lo && status <= hi) return true;
-      return false;
-    },
-  };
+  return { ...w, workers: 1 };
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { EXIT, ZerodropError, type ExitCode } from '../errors.js';
 import { LIVE, allocLiveCounters } from '../traffic/live-counters.js';
 import { LoadEngine } from '../traffic/load-engine.js';
+import { successPredicateOf } from '../traffic/status-table.js';
 import { AGENT_SPEC_ENV, COMPLETION_INDEX_ENV, loadOptionsOfWire, parseAgentSpec, type AgentSpec } from './agent-spec.js';
 import { DeltaTracker } from '../metrics/delta-tracker.js';
 import { RECORD_VERSION, encodeRecord, type AgentLive, type AgentRecord, type RecordBody } from './protocol.js';
@@ -65,7 +66,8 @@ export async function runAgent(ae: AgentEnvironment): Promise<ExitCode> {
     const engineSpec = agentShard(opts, spec.count, index);
     const clock = alignedRunClock(spec, wall);
     const live = allocLiveCounters(1, false);
-    const engine = new LoadEngine(engineSpec, clock, live, opts.successStatus === undefined ? {} : { successStatus: opts.successStatus });
+    const success = successPredicateOf(opts.successStatus);
+    const engine = new LoadEngine(engineSpec, clock, live, success === undefined ? {} : { successStatus: success });
     const rec = engine.recorder;
     const pod = ae.env['POD_NAME'] ?? ae.env['HOSTNAME'] ?? `agent-${index}`;
     emit({ type: 'hello', pod, version: ae.version, settings: { intervalMs: rec.intervalMs, latencyIntervalMs: rec.latencyIntervalMs, maxLatencyMs: rec.maxLatencyMs } });

@@ -26,8 +26,6 @@ export interface AgentLoadOptions {
   namespace: string;
   /** The whole run's load; each agent takes its shard. */
   load: LoadOptions;
-  /** The scenario's success status ranges (the predicate in `load` does not travel). */
-  successStatus: Array<[number, number]>;
   placement: AgentsPlacement;
   /** Time from creating the Job to the shared start: pods must be scheduled, pulled and ready by then. */
   startDelayMs: number;
@@ -316,7 +314,7 @@ export async function startAgentLoad(o: AgentLoadOptions): Promise<AgentLoad> {
     version: 1,
     runId: o.runId,
     count: o.placement.count,
-    load: wireLoadOf(o.load, o.successStatus),
+    load: wireLoadOf(o.load),
     startAtWallMs,
     startAtClockMs,
     t0EpochMs: o.clock.t0EpochMs,

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors.js';
 import { splitLoad, type LoadOptions } from '../traffic/engine.js';
 import type { EngineSpec } from '../traffic/load-engine.js';
-import { buildStatusTable } from '../traffic/status-table.js';
+import { statusTableOf } from '../traffic/status-table.js';
 
 /** Most agents one run may start (a Job's pods; beyond this the log follows alone would be a load). */
 export const MAX_AGENTS = 100;
@@ -18,7 +18,7 @@ export function agentShard(opts: LoadOptions, count: number, index: number): Eng
   if (!Number.isInteger(index) || index < 0 || index >= count) {
     throw new InvalidInputError([{ path: 'JOB_COMPLETION_INDEX', message: `must be an agent index from 0 to ${count - 1}, got ${index}` }]);
   }
-  return splitLoad(opts, count, buildStatusTable(opts.successStatus))[index]!;
+  return splitLoad(opts, count, statusTableOf(opts.successStatus))[index]!;
 }
 
 /** What one agent's shard amounts to, for notes and reports: its nominal rate or its connections. */

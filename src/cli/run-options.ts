@@ -1,63 +1,29 @@
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
+import { FLAG_FIELDS, type FieldFlag } from '../scenario/fields.js';
 
-/** The options of `zerodrop run`, each with its help text; every one has a scenario-file twin. */
-export function withRunOptions<T>(y: Argv<T>) {
-  return y
-    .positional('scenario', { type: 'string', describe: 'scenario file (YAML or JSON); flags override its fields' })
-    .group(['url', 'method', 'header', 'body', 'timeout', 'keep-alive', 'http2', 'ca', 'insecure', 'success-status', 'pod-header', 'client'], 'Target:')
-    .option('url', { type: 'string', describe: 'URL to send traffic to (target.url), e.g. http://127.0.0.1:8080/health' })
-    .option('method', { type: 'string', describe: 'HTTP method (target.method) [default: GET]' })
-    .option('header', { alias: 'H', type: 'string', array: true, describe: 'request header "Name: value", repeatable (target.headers); secret values are redacted in reports' })
-    .option('body', { type: 'string', describe: 'request body, or @file to read it from a file (target.body / target.bodyFile)' })
-    .option('timeout', { type: 'string', describe: 'per-request timeout (target.timeout), e.g. 500ms, 2s [default: 2s]' })
-    .option('keep-alive', { type: 'boolean', describe: 'reuse connections (target.keepAlive); --no-keep-alive opens a connection per request, which sees refused connections at once [default: true]' })
-    .option('http2', { type: 'boolean', describe: 'speak HTTP/2 (target.http2) [default: false]' })
-    .option('ca', { type: 'string', describe: 'PEM file of the CA that signed the target\'s certificate (target.ca)' })
-    .option('insecure', { type: 'boolean', describe: 'accept any TLS certificate (target.insecure); never for production gates [default: false]' })
-    .option('success-status', { type: 'string', describe: 'statuses that count as success (target.successStatus), e.g. 200-299,304 [default: 200-399]' })
-    .option('pod-header', { type: 'string', describe: 'response header naming the pod that answered, e.g. x-pod-name (target.podHeader): requests and failures are counted per pod, and the report shows which pods served while terminating' })
-    .option('client', { type: 'string', describe: 'HTTP client under each connection (target.client): lean (zerodrop\'s own HTTP/1.1, fastest, http:// only), undici, or auto: lean for http://, undici for https:// and HTTP/2 [default: auto]' })
-    .group(['rate', 'connections', 'duration', 'warmup', 'ramp-up', 'ramp-from', 'max-in-flight', 'min-connections', 'interval', 'workers', 'agents', 'agent-image'], 'Load:')
-    .option('rate', { type: 'number', describe: 'open model: requests per second started on schedule whatever the target does (load.rate) [default: 100]' })
-    .option('connections', { type: 'number', describe: 'closed model: this many concurrent requests, as fast as the target answers (load.connections)' })
-    .option('duration', { type: 'string', describe: 'measured duration without a trigger (load.duration), e.g. 30s, 2m [default: 60s]' })
-    .option('warmup', { type: 'string', describe: 'traffic before measuring starts, not judged (load.warmup) [default: 0s]' })
-    .option('ramp-up', { type: 'string', describe: 'open model: ramp linearly to --rate over this long (load.ramp.duration), e.g. 10s' })
-    .option('ramp-from', { type: 'number', describe: 'the rate the ramp starts at (load.ramp.from) [default: 0]' })
-    .option('min-connections', { type: 'number', describe: 'open model: keep at least N keep-alive connections and send on them in turn, like N clients, so the load reaches every pod behind a Service (load.minConnections) [default: as few as the rate needs]' })
-    .option('max-in-flight', { type: 'number', describe: 'open model: most requests in flight at once; requests beyond it are counted unsent (load.maxInFlight)' })
-    .option('workers', { type: 'string', describe: 'worker threads generating the load, each with its own connections (load.workers): a number or auto, one per available core [default: auto]' })
-    .option('agents', { type: 'number', describe: 'generate the load from N agent pods (an Indexed Job in the cluster), agent i sending shard i of the rate or connections, merged exactly (load.agents.count)' })
-    .option('agent-image', { type: 'string', describe: 'image of the agents, built from the Dockerfile (load.agents.image) [default: zerodrop/agent:<version>]' })
-    .option('interval', { type: 'string', describe: 'width of the timeline intervals (load.interval) [default: 100ms]' })
-    .group(['trigger', 'baseline', 'cooldown', 'trigger-timeout'], 'Release:')
-    .option('trigger', { type: 'string', describe: 'shell command that performs the release (trigger.command); runs after the baseline, then the cooldown follows; a non-zero exit fails the run' })
-    .option('baseline', { type: 'string', describe: 'traffic before the trigger, reported separately (trigger.baseline) [default: 5s]' })
-    .option('cooldown', { type: 'string', describe: 'traffic after the trigger ends, judged with the rollout (trigger.cooldown) [default: 5s]' })
-    .option('trigger-timeout', { type: 'string', describe: 'stop the trigger and fail after this long (trigger.timeout) [default: 10m]' })
-    .group(['restart', 'image', 'patch', 'patch-type', 'apply', 'watch'], 'Release on Kubernetes (instead of --trigger):')
-    .option('restart', { type: 'boolean', describe: 'restart the Deployment as `kubectl rollout restart` does (trigger.restart)' })
-    .option('image', { type: 'string', describe: 'set a container\'s image (trigger.image), e.g. app=repo/app:v2' })
-    .option('patch', { type: 'string', describe: 'patch the Deployment (trigger.patch): JSON/YAML text, or @file' })
-    .option('patch-type', { choices: ['strategic', 'merge', 'json'] as const, describe: 'kind of --patch (trigger.patchType) [default: strategic]' })
-    .option('apply', { type: 'string', describe: 'apply a manifest of the same Deployment (trigger.apply)' })
-    .option('watch', { type: 'boolean', describe: 'trigger nothing: verify the next rollout someone else starts, e.g. Argo CD or a pipeline step (trigger.watch)' })
-    .group(['deployment', 'service', 'namespace', 'context', 'kubeconfig', 'emulator', 'rollout-timeout', 'rollback-on-fail'], 'Kubernetes:')
-    .option('deployment', { type: 'string', describe: 'the Deployment whose rollout is watched and judged (kubernetes.deployment)' })
-    .option('service', { type: 'string', describe: 'the Service in front of it: its endpoints are watched, and it is the target when no --url is given (kubernetes.service)' })
-    .option('namespace', { alias: 'n', type: 'string', describe: 'namespace (kubernetes.namespace) [default: the context\'s]' })
-    .option('context', { type: 'string', describe: 'kubeconfig context (kubernetes.context) [default: current-context]' })
-    .option('kubeconfig', { type: 'string', describe: 'kubeconfig file (kubernetes.kubeconfig) [default: $KUBECONFIG, ~/.kube/config]' })
-    .option('emulator', { type: 'boolean', describe: 'run against the embedded Kubernetes emulator (kubernetes.emulator), applying the scenario\'s manifests first' })
-    .option('rollout-timeout', { type: 'string', describe: 'fail when the rollout has not completed after this long (kubernetes.rolloutTimeout) [default: 5m]' })
-    .option('rollback-on-fail', { type: 'boolean', describe: 'on a fail verdict, roll the Deployment back to its previous revision and wait (kubernetes.rollbackOnFail)' })
-    .group(['budget', 'confidence'], 'Verdict:')
-    .option('budget', { type: 'string', describe: 'largest failure rate that passes (budget.maxFailureRate), e.g. 0.1% or 0.001 [default: 0.1%]' })
-    .option('confidence', { type: 'string', describe: 'confidence a pass needs (budget.confidence): the exact upper bound of the failure rate must be within budget [default: 0.95]' })
-    .group(['out', 'format', 'name', 'sign-key', 'quiet'], 'Output:')
-    .option('out', { type: 'string', describe: 'folder for the reports (report.out) [default: reports/<time>-<name>]' })
-    .option('format', { type: 'string', array: true, describe: 'reports to write: console,json,junit,md,html (report.formats); report.json is always written [default: all]' })
-    .option('name', { type: 'string', describe: 'name of the run, used in the report and the folder name (name)' })
-    .option('sign-key', { type: 'string', describe: 'Ed25519 private key (PEM file) that signs report.json (report.signKey); without it, the PEM text in $ZERODROP_SIGN_KEY signs; check with `zerodrop verify DIR --key PUBLIC.pem`' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line and no tables: only the verdict line' });
+/** The yargs option of one flag of the field table. */
+function yargsOptionOf(flag: FieldFlag): Options {
+  // A flag with choices shows them instead of its type in --help.
+  const o: Options = flag.choices === undefined ? { type: flag.type } : { choices: flag.choices };
+  if (flag.alias !== undefined) o.alias = flag.alias;
+  if (flag.array === true) o.array = true;
+  o.describe = flag.describe;
+  return o;
+}
+
+/** The options of `zerodrop run`, each with its help text: every scenario flag of the field table (src/scenario/fields.ts), plus --quiet. */
+export function withRunOptions<T>(y: Argv<T>): Argv<T> {
+  let out = y.positional('scenario', { type: 'string', describe: 'scenario file (YAML or JSON); flags override its fields' });
+  const groups = new Map<string, string[]>();
+  for (const { flag } of FLAG_FIELDS) {
+    const names = groups.get(flag.group) ?? [];
+    groups.set(flag.group, [...names, flag.name]);
+  }
+  for (const [group, names] of groups) {
+    // --quiet shapes the console only, no scenario field: listed with the output flags.
+    if (group === 'Output:') names.push('quiet');
+    out = out.group(names, group);
+  }
+  for (const { flag } of FLAG_FIELDS) out = out.option(flag.name, yargsOptionOf(flag));
+  return out.option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line and no tables: only the verdict line' });
 }

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { EXIT, type ExitCode } from '../errors.js';
 import type { Report } from '../report/model.js';
 import { ProcessGroups } from '../rollout/process-group.js';
 import { redactDeep, secretsOfScenario } from '../redact.js';
 import type { Scenario } from '../scenario/types.js';
-import type { LoadOptions } from '../traffic/engine.js';
 import type { ClusterSession } from './cluster-session.js';
 import { checkTarget, collectLoad, endProcesses, runPhases, startRolloutWatch, startRunLoad } from './measure-steps.js';
 import { phasesOf, type RunMarks } from './phase-plan.js';
@@ -12,42 +10,9 @@ import { checkReleaseAction } from './release.js';
 import { analyzeMeasured, reportMetaOf, rollBack } from './run-report.js';
 import type { LivePhase, RunEnvironment, RunOutcome } from './run-environment.js';
 import { journalPlanOf, openRunJournal } from './journal/plan.js';
+import { loadOptionsOf } from './load-options.js';
 
 export type { LivePhase, RunEnvironment, RunOutcome } from './run-environment.js';
-
-/** Maps the engine's options from a scenario and the URL the traffic goes to. */
-export function loadOptionsOf(scenario: Scenario, url: string, durationMs: number): LoadOptions {
-  const t = scenario.target;
-  const ranges = t.successStatus;
-  const opts: LoadOptions = {
-    url,
-    method: t.method,
-    headers: t.headers,
-    model: scenario.load.model,
-    durationMs,
-    timeoutMs: t.timeoutMs,
-    keepAlive: t.keepAlive,
-    http2: t.http2,
-    insecure: t.insecure,
-    intervalMs: scenario.load.intervalMs,
-    successStatus: (status: number) => {
-      for (const [lo, hi] of ranges) if (status >= lo && status <= hi) return true;
-      return false;
-    },
-  };
-  if (t.body !== undefined) opts.body = t.body;
-  if (t.podHeader !== undefined) opts.podHeader = t.podHeader;
-  if (t.client !== undefined) opts.client = t.client;
-  if (t.caFile !== undefined) opts.ca = readFileSync(t.caFile);
-  if (scenario.load.rate !== undefined) opts.rate = scenario.load.rate;
-  if (scenario.load.ramp !== undefined) opts.ramp = scenario.load.ramp;
-  if (scenario.load.connections !== undefined) opts.connections = scenario.load.connections;
-  if (scenario.load.maxInFlight !== undefined) opts.maxInFlight = scenario.load.maxInFlight;
-  if (scenario.load.minConnections !== undefined) opts.minConnections = scenario.load.minConnections;
-  opts.workers = scenario.load.workers;
-  opts.warmupMs = scenario.load.warmupMs;
-  return opts;
-}
 
 /** Maps a report's verdict to the exit-code contract. */
 export function exitCodeOf(report: Report): ExitCode {

@@ -2,7 +2,6 @@
 // @kubernetes/client-node alone costs about 70 MB of memory, which a plain URL run should not pay.
 
 export { startAgentLoad } from '../agents/index.js';
-export { agentLoadOptionsOf } from './agent-load-options.js';
 export { rollbackDeployment } from '../rollout/rollback.js';
 export { watchRollout } from '../rollout/watcher.js';
 export { openClusterSession } from './cluster-session.js';

@@ -8,6 +8,7 @@ import type { RolloutWatch } from '../rollout/watcher.js';
 import type { Scenario } from '../scenario/types.js';
 import { startLoad, type LoadHandle, type LoadOptions, type LoadResult } from '../traffic/engine.js';
 import { checkReachable } from '../traffic/preflight.js';
+import { agentLoadOptionsOf } from './load-options.js';
 import type { ClusterSession } from './cluster-session.js';
 import type { RunJournal } from './journal/writer.js';
 import type { RunMarks } from './phase-plan.js';
@@ -81,8 +82,8 @@ export interface StartedLoad {
 export async function startRunLoad(scenario: Scenario, env: RunEnvironment, session: ClusterSession | undefined, loadOptions: LoadOptions): Promise<StartedLoad> {
   let agentLoad: AgentLoad | undefined;
   if (scenario.load.agents && session) {
-    const { agentLoadOptionsOf, startAgentLoad } = await import('./kubernetes-parts.js');
-    agentLoad = await startAgentLoad(agentLoadOptionsOf(scenario, scenario.load.agents, session, loadOptions, env));
+    const { startAgentLoad } = await import('./kubernetes-parts.js');
+    agentLoad = await startAgentLoad(agentLoadOptionsOf(scenario.load.agents, session, loadOptions, env));
   }
   const startMs = agentLoad?.startMs ?? env.clock.nowMs();
   return { handle: agentLoad ?? startLoad(loadOptions, env.clock), agentLoad, startMs };

@@ -8,7 +8,7 @@ import type { EngineSpec } from './load-engine.js';
 import { LIVE, allocLiveCounters } from './live-counters.js';
 import { RateMeter, combineResults } from './load-result.js';
 import type { LoadHandle, LoadProgress, LoadResult } from './load-result.js';
-import { buildStatusTable } from './status-table.js';
+import { statusTableOf, successPredicateOf, type StatusRanges } from './status-table.js';
 import { CLIENT_KINDS, clientKindOf, parseTargetUrl } from './target.js';
 import type { ClientKind } from './target.js';
 import { startWorkerLoad } from './worker-pool.js';
@@ -58,7 +58,8 @@ export interface LoadOptions {
   podHeader?: string;
   /** The HTTP client (see TargetOptions.client). */
   client?: ClientKind;
-  successStatus?: SuccessPredicate;
+  /** Inclusive status ranges counted as success (plain data; the engine derives its table once). Default: 2xx and 3xx. */
+  successStatus?: StatusRanges;
   /** Counter interval width in ms (default 100). */
   intervalMs?: number;
   /**
@@ -121,7 +122,7 @@ export function resolveWorkers(opts: Pick<LoadOptions, 'workers' | 'model' | 'co
  * schedule starting at k (the union is the schedule) and gets an even share of the in-flight
  * cap. Closed model: connections split as evenly as possible (the first ones get one more).
  */
-export function splitLoad(opts: LoadOptions, workers: number, statusTable: Uint8Array = buildStatusTable(opts.successStatus)): EngineSpec[] {
+export function splitLoad(opts: LoadOptions, workers: number, statusTable: Uint8Array = statusTableOf(opts.successStatus)): EngineSpec[] {
   const specs: EngineSpec[] = [];
   const open = opts.model === 'open';
   const totalInFlight = open ? (opts.maxInFlight ?? defaultMaxInFlight(pacerOf({ rate: opts.rate!, ...(opts.ramp ? { ramp: opts.ramp } : {}), stride: { index: 0, count: 1 } }).peakRate, opts.timeoutMs)) : 0;
@@ -270,11 +271,13 @@ export function startLoad(opts: LoadOptions, clock: Clock): LoadHandle {
   const startMs = clock.nowMs();
   validate(opts);
   const n = resolveWorkers(opts);
-  const table = buildStatusTable(opts.successStatus);
+  // The success rule, derived once: the table for every engine, the predicate for codes beyond it in this thread.
+  const table = statusTableOf(opts.successStatus);
+  const success = successPredicateOf(opts.successStatus);
   const specs = splitLoad(opts, n, table);
   const deltas: DeltaFeed | undefined = opts.onDelta === undefined ? undefined : { onDelta: opts.onDelta, everyMs: opts.deltaEveryMs ?? DEFAULT_DELTA_EVERY_MS };
-  if (n === 1) return new InThreadLoad(specs[0]!, clock, opts.successStatus, startMs, deltas);
+  if (n === 1) return new InThreadLoad(specs[0]!, clock, success, startMs, deltas);
   // The whole load for the calling thread, which sends until the workers are up.
   const bridge = splitLoad(opts, 1, table)[0]!;
-  return startWorkerLoad(specs, clock, { bridge, startMs, ...(opts.successStatus === undefined ? {} : { successStatus: opts.successStatus }), ...(deltas === undefined ? {} : { deltas }) });
+  return startWorkerLoad(specs, clock, { bridge, startMs, ...(success === undefined ? {} : { successStatus: success }), ...(deltas === undefined ? {} : { deltas }) });
 }

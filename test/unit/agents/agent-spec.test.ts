@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadOptionsOfWire, parseAgentSpec, wireLoadOf } from '../../../src/agents/agent-spec.js';
 import type { LoadOptions } from '../../../src/traffic/engine.js';
+import { successPredicateOf } from '../../../src/traffic/status-table.js';
 
 const full: LoadOptions = {
   url: 'https://web.example:8443/hello?x=1',
@@ -20,7 +21,7 @@ const full: LoadOptions = {
   ca: '-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----\n',
   insecure: false,
   podHeader: 'x-pod-name',
-  successStatus: (s) => s < 400,
+  successStatus: [[200, 399]],
   intervalMs: 50,
   lagToleranceMs: 20,
   workers: 4,
@@ -28,22 +29,30 @@ const full: LoadOptions = {
 };
 
 describe('agent spec wire form', () => {
-  it('carries every load option as JSON and back, bytes as text, the predicate as ranges', () => {
-    const wire = wireLoadOf(full, [[200, 399]]);
+  it('carries every load option as JSON and back, bytes as text, the success ranges as they are', () => {
+    const wire = wireLoadOf(full);
     // What crosses to the agent is JSON: the text round-trips to the same object.
     expect(JSON.parse(JSON.stringify(wire))).toEqual(wire);
-    // Every option but the calling side's own (workers, pod counting, the predicate as a
-    // function) crosses as it is; bytes become text, the predicate its ranges.
-    const { body: _body, successStatus: _predicate, workers: _workers, podHeader: _podHeader, ...plain } = full;
+    // Every option but the calling side's own (workers, pod counting) crosses as it is; bytes
+    // become text.
+    const { body: _body, workers: _workers, podHeader: _podHeader, ...plain } = full;
     expect(wire).toEqual({ ...plain, body: '{"a":1}', successStatus: [[200, 399]] });
     const back = loadOptionsOfWire(wire);
     expect(back.workers).toBe(1);
     expect(back.podHeader).toBeUndefined();
-    expect([200, 399, 400, 199].map((s) => back.successStatus!(s))).toEqual([true, true, false, false]);
+    expect(back.successStatus).toEqual([[200, 399]]);
+    const success = successPredicateOf(back.successStatus)!;
+    expect([200, 399, 400, 199].map((s) => success(s))).toEqual([true, true, false, false]);
+  });
+
+  it('gives the default rule as ranges when the options give none; given ranges win', () => {
+    const bare: LoadOptions = { url: 'http://a/', method: 'GET', headers: {}, model: 'closed', connections: 8, durationMs: 1000, timeoutMs: 500, keepAlive: false };
+    expect(wireLoadOf(bare).successStatus).toEqual([[200, 399]]);
+    expect(wireLoadOf({ ...bare, successStatus: [[200, 204]] }).successStatus).toEqual([[200, 204]]);
   });
 
   it('leaves out what the options leave out', () => {
-    const wire = wireLoadOf({ url: 'http://a/', method: 'GET', headers: {}, model: 'closed', connections: 8, durationMs: 1000, timeoutMs: 500, keepAlive: false }, [[200, 299]]);
+    const wire = wireLoadOf({ url: 'http://a/', method: 'GET', headers: {}, model: 'closed', connections: 8, durationMs: 1000, timeoutMs: 500, keepAlive: false, successStatus: [[200, 299]] });
     expect(Object.keys(wire).sort()).toEqual(['connections', 'durationMs', 'headers', 'keepAlive', 'method', 'model', 'successStatus', 'timeoutMs', 'url']);
   });
 

@@ -115,6 +115,15 @@ describe('resolveScenario', () => {
     expect(problemsOf({ target: { url: 'http://a/', http2: 'yes' } })).toHaveLength(1);
   });
 
+  // These three were read after the problems were thrown, so a bad value fell back to the default unreported.
+  it.each<[string, Record<string, unknown>, string]>([
+    ['keepAlive', { keepAlive: 'yes' }, 'target.keepAlive: expected true or false, got "yes"'],
+    ['insecure', { insecure: 1 }, 'target.insecure: expected true or false, got 1'],
+    ['path', { path: 5 }, 'target.path: expected a non-empty text, got 5'],
+  ])('reports a bad target.%s instead of taking the default', (_field, target, problem) => {
+    expect(problemsOf({ target: { url: 'http://a/', ...target } })).toEqual([problem]);
+  });
+
   it('reports every problem at once', () => {
     const problems = problemsOf({ load: { rate: -1, duration: 'x' }, budget: { confidence: 2 } });
     expect(problems.length).toBeGreaterThanOrEqual(4);

@@ -9,7 +9,7 @@ import type { WorkerHealth } from '../../../src/traffic/generator-health.js';
 import { LIVE, LIVE_STRIDE, allocLiveCounters, liveSlot, sumLive } from '../../../src/traffic/live-counters.js';
 import { constantPacer, rampPacer, stridedPacer } from '../../../src/traffic/pacer.js';
 import type { Pacer } from '../../../src/traffic/pacer.js';
-import { buildStatusTable, outcomeOfStatus } from '../../../src/traffic/status-table.js';
+import { DEFAULT_SUCCESS_RANGES, buildStatusTable, outcomeOfStatus, statusTableOf, successPredicateOf } from '../../../src/traffic/status-table.js';
 
 /** Due times of the first `n` requests of the union of `count` strided pacers, sorted. */
 function unionDueTimes(p: Pacer, count: number, n: number): number[] {
@@ -117,6 +117,23 @@ describe('status table', () => {
     expect([200, 404, 503, 301].map((s) => outcomeOfStatus(t, s, pred))).toEqual([OUTCOME.success, OUTCOME.success, OUTCOME.http_5xx, OUTCOME.other]);
     const d = buildStatusTable();
     expect([204, 302, 429, 500, 1200].map((s) => outcomeOfStatus(d, s))).toEqual([OUTCOME.success, OUTCOME.success, OUTCOME.http_4xx, OUTCOME.http_5xx, OUTCOME.other]);
+  });
+
+  it.each<[string, Array<[number, number]>, number[], number[]]>([
+    ['one range, bounds inclusive', [[200, 299]], [200, 299], [199, 300]],
+    ['single codes', [[200, 200], [404, 404]], [200, 404], [201, 403, 405]],
+    ['overlapping ranges', [[200, 250], [240, 304]], [200, 245, 304], [305, 100]],
+  ])('derives the predicate and the table from status ranges: %s', (_name, ranges, ok, notOk) => {
+    const success = successPredicateOf(ranges)!;
+    expect(ok.map(success)).toEqual(ok.map(() => true));
+    expect(notOk.map(success)).toEqual(notOk.map(() => false));
+    expect(statusTableOf(ranges)).toEqual(buildStatusTable(success));
+  });
+
+  it('takes no ranges as the default rule, which the default ranges spell out', () => {
+    expect(successPredicateOf(undefined)).toBeUndefined();
+    expect(statusTableOf()).toEqual(buildStatusTable());
+    expect(statusTableOf(DEFAULT_SUCCESS_RANGES)).toEqual(buildStatusTable());
   });
 });
 

@@ -1,0 +1,66 @@
+// The one mapping from a scenario to the load's options: the engine's (LoadOptions) and the
+// agents' (AgentLoadOptions, which carry the same LoadOptions). Plain data, no client-node: a
+// plain URL run imports this without loading the Kubernetes parts.
+import { readFileSync } from 'node:fs';
+import { defaultAgentImage } from '../agents/agent-image.js';
+import type { AgentLoadOptions } from '../agents/coordinator.js';
+import type { Clock } from '../clock.js';
+import type { AgentsSpec, Scenario } from '../scenario/types.js';
+import type { LoadOptions } from '../traffic/engine.js';
+import type { ClusterSession } from './cluster-session.js';
+
+/** Maps the engine's options from a scenario and the URL the traffic goes to. */
+export function loadOptionsOf(scenario: Scenario, url: string, durationMs: number): LoadOptions {
+  const t = scenario.target;
+  const opts: LoadOptions = {
+    url,
+    method: t.method,
+    headers: t.headers,
+    model: scenario.load.model,
+    durationMs,
+    timeoutMs: t.timeoutMs,
+    keepAlive: t.keepAlive,
+    http2: t.http2,
+    insecure: t.insecure,
+    intervalMs: scenario.load.intervalMs,
+    successStatus: t.successStatus,
+  };
+  if (t.body !== undefined) opts.body = t.body;
+  if (t.podHeader !== undefined) opts.podHeader = t.podHeader;
+  if (t.client !== undefined) opts.client = t.client;
+  if (t.caFile !== undefined) opts.ca = readFileSync(t.caFile);
+  if (scenario.load.rate !== undefined) opts.rate = scenario.load.rate;
+  if (scenario.load.ramp !== undefined) opts.ramp = scenario.load.ramp;
+  if (scenario.load.connections !== undefined) opts.connections = scenario.load.connections;
+  if (scenario.load.maxInFlight !== undefined) opts.maxInFlight = scenario.load.maxInFlight;
+  if (scenario.load.minConnections !== undefined) opts.minConnections = scenario.load.minConnections;
+  opts.workers = scenario.load.workers;
+  opts.warmupMs = scenario.load.warmupMs;
+  return opts;
+}
+
+/** What the agents' options take from the run's environment (a part of RunEnvironment). */
+export interface AgentRunContext {
+  clock: Clock;
+  signal: AbortSignal;
+  meta: { runId: string };
+  onNote?: ((note: string) => void) | undefined;
+}
+
+/** The coordinator's options for a scenario's `load.agents` on an open cluster session; `load` is loadOptionsOf's. */
+export function agentLoadOptionsOf(agents: AgentsSpec, session: ClusterSession, load: LoadOptions, env: AgentRunContext): AgentLoadOptions {
+  const placement: AgentLoadOptions['placement'] = { count: agents.count, image: agents.image ?? defaultAgentImage() };
+  if (agents.resources !== undefined) placement.resources = agents.resources;
+  if (agents.nodeSelector !== undefined) placement.nodeSelector = agents.nodeSelector;
+  return {
+    cluster: session.cluster,
+    namespace: agents.namespace ?? session.namespace,
+    load,
+    placement,
+    startDelayMs: agents.startDelayMs,
+    clock: env.clock,
+    signal: env.signal,
+    runId: env.meta.runId,
+    ...(env.onNote === undefined ? {} : { onNote: env.onNote }),
+  };
+}
