@@ -6,7 +6,9 @@ import { defaultAgentImage } from '../agents/agent-image.js';
 import type { AgentLoadOptions } from '../agents/coordinator.js';
 import type { Clock } from '../clock.js';
 import type { AgentsSpec, Scenario } from '../scenario/types.js';
+import type { Report } from '../report/model.js';
 import type { LoadOptions } from '../traffic/engine.js';
+import { clientKindOf } from '../traffic/target.js';
 import type { ClusterSession } from './cluster-session.js';
 
 /** Maps the engine's options from a scenario and the URL the traffic goes to. */
@@ -63,4 +65,18 @@ export function agentLoadOptionsOf(agents: AgentsSpec, session: ClusterSession, 
     runId: env.meta.runId,
     ...(env.onNote === undefined ? {} : { onNote: env.onNote }),
   };
+}
+
+/** report.meta.load as far as the scenario and the load's options say it (the run adds its duration). */
+export function loadMetaOf(scenario: Scenario, load: LoadOptions): Omit<Report['meta']['load'], 'durationMs'> {
+  const meta: Omit<Report['meta']['load'], 'durationMs'> = {
+    model: scenario.load.model,
+    warmupMs: scenario.load.warmupMs,
+    timeoutMs: scenario.target.timeoutMs,
+    keepAlive: scenario.target.keepAlive,
+    client: clientKindOf(load),
+  };
+  if (scenario.load.rate !== undefined) meta.rate = scenario.load.rate;
+  if (scenario.load.connections !== undefined) meta.connections = scenario.load.connections;
+  return meta;
 }

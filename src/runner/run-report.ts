@@ -7,7 +7,7 @@ import { rolloutMeta, snapshotRollout, type RolloutSnapshot } from '../rollout/t
 import type { RolloutWatch } from '../rollout/watcher.js';
 import type { Scenario } from '../scenario/types.js';
 import type { LoadHealth, LoadOptions } from '../traffic/engine.js';
-import { clientKindOf } from '../traffic/target.js';
+import { loadMetaOf } from './load-options.js';
 import type { ClusterSession } from './cluster-session.js';
 import type { PhasesOutcome } from './measure-steps.js';
 import type { RunEnvironment } from './run-environment.js';
@@ -26,16 +26,7 @@ export interface MeasuredSpan {
 /** report.meta of a measurement; on a cluster it reads the Deployment as it is after the run. */
 export async function reportMetaOf(scenario: Scenario, env: RunEnvironment, session: ClusterSession | undefined, loadOptions: LoadOptions, span: MeasuredSpan, before: RolloutSnapshot | undefined): Promise<Report['meta']> {
   const k8s = scenario.kubernetes;
-  const load: Report['meta']['load'] = {
-    model: scenario.load.model,
-    durationMs: span.loadEndMs - span.loadStartMs,
-    warmupMs: scenario.load.warmupMs,
-    timeoutMs: scenario.target.timeoutMs,
-    keepAlive: scenario.target.keepAlive,
-    client: clientKindOf(loadOptions),
-  };
-  if (scenario.load.rate !== undefined) load.rate = scenario.load.rate;
-  if (scenario.load.connections !== undefined) load.connections = scenario.load.connections;
+  const load: Report['meta']['load'] = { ...loadMetaOf(scenario, loadOptions), durationMs: span.loadEndMs - span.loadStartMs };
 
   let after: RolloutSnapshot | undefined;
   if (session && k8s) after = await snapshotRollout(session.cluster, k8s.deployment, session.namespace).catch(() => undefined);

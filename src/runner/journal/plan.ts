@@ -1,8 +1,8 @@
 import type { Clock } from '../../clock.js';
 import type { Report } from '../../report/model.js';
 import type { Scenario } from '../../scenario/types.js';
+import { loadMetaOf } from '../load-options.js';
 import type { LoadOptions } from '../../traffic/engine.js';
-import { clientKindOf } from '../../traffic/target.js';
 import type { JournalSink } from './file-sink.js';
 import type { PlanRecord } from './records.js';
 import { RunJournal } from './writer.js';
@@ -12,15 +12,7 @@ export type PlanBody = Omit<PlanRecord, 'j' | 'seq' | 'wallMs' | 'tMs' | 'type' 
 
 /** The plan of a run: its meta as known at the start, its budget and its shape (secrets are redacted when written). */
 export function journalPlanOf(scenario: Scenario, meta: Pick<Report['meta'], 'tool' | 'runId' | 'commandLine' | 'scenarioDigest' | 'git' | 'machine' | 'scenario'>, load: LoadOptions, startedAt: Date, t0EpochMs: number): PlanBody {
-  const planLoad: PlanBody['meta']['load'] = {
-    model: scenario.load.model,
-    warmupMs: scenario.load.warmupMs,
-    timeoutMs: scenario.target.timeoutMs,
-    keepAlive: scenario.target.keepAlive,
-    client: clientKindOf(load),
-  };
-  if (scenario.load.rate !== undefined) planLoad.rate = scenario.load.rate;
-  if (scenario.load.connections !== undefined) planLoad.connections = scenario.load.connections;
+  const planLoad = loadMetaOf(scenario, load);
   return {
     t0EpochMs,
     meta: { ...meta, name: scenario.name, startedAt: startedAt.toISOString(), target: { url: load.url, method: scenario.target.method }, load: planLoad },
