@@ -55,7 +55,7 @@ describe('secrets and signatures (end to end)', () => {
     const r = await runCli(['run', '--url', `http://alice:s3cr3t@127.0.0.1:${target.port}/`, '--rate', '50', '--duration', '2s', '--out', out]);
     expect([0, 2], r.stderr + r.stdout).toContain(r.code);
     const files = filesUnder(out);
-    expect(files.map(([p]) => p.slice(out.length + 1)).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'summary.md']);
+    expect(files.map(([p]) => p.slice(out.length + 1)).sort()).toEqual(['journal.ndjson', 'junit.xml', 'report.html', 'report.json', 'summary.md']);
     for (const [path, text] of [...files, ['stdout', r.stdout], ['stderr', r.stderr]] as Array<[string, string]>) expect(text.includes('s3cr3t'), `s3cr3t in ${path}`).toBe(false);
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).meta.target.url).toBe(`http://alice:[redacted]@127.0.0.1:${target.port}/`);
     expect(target.auth).toContain(`Basic ${Buffer.from('alice:s3cr3t').toString('base64')}`);
