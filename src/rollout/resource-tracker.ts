@@ -32,11 +32,17 @@ type Meta = { metadata?: V1ObjectMeta };
  * once, even across dropped watches: it resumes from the last resourceVersion it saw, and after
  * 410 Gone/Expired it re-lists and diffs the list against what it knew, so no transition is lost
  * (only its timestamp may be late). Objects are keyed by name.
+ *
+ * At most one watch stream feeds the view at a time, and one reconnect runs at a time: two
+ * streams resumed from the same version would each replay the changes since then, and the
+ * lagging one would apply old states over newer ones (a deleted pod "created" again).
  */
 export class ResourceTracker<K extends WatchKind> {
   private readonly objects = new Map<string, WatchKinds[K]>();
   private rv = '';
   private handle: WatchHandle | undefined;
+  /** Id of the current stream; callbacks of any earlier stream (dropped, ended, superseded) are ignored. */
+  private streamId = 0;
   private stopped = false;
   private needRelist = false;
   private failures = 0;
@@ -71,32 +77,46 @@ export class ResourceTracker<K extends WatchKind> {
   /** Closes the watch; no change is reported after this. */
   stop(): void {
     this.stopped = true;
+    this.streamId++;
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.handle?.stop();
     this.handle = undefined;
   }
 
-  /** Drops the current watch as a network failure would (for tests and for callers that must reconnect). */
+  /**
+   * Drops the open watch as a network failure would (for tests and for callers that must
+   * reconnect). Nothing to drop while a resume or re-list is still under way: that reconnect goes on,
+   * and starting a second one beside it would end with two streams.
+   */
   dropWatch(): void {
     const h = this.handle;
+    if (h === undefined) return;
     this.handle = undefined;
-    h?.stop();
+    this.streamId++;
+    h.stop();
     this.scheduleRetry();
   }
 
   private async open(): Promise<void> {
     if (this.stopped) return;
+    const id = ++this.streamId;
+    const current = (): boolean => id === this.streamId && !this.stopped;
     try {
       const handle = await this.opts.cluster.watch(
         this.opts.kind,
         { ...this.opts.query, resourceVersion: this.rv },
-        (type, obj) => this.onEvent(type, obj),
-        (err) => this.onDone(err),
+        (type, obj) => {
+          if (current()) this.onEvent(type, obj);
+        },
+        (err) => {
+          if (current()) this.onDone(err);
+        },
       );
-      if (this.stopped) handle.stop();
-      else this.handle = handle;
+      // Ended (onDone ran) or superseded while it was opening: not the stream to keep.
+      if (current()) this.handle = handle;
+      else handle.stop();
     } catch (err) {
-      this.onDone(err);
+      if (current()) this.onDone(err);
     }
   }
 
@@ -148,6 +168,7 @@ export class ResourceTracker<K extends WatchKind> {
 
   private onDone(err: unknown): void {
     this.handle = undefined;
+    this.streamId++;
     if (this.stopped) return;
     const code = apiErrorCode(err);
     if (code === 410) this.needRelist = true;

@@ -89,3 +89,22 @@ export async function waitRolledOut(cluster: Cluster, name: string, timeoutMs = 
     `deployment ${name} to be rolled out`,
   );
 }
+
+/**
+ * The cluster with every watch open delayed by `delayMs`: a loaded API server (or a slow network),
+ * where a resumed watch may still be opening when the next drop comes. Lists and the events of
+ * open watches are untouched.
+ */
+export function withSlowWatchOpens(cluster: Cluster, delayMs: number): Cluster {
+  const watch: Cluster['watch'] = async (...args) => {
+    await new Promise((r) => setTimeout(r, delayMs));
+    return cluster.watch(...args);
+  };
+  return new Proxy(cluster, {
+    get(target, prop) {
+      if (prop === 'watch') return watch;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}

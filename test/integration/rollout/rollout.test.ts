@@ -7,7 +7,7 @@ import { rollbackDeployment } from '../../../src/rollout/rollback.js';
 import { rolloutMeta, sendTrigger, snapshotRollout } from '../../../src/rollout/triggers.js';
 import { watchRollout } from '../../../src/rollout/watcher.js';
 import type { RolloutEventRecord } from '../../../src/report/model.js';
-import { createDemo, testClock, waitFor, waitRolledOut } from './helpers.js';
+import { createDemo, testClock, waitFor, waitRolledOut, withSlowWatchOpens } from './helpers.js';
 
 let emu: EmulatorHandle;
 let cluster: Cluster;
@@ -68,27 +68,37 @@ describe('rollout trigger and watch against the emulator', () => {
   it('loses no event when its watches are dropped mid-rollout', async () => {
     await createDemo(cluster, 'dropped', { replicas: 2 });
     const clock = testClock();
-    const steady = watchRollout(cluster, { deployment: 'dropped', service: 'dropped', clock, timeoutMs: 60_000 });
-    const flaky = watchRollout(cluster, { deployment: 'dropped', service: 'dropped', clock, timeoutMs: 60_000 });
-    await Promise.all([steady.ready, flaky.ready]);
-    const dropper = setInterval(() => flaky.dropWatches(), 250);
+    const opts = { deployment: 'dropped', service: 'dropped', clock, timeoutMs: 60_000 };
+    const steady = watchRollout(cluster, opts);
+    const flaky = watchRollout(cluster, opts);
+    // Its watches take longer to open than the drop interval, so drops come while a resume is still
+    // pending (as on a loaded API server): it must not end up with two streams replaying the same changes.
+    const slow = watchRollout(withSlowWatchOpens(cluster, 300), opts);
+    const droppy = [flaky, slow];
+    await Promise.all([steady.ready, flaky.ready, slow.ready]);
+    const dropper = setInterval(() => {
+      for (const w of droppy) w.dropWatches();
+    }, 250);
     try {
       const trig = await sendTrigger(cluster, { kind: 'image', image: 'app=zerodrop/demo-app:v2' }, { deployment: 'dropped', clock });
-      steady.triggerSent({ generation: trig.generation ?? 0 });
-      flaky.triggerSent({ generation: trig.generation ?? 0 });
-      expect((await flaky.done).status).toBe('complete');
+      for (const w of [steady, ...droppy]) w.triggerSent({ generation: trig.generation ?? 0 });
+      for (const w of droppy) expect((await w.done).status).toBe('complete');
       expect((await steady.done).status).toBe('complete');
       await waitFor(() => steady.events().filter((e) => e.type === 'endpoint-removed').length >= 2, 30_000, 'old endpoints removed');
     } finally {
       clearInterval(dropper);
     }
+    // The last resume brings each one up to date; then a pause lets any duplicate arrive. If one
+    // never catches up, the comparison below names what it missed.
+    await waitFor(() => droppy.every((w) => w.events().length >= steady.events().length), 30_000, 'the dropped watchers to catch up').catch(() => undefined);
     await new Promise((r) => setTimeout(r, 500));
-    steady.stop();
-    flaky.stop();
+    for (const w of [steady, ...droppy]) w.stop();
     const key = (e: RolloutEventRecord): string => `${e.type} ${e.object}`;
-    expect(flaky.events().map(key).sort()).toEqual(steady.events().map(key).sort());
-    const stats = flaky.stats();
-    expect(Object.values(stats).reduce((s, t) => s + t.resumes, 0)).toBeGreaterThan(4);
+    const resumes = (w: typeof flaky): number => Object.values(w.stats()).reduce((s, t) => s + t.resumes, 0);
+    for (const w of droppy) {
+      expect(w.events().map(key).sort()).toEqual(steady.events().map(key).sort());
+      expect(resumes(w)).toBeGreaterThan(4);
+    }
   });
 
   it('fails on the progress deadline when the new pods never become ready, and rollback restores the old revision', async () => {

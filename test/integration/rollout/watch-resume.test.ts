@@ -31,14 +31,29 @@ async function apiServer(historySize: number): Promise<{ store: MemoryStore; clu
   return { store, cluster: await connectCluster({ kubeconfigPath }) };
 }
 
-/** The same cluster, but opening a watch waits while the gate is closed (a network outage). */
-function gated(cluster: Cluster): { cluster: Cluster; close(): void; open(): void } {
+type Held = { watch: number; list: number };
+
+/** The same cluster, but opening a watch or listing waits while the gate is closed (a network outage); `held()` counts the calls waiting. */
+function gated(cluster: Cluster): { cluster: Cluster; close(): void; open(): void; held(): Held } {
   let gate: Promise<void> = Promise.resolve();
   let release: () => void = () => undefined;
+  const held: Held = { watch: 0, list: 0 };
+  const pass = async (call: keyof Held): Promise<void> => {
+    held[call]++;
+    try {
+      await gate;
+    } finally {
+      held[call]--;
+    }
+  };
   const g = Object.create(cluster) as Cluster;
   g.watch = async (...args) => {
-    await gate;
+    await pass('watch');
     return cluster.watch(...args);
+  };
+  g.list = async (kind, query) => {
+    await pass('list');
+    return cluster.list(kind, query);
   };
   return {
     cluster: g,
@@ -46,8 +61,12 @@ function gated(cluster: Cluster): { cluster: Cluster; close(): void; open(): voi
       gate = new Promise((r) => (release = r));
     },
     open: () => release(),
+    held: () => ({ ...held }),
   };
 }
+
+/** Lets deliveries already under way (a second stream's duplicates included) reach the tracker. */
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
 
 function pod(name: string, ready: boolean): KObject {
   return {
@@ -129,6 +148,59 @@ describe('ResourceTracker across dropped watches', () => {
     // And the watch goes on from the re-list.
     setReady(store, 'p1', true);
     await waitFor(() => seen.includes('pod-ready pod/p1'), 10_000, 'live events after the re-list');
+  });
+
+  it('keeps one stream when dropped again while its resume is still opening', async () => {
+    const { store, cluster } = await apiServer(1000);
+    store.create('pods', pod('p1', true));
+    store.create('pods', pod('p2', true));
+    const g = gated(cluster);
+    const { tracker, seen } = await track(g.cluster);
+    g.close();
+    tracker.dropWatch();
+    await waitFor(() => g.held().watch === 1, 10_000, 'the resume to be under way');
+    // No watch is open: nothing to drop, and no second resume beside the first.
+    tracker.dropWatch();
+    await settle();
+    const heldAfterDrop = g.held();
+    blindChanges(store);
+    g.open();
+    await waitFor(() => seen.includes('pod-deleted pod/ghost'), 10_000, 'replayed events');
+    setReady(store, 'p3', false);
+    await waitFor(() => seen.includes('pod-not-ready pod/p3'), 10_000, 'a live event after the resume');
+    await settle();
+    // Two streams resumed from one version would report every change twice (and re-create deleted pods).
+    expect(seen.filter((s) => !s.endsWith('/ghost')).sort()).toEqual([...EXPECTED, 'pod-not-ready pod/p3'].sort());
+    expect(tracker.stats).toEqual({ resumes: 1, relists: 0 });
+    expect(heldAfterDrop).toEqual({ watch: 1, list: 0 });
+  });
+
+  it('re-lists once on 410 when dropped again during the re-list, and reports each change once', async () => {
+    const { store, cluster } = await apiServer(2);
+    store.create('pods', pod('p1', true));
+    store.create('pods', pod('p2', true));
+    const g = gated(cluster);
+    const { tracker, seen } = await track(g.cluster);
+    g.close();
+    tracker.dropWatch();
+    await waitFor(() => g.held().watch === 1, 10_000, 'the resume to be under way');
+    blindChanges(store);
+    // Let the resume through (it gets 410 Expired) and hold the re-list that follows.
+    g.open();
+    g.close();
+    await waitFor(() => g.held().list === 1, 10_000, 'the re-list to be under way');
+    tracker.dropWatch();
+    await settle();
+    const heldAfterDrop = g.held();
+    g.open();
+    await waitFor(() => tracker.stats.relists >= 1, 10_000, 'a re-list');
+    await waitFor(() => seen.length >= EXPECTED.length, 10_000, 'diffed events');
+    setReady(store, 'p1', true);
+    await waitFor(() => seen.includes('pod-ready pod/p1'), 10_000, 'live events after the re-list');
+    await settle();
+    expect([...seen].sort()).toEqual([...EXPECTED, 'pod-ready pod/p1'].sort());
+    expect(tracker.stats).toEqual({ resumes: 1, relists: 1 });
+    expect(heldAfterDrop).toEqual({ watch: 0, list: 1 });
   });
 
   it('resumes after every drop without losing a change', async () => {
