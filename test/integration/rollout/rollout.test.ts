@@ -132,13 +132,15 @@ describe('rollout trigger and watch against the emulator', () => {
   });
 
   it('fails when a new pod crash-loops', async () => {
+    // The new pod crashes 50 ms after it starts and is never ready before that: a readiness probe
+    // that caught it in those 50 ms would make it available, and the rollout would rightly complete.
     await createDemo(cluster, 'crashy', { replicas: 1 });
     const clock = testClock();
     const watch = watchRollout(cluster, { deployment: 'crashy', clock, timeoutMs: 60_000 });
     await watch.ready;
     const trig = await sendTrigger(
       cluster,
-      { kind: 'patch', patchType: 'strategic', patch: '{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"CRASH_AFTER_MS","value":"50"}]}]}}}}' },
+      { kind: 'patch', patchType: 'strategic', patch: '{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"CRASH_AFTER_MS","value":"50"},{"name":"READY_DELAY_MS","value":"60000"}]}]}}}}' },
       { deployment: 'crashy', clock },
     );
     watch.triggerSent({ generation: trig.generation ?? 0 });
