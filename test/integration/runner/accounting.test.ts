@@ -2,27 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startClock } from '../../../src/clock.js';
 import { render } from '../../../src/report/index.js';
 import { executeRun, type RunEnvironment } from '../../../src/runner/execute-run.js';
-import { resolveScenario, type ScenarioFlags } from '../../../src/scenario/resolve.js';
+import { envOf, scenarioOf } from './run-fixtures.js';
 
-const scenarioOf = (flags: ScenarioFlags) =>
-  resolveScenario(undefined, { workers: '1', ...flags }, {
-    readText: () => {
-      throw new Error('no files in this test');
-    },
-    resolvePath: (p) => p,
-  });
-
-const envOf = (over: Partial<RunEnvironment> = {}): RunEnvironment => ({
-  clock: startClock(),
-  env: {},
-  cwd: process.cwd(),
-  signal: new AbortController().signal,
-  meta: { tool: { name: 'zerodrop', version: 'test' }, runId: 'test', commandLine: [], scenarioDigest: 'sha256:test' },
-  ...over,
-});
 
 /** A target that counts every request it serves, by method. */
 async function countingServer(): Promise<{ server: Server; url: string; served: Record<string, number>; total: () => number }> {
