@@ -67,12 +67,56 @@ export async function removeStaleTables(log: (m: string) => void): Promise<strin
 const liveTables = new Set<string>();
 let exitHookInstalled = false;
 
+/**
+ * The watchdog of one nftables table, as the pods have theirs (kubelet/process-wrapper.ts): a small
+ * detached process holding the read end of a pipe from the emulator. When the pipe reaches
+ * end-of-file — the emulator stopped or died, even by SIGKILL or the OOM killer — it deletes the
+ * table and exits, so no Service rule outlives the emulator that programmed it. It ignores the
+ * terminal's signals: the emulator's own orderly stop deletes the table first.
+ */
+const TABLE_WATCHDOG_SOURCE = String.raw`
+'use strict';
+const { spawnSync } = require('node:child_process');
+const table = process.argv[1];
+for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => {});
+const done = () => {
+  spawnSync('nft', ['delete', 'table', 'ip', table], { stdio: 'ignore' });
+  process.exit(0);
+};
+process.stdin.on('data', () => {});
+process.stdin.on('end', done);
+process.stdin.on('close', done);
+process.stdin.on('error', done);
+`;
+
+/** Starts the watchdog of `table`; losing the pipe (the emulator died) makes it remove the table. */
+function watchTable(table: string): { dismiss(): Promise<void> } {
+  const dog = spawn(process.execPath, ['-e', TABLE_WATCHDOG_SOURCE, table], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  const exited = new Promise<void>((resolve) => {
+    dog.once('exit', () => resolve());
+    dog.once('error', () => resolve());
+  });
+  dog.stdin.on('error', () => undefined);
+  dog.unref();
+  // The pipe must not keep the emulator's event loop alive.
+  (dog.stdin as unknown as { unref?: () => void }).unref?.();
+  return {
+    // An orderly stop deleted the table itself: the watchdog is ended, and waited for (bounded), so
+    // nothing the emulator started outlives its stop.
+    dismiss: async () => {
+      if (dog.exitCode === null && dog.signalCode === null) dog.kill('SIGKILL');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+    },
+  };
+}
+
 /** The kernel dataplane: one nftables table per proxy instance, replaced atomically on every sync. */
 export class NftDataplane {
   readonly table: string;
   private running: Promise<void> = Promise.resolve();
   private latest: readonly ServicePortRule[] | undefined;
   private stopped = false;
+  private watchdog: { dismiss(): Promise<void> } | undefined;
 
   constructor(
     instanceId: string,
@@ -81,7 +125,8 @@ export class NftDataplane {
     this.table = tableName(instanceId, process.pid);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
-      // A normal exit cleans up synchronously; after a crash the next start removes the table.
+      // A normal exit cleans up synchronously; after a crash the table's watchdog removes it (and,
+      // should that fail too, the next start does).
       process.on('exit', () => {
         for (const t of liveTables) spawnSync('nft', ['delete', 'table', 'ip', t], { stdio: 'ignore' });
       });
@@ -96,6 +141,7 @@ export class NftDataplane {
       if (r === undefined || this.stopped) return;
       this.latest = undefined;
       liveTables.add(this.table);
+      this.watchdog ??= watchTable(this.table);
       await runNft(['-f', '-'], renderRuleset(this.table, r, `zerodrop emulator service proxy, owner pid ${process.pid}`)).catch((e: Error) => this.log(`proxy: nft sync failed: ${e.message}`));
     });
     return this.running;
@@ -107,5 +153,7 @@ export class NftDataplane {
     await this.running;
     liveTables.delete(this.table);
     await runNft(['delete', 'table', 'ip', this.table]).catch(() => undefined);
+    await this.watchdog?.dismiss();
+    this.watchdog = undefined;
   }
 }
