@@ -3,12 +3,13 @@
  * every request that has fallen due since (each one stamped with its own scheduled time, so the
  * batch adds lag, never hides latency). Re-running on the next event-loop turn instead
  * (setImmediate) keeps a sub-millisecond gap finer, but spins: from ~3,300 requests/s up it kept
- * a whole core busy whatever the rate (bench/README.md, "open-model CPU"). Node's timers have 1 ms
- * granularity, so a wake-up at 20,000/s sends ~20-40 requests; the lag that costs (p99 ~1-2 ms)
- * stays far below the lag tolerance and below what the spinning loop had at that rate.
+ * a whole core busy whatever the rate (bench/README.md, "Open-model CPU by rate": 199 -> 33 us a
+ * request at 5,000/s). Node's timers have 1 ms granularity, so a wake-up at 20,000/s sends ~20-40
+ * requests; the lag that costs (p99 ~2.5-6 ms measured on a shared VM, ~1-2 ms more than spinning
+ * at 5,000/s) stays far below the lag tolerance and the saturation mark.
  */
 
-/** A wait (ms) below which the tick runs again on the next event-loop turn rather than sleep. */
+/** A wait (ms) at or below which the tick runs again on the next event-loop turn (0: only once a request is due). */
 export const NEXT_TURN_BELOW_MS = 0;
 
 /**
