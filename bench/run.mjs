@@ -6,9 +6,10 @@
 //   node bench/run.mjs --only open --rates 5000,20000,50000
 //   node bench/run.mjs --only scaling
 //   node bench/run.mjs --only journal   # the CLI with and without its journal, rounds interleaved
+//   node bench/run.mjs --only open-cpu  # open model: CPU per request and lag by rate, beside hey
 //
 // Options: --rounds N (3) --duration S (10) --connections C (64) --targets nginx,node
-//          --only closed,concurrency,open,scaling,soak,journal --rates R1,R2,... --no-setup   (soak and journal are not in the default set)
+//          --only closed,concurrency,open,open-cpu,scaling,soak,journal --rates R1,R2,... --no-setup   (soak, journal and open-cpu are not in the default set)
 //          --soak-seconds S (600): the long CLI run of the soak, against a 60 s one
 //          --out DIR (reports/bench): where the JSON results go
 // Results: printed, and written as JSON under reports/bench/.
@@ -70,7 +71,7 @@ function cpuModel() {
   return m ? m[1].trim() : 'unknown';
 }
 
-const machine = { cpu: cpuModel(), cores: CORES, node: process.version, pinned: PIN, nginx: has('nginx'), wrk: has('wrk') };
+const machine = { cpu: cpuModel(), cores: CORES, node: process.version, pinned: PIN, nginx: has('nginx'), wrk: has('wrk'), hey: has('hey') };
 
 // ---- processes ---------------------------------------------------------------------------------
 
@@ -398,6 +399,75 @@ async function openBench(target, closedMaxRps) {
   return rows;
 }
 
+/** Open-model rates of the CPU benchmark (requests/s): a quiet check, and the issue's three. */
+const OPEN_CPU_RATES = [100, 1000, 5000, 20000];
+
+/** hey at `rate` for the duration: its -q is per connection, so -c C -q rate/C. */
+async function hey(url, rate) {
+  const c = Math.max(2, Math.round(rate / 500));
+  const r = await runMeasured(pin(CLIENT_CORE, ['hey', '-z', `${opts.duration}s`, '-c', String(c), '-q', String(rate / c), url]));
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
+  if (!m) throw new Error(`hey printed no rate: ${r.stdout.slice(0, 300)}${r.stderr.slice(0, 300)}`);
+  const rps = Number(m[1]);
+  return { connections: c, rps, cpuSeconds: r.cpuSeconds, cpuUsPerRequest: (r.cpuSeconds * 1e6) / Math.max(1, rps * opts.duration) };
+}
+
+/**
+ * Open model: what a request costs the client's core by rate (one worker on CLIENT_CORE), with
+ * hey at the same rate and core in the same round. zerodrop twice: the CLI (whole process, start-up
+ * included, no warmup) and the engine alone after a 2 s warmup (bench/engine-open.mjs: CPU of the
+ * measured run, its steady share of a core, schedule lag).
+ */
+async function openCpuBench(target) {
+  console.log(`\nopen model CPU against ${target.name} (client on core ${CLIENT_CORE}, ${opts.duration} s per run, ${opts.rounds} rounds)`);
+  const rows = [];
+  for (const rate of OPEN_CPU_RATES) {
+    const rounds = [];
+    for (let r = 0; r < opts.rounds; r++) {
+      const cli = await zerodrop(['--url', target.url, '--rate', String(rate), '--duration', `${opts.duration}s`, '--workers', '1']);
+      const e = await runMeasured(pin(CLIENT_CORE, [process.execPath, join(ROOT, 'bench', 'engine-open.mjs'), target.url, String(rate), String(opts.duration), '2']));
+      const engine = JSON.parse(e.stdout);
+      const h = machine.hey ? await hey(target.url, rate) : null;
+      const round = {
+        cliUsPerRequest: cli.cpuUsPerRequest,
+        cliLagP99Ms: cli.report.generator.scheduleLagP99Ms,
+        cliUnsent: cli.report.totals.unsent,
+        engineUsPerRequest: engine.usPerRequest,
+        engineSteadyCorePct: engine.steadyCorePct,
+        engineLagP99Ms: engine.lagP99Ms,
+        engineLagMaxMs: engine.lagMaxMs,
+        engineUnsent: engine.unsent,
+        engineEventLoopUtilization: engine.eventLoopUtilization[0],
+        hey: h,
+        loadavg: loadavg()[0],
+      };
+      rounds.push(round);
+      console.log(
+        `  ${fmt(rate)}/s round ${r + 1}: CLI ${fmt(round.cliUsPerRequest, 1)} us/request (lag p99 ${fmt(round.cliLagP99Ms, 2)} ms, unsent ${fmt(round.cliUnsent)}); ` +
+          `engine ${fmt(round.engineUsPerRequest, 1)} us/request, ${fmt(round.engineSteadyCorePct, 1)}% of a core, lag p99 ${fmt(round.engineLagP99Ms, 2)} ms max ${fmt(round.engineLagMaxMs, 1)}, unsent ${fmt(round.engineUnsent)}, ELU ${fmt(round.engineEventLoopUtilization, 2)}` +
+          (h ? `; hey (-c ${h.connections}) ${fmt(h.cpuUsPerRequest, 1)} us/request at ${fmt(h.rps)}/s` : '') +
+          ` (load avg ${fmt(round.loadavg, 1)})`,
+      );
+    }
+    const row = {
+      rate,
+      cliUsPerRequest: median(rounds.map((x) => x.cliUsPerRequest)),
+      engineUsPerRequest: median(rounds.map((x) => x.engineUsPerRequest)),
+      engineSteadyCorePct: median(rounds.map((x) => x.engineSteadyCorePct)),
+      engineLagP99Ms: median(rounds.map((x) => x.engineLagP99Ms)),
+      heyUsPerRequest: machine.hey ? median(rounds.map((x) => x.hey.cpuUsPerRequest)) : null,
+      rounds,
+    };
+    rows.push(row);
+    console.log(
+      `  ${fmt(rate)}/s median: CLI ${fmt(row.cliUsPerRequest, 1)}, engine ${fmt(row.engineUsPerRequest, 1)} us/request (${fmt(row.engineSteadyCorePct, 1)}% of a core, lag p99 ${fmt(row.engineLagP99Ms, 2)} ms)` +
+        (machine.hey ? `, hey ${fmt(row.heyUsPerRequest, 1)} us/request` : ', hey: not installed (apt-get install hey)'),
+    );
+  }
+  save('open-cpu', { target: target.name, rows });
+  return rows;
+}
+
 /** Closed model with 1..cores workers; the client may use every core but the target's. */
 /**
  * What a request costs the client's core at a few concurrencies: wrk and zerodrop's engine (closed
@@ -542,6 +612,7 @@ async function main() {
     else console.log('\ncost per request by concurrency: skipped, it needs wrk (Debian: apt-get install wrk; `npm run bench` installs it as root)');
   }
   if (opts.only.includes('open')) await openBench(main, closed?.[main.name]?.summary.zerodropRps ?? null);
+  if (opts.only.includes('open-cpu')) await openCpuBench(main);
   if (opts.only.includes('scaling')) await scalingBench(main);
   if (opts.only.includes('soak')) await soakBench(main);
   if (opts.only.includes('journal')) await journalBench(main);

@@ -4,6 +4,7 @@ import type { Recorder } from '../metrics/recorder.js';
 import type { EngineSpec } from './engine-spec.js';
 import type { LanePool } from './lane-pool.js';
 import { LIVE } from './live-counters.js';
+import { wakeDelayMs } from './open-wake.js';
 import { constantPacer, rampPacer, stridedPacer } from './pacer.js';
 import type { Pacer } from './pacer.js';
 import type { Lane } from './request-handler.js';
@@ -162,14 +163,14 @@ export class OpenScheduler {
       this.#tickTimer = setTimeout(this.#tick, 1);
     } else if (yielded) {
       this.#tickImmediate = setImmediate(this.#tick);
-    } else if (wait <= 0) {
-      if (nextDue >= end) host.endScheduling(false);
-      else this.#tickImmediate = setImmediate(this.#tick);
-    } else if (wait < 0.3) {
-      // Sub-millisecond gaps (high rates): one event-loop turn is finer than any timer.
-      this.#tickImmediate = setImmediate(this.#tick);
+    } else if (wait <= 0 && nextDue >= end) {
+      host.endScheduling(false);
     } else {
-      this.#tickTimer = setTimeout(this.#tick, Math.max(1, Math.round(wait)));
+      // Sleep until the next request is due (no spinning on sub-ms gaps: see open-wake.ts); the
+      // wake-up sends every request due by then, each from its own scheduled time.
+      const delay = wakeDelayMs(wait);
+      if (delay === 0) this.#tickImmediate = setImmediate(this.#tick);
+      else this.#tickTimer = setTimeout(this.#tick, delay);
     }
   };
 
