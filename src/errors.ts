@@ -47,7 +47,7 @@ export const ERROR_CODES = {
   E_AGENTS_CREATE: { meaning: "The load agents' Secret or Job could not be created.", hint: 'the coordinator needs create/delete on secrets and jobs, patch on jobs, and get/list on pods and pods/log in that namespace', exitCode: EXIT.couldNotRun },
   E_AGENTS_NOT_STARTED: { meaning: 'No load agent was running by the shared start time.', hint: 'check that the cluster can pull the agent image, or pass --agent-image', exitCode: EXIT.couldNotRun },
   E_BAD_AGENT_RECORD: { meaning: "A line of a load agent's log claims to be a record but is not a valid one.", hint: 'run the agents with the same zerodrop version as the coordinator', exitCode: EXIT.couldNotRun },
-  E_BAD_RECORDING: { meaning: 'An encoded recording (counters, histograms) is not one zerodrop wrote,.', hint: BUG, exitCode: EXIT.couldNotRun },
+  E_BAD_RECORDING: { meaning: 'An encoded recording (counters, histograms) is not one zerodrop wrote.', hint: BUG, exitCode: EXIT.couldNotRun },
   E_RECORDER_CONFIG: { meaning: "A recorder's settings are not positive integers.", hint: BUG, exitCode: EXIT.couldNotRun },
   E_RECORDER_MISMATCH: { meaning: 'Recordings with different settings cannot be merged.', hint: 'run every agent with the same zerodrop version and scenario', exitCode: EXIT.couldNotRun },
   E_JOURNAL_NO_LOAD: { meaning: 'The journal ends before the load started: there is no measurement to rebuild.', hint: 'run it again; the reachability check and the cluster set-up come before the load', exitCode: EXIT.couldNotRun },
