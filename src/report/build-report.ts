@@ -6,6 +6,7 @@ import { diagnose } from '../analysis/diagnosis.js';
 import { attachNearbyEvents, findOutages, nonZero } from '../analysis/outages.js';
 import { phaseReports, sumIntervals, verdictWindow } from '../analysis/phases.js';
 import { podCounts } from '../analysis/pods.js';
+import { diagnoseIngress } from '../analysis/ingress-diagnosis.js';
 import { diagnoseRollout } from '../analysis/rollout-diagnosis.js';
 import { judge, type RolloutResult } from '../analysis/verdict.js';
 
@@ -106,6 +107,8 @@ export function analyzeRun(input: AnalysisInput): Report {
           ...(run.newConnectionResets === undefined ? {} : { newConnectionResets: run.newConnectionResets }),
           ...(typeof input.meta.cluster?.dataplane === 'string' ? { dataplane: input.meta.cluster.dataplane } : {}),
         });
+  // The front door's own errors (502/503/504 no pod answered) when the traffic went through an Ingress.
+  const ingressDiagnosis = diagnoseIngress({ outages, events, statusCodes: run.statusCodes, intervalMs: run.intervalMs, ...(perPod === undefined ? {} : { perPod }) }).map(({ id, cause, evidence, fix }) => ({ id, cause, evidence, fix }));
   const genericDiagnosis = diagnose({
     window: { ...windowCounts, ...span },
     baseline,
@@ -117,7 +120,7 @@ export function analyzeRun(input: AnalysisInput): Report {
     trigger: input.trigger,
     generator: input.generator,
   });
-  const diagnosis = [...rolloutDiagnosis, ...genericDiagnosis];
+  const diagnosis = [...ingressDiagnosis, ...rolloutDiagnosis, ...genericDiagnosis];
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

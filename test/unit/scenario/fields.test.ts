@@ -43,6 +43,7 @@ interface HandWrittenScenarioFlags {
   namespace?: string | undefined;
   deployment?: string | undefined;
   service?: string | undefined;
+  ingress?: string | undefined;
   emulator?: boolean | undefined;
   rolloutTimeout?: string | undefined;
   rollbackOnFail?: boolean | undefined;

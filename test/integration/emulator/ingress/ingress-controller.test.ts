@@ -73,7 +73,7 @@ async function get(port: number, host: string, path = '/'): Promise<{ status: nu
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path, headers: { host }, agent: false }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, pod: res.headers['x-pod-name'] as string | undefined, upstream: res.headers[UPSTREAM_HEADER.toLowerCase()] as string | undefined, server: res.headers['server'] }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, pod: res.headers['x-pod-name'] as string | undefined, upstream: res.headers[UPSTREAM_HEADER.toLowerCase()] as string | undefined, server: res.headers["server"] as string | undefined }));
     });
     req.on('error', reject);
     req.end();
