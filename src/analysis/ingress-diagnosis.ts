@@ -87,6 +87,20 @@ function proxyFailuresIn(outages: readonly OutageWindow[], from: number, to: num
 }
 
 /**
+ * The outage windows without the 5xx the ingress answered itself while it routed to stopped pods,
+ * for the pod-level rules: those failures are the front door's, already named by
+ * {@link diagnoseIngress}, and would otherwise be blamed on whatever pod event sits nearby (a new
+ * pod becoming ready, in a rolling update).
+ */
+export function withoutIngressErrors(input: IngressDiagnosisInput): OutageWindow[] {
+  if (!input.events.some((e) => e.type === 'ingress-reload') || ingressOwnErrors(input.statusCodes, input.perPod).count === 0) return [...input.outages];
+  const step = input.intervalMs ?? 100;
+  const lastMs = Math.max(...input.events.map((e) => e.tMs));
+  const spans = staleEndpoints(input.events).map((s) => [s.terminatingMs - step, (s.removedMs ?? lastMs) + step] as const);
+  return input.outages.map((o) => (spans.some(([a, b]) => o.startMs < b && o.endMs > a) && (o.failures.http_5xx ?? 0) > 0 ? { ...o, failures: { ...o.failures, http_5xx: 0 } } : o));
+}
+
+/**
  * Reads the run as seen through an Ingress and names the causes of the ingress's own errors:
  * the pod stopped before the ingress saw its endpoint go (preStop shorter than the controller's
  * sync), or the proxy reused a keep-alive connection the pod had closed. Empty when the traffic
