@@ -125,12 +125,18 @@ export function startIngressController(store: Store, opts: IngressControllerOpti
     const binary = findNginx(opts.searchPath, opts.nginxPath);
     if (binary === undefined) throw new Error(`nginx not found${opts.nginxPath === undefined ? ' on PATH nor in /usr/sbin' : ` at ${opts.nginxPath}`}: ${NGINX_INSTALL_HINT}`);
     for (let attempt = 0; ; attempt++) {
-      const p = opts.port ?? (await freeLoopbackPort());
+      // A restarted nginx keeps the address already published.
+      const p = opts.port ?? (attempt === 0 ? port : undefined) ?? (await freeLoopbackPort());
       try {
         const text = cfgFor(p);
         nginx = await startNginx({ binary, prefix: join(opts.workDir, 'ingress-nginx'), config: text, log: (l) => log(`ingress: nginx: ${l}`) });
         port = p;
         config = text;
+        const started = nginx;
+        // A master that dies outside stop() is started again by the next sync.
+        void started.whenExited.then(() => {
+          if (!stopped && nginx === started) schedule();
+        });
         log(`ingress: nginx ${binary} (pid ${nginx.pid}) listening on ${INGRESS_ADDRESS}:${p}, sync delay ${delayMs} ms`);
         return;
       } catch (e) {
@@ -146,6 +152,14 @@ export function startIngressController(store: Store, opts: IngressControllerOpti
     if (ings.length === 0 && nginx === undefined) return;
     const services = new Map(store.list('services', undefined).items.map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name ?? ''}`, s] as const));
     const next = buildIngressRouting({ ingresses: ings, services, slices: slicesByService(store.list('endpointslices', undefined).items), translate });
+    if (nginx?.exited === true) {
+      // nginx died under us (killed, crashed): start it again on the same port, as the
+      // controller's container would be restarted.
+      log('ingress: nginx exited; starting it again');
+      await nginx.stop();
+      nginx = undefined;
+      routing = undefined;
+    }
     const change = diffRouting(routing, next);
     try {
       if (nginx === undefined) {

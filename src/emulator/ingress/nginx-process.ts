@@ -90,6 +90,8 @@ export interface NginxInstance {
   stop(graceMs?: number): Promise<void>;
   /** True once the master exited. */
   readonly exited: boolean;
+  /** Resolves when the master exits (stopped or died). */
+  readonly whenExited: Promise<void>;
 }
 
 /** Options of {@link startNginx}. */
@@ -178,6 +180,7 @@ export async function startNginx(opts: StartNginxOptions): Promise<NginxInstance
     get exited() {
       return exited;
     },
+    whenExited: exit,
     reload(config: string): Promise<void> {
       reloading = reloading.then(async () => {
         if (exited) throw new Error('nginx is not running');

@@ -179,6 +179,21 @@ describe('the emulator ingress controller (real nginx)', () => {
     expect((ev as any).message).toMatch(/apt-get install nginx-light/);
   }, 30_000);
 
+  it('starts nginx again on the same port when it dies', async () => {
+    const store = new MemoryStore({ nodeName: 'n' });
+    const a = await backend('pod-a');
+    store.create('services', service('web'));
+    store.create('endpointslices', slice('web', [a]));
+    store.create('ingresses', ingress('web', 'web.example.test', 'web'));
+    const c = await start(store, 50);
+    const pid = await until('nginx', () => c.nginxPid());
+    const port = c.port() as number;
+    process.kill(-pid, 'SIGKILL');
+    await until('a new nginx', () => (c.nginxPid() !== undefined && c.nginxPid() !== pid ? true : undefined));
+    expect(c.port()).toBe(port);
+    expect((await until('an answer', () => get(port, 'web.example.test').catch(() => undefined))).pod).toBe('pod-a');
+  }, 60_000);
+
   it('ends nginx with its stop', async () => {
     const store = new MemoryStore({ nodeName: 'n' });
     const a = await backend('pod-a');
