@@ -19,6 +19,8 @@ export interface IngressDiagnosisInput {
   perPod?: Readonly<Record<string, Partial<Record<FailureClass, number>>>>;
   /** Width of the timeline intervals (default 100 ms). */
   intervalMs?: number;
+  /** The Ingress the traffic went through (kubernetes.ingress), when the run knows it; else the reload events tell. */
+  ingress?: string;
 }
 
 /** A diagnosis with the failures it accounts for. */
@@ -108,13 +110,26 @@ export function withoutIngressErrors(input: IngressDiagnosisInput): OutageWindow
  */
 export function diagnoseIngress(input: IngressDiagnosisInput): IngressFinding[] {
   const reloads = input.events.filter((e) => e.type === 'ingress-reload');
-  if (reloads.length === 0) return [];
-  const ingress = reloads[0]?.object ?? 'ingress';
+  if (reloads.length === 0 && input.ingress === undefined) return [];
+  const ingress = reloads[0]?.object ?? `ingress/${input.ingress ?? ''}`;
   const own = ingressOwnErrors(input.statusCodes, input.perPod);
   if (own.count === 0) return [];
   const step = input.intervalMs ?? 100;
   const whose = own.sure ? 'answered by the ingress itself (no pod named them)' : 'most likely from the ingress (set target.podHeader to tell its answers from the app\'s)';
   const codes = PROXY_STATUS_CODES.filter((c) => (input.statusCodes[c] ?? 0) > 0).map((c) => `${c} x${input.statusCodes[c] ?? 0}`).join(', ');
+  if (reloads.length === 0) {
+    // A controller that records no reloads on the Ingress (ingress-nginx on a real cluster changes
+    // endpoints without one): the errors are the ingress's, but when it dropped which pod is unknown.
+    return [
+      {
+        id: 'ingress-own-errors',
+        cause: `${ingress} answered errors itself: it proxied to pods that had stopped, or reused kept-alive connections they had closed (its controller's view of the endpoints is not visible in the Ingress's events, so the run cannot tell which)`,
+        evidence: `${plural(own.count, 'request')} got ${codes} ${whose}`,
+        fix: "give the pods a preStop sleep longer than the ingress controller takes to drop an endpoint (ingress-nginx: ~3.3 s), drain on SIGTERM with Connection: close, and keep the app's keep-alive timeout above the proxy's upstream keep-alive timeout (ingress-nginx: 60 s)",
+        weight: own.count,
+      },
+    ];
+  }
   const found: IngressFinding[] = [];
 
   const stale = staleEndpoints(input.events);

@@ -94,7 +94,8 @@ export function analyzeRun(input: AnalysisInput): Report {
   // generic, class-based ones follow for what the events do not explain.
   const pods = run.pods === undefined ? undefined : podCounts(run.pods, events, run.intervalMs);
   const perPod = pods === undefined ? undefined : Object.fromEntries(pods.map((p) => [p.pod, p.failures]));
-  const ingressInput = { outages, events, statusCodes: run.statusCodes, intervalMs: run.intervalMs, ...(perPod === undefined ? {} : { perPod }) };
+  const ingressName = input.meta.cluster?.['ingress'];
+  const ingressInput = { outages, events, statusCodes: run.statusCodes, intervalMs: run.intervalMs, ...(perPod === undefined ? {} : { perPod }), ...(typeof ingressName === 'string' ? { ingress: ingressName } : {}) };
   const rolloutDiagnosis =
     events.length === 0
       ? []

@@ -32,6 +32,7 @@ interface Row {
 
 const rows: Row[] = [
   { name: 'no ingress in the run: nothing to say', input: { outages: [win(3000, 3200, { http_5xx: 9 })], events: naive.filter((x) => x.type !== 'ingress-reload'), statusCodes: { '502': 9 } }, ids: [] },
+  { name: 'an Ingress named by the run but no reload events (a real cluster): the errors are its own, the cause unknown', input: { outages: [win(3000, 3200, { http_5xx: 9 })], events: naive.filter((x) => x.type !== 'ingress-reload'), statusCodes: { '502': 9 }, perPod: {}, ingress: 'web' }, ids: ['ingress-own-errors'] },
   { name: 'no errors', input: { outages: [], events: naive, statusCodes: { '200': 100 } }, ids: [] },
   { name: 'the pod exited while still in the upstream', input: { outages: [win(3000, 3200, { http_5xx: 9 })], events: naive, statusCodes: { '200': 100, '502': 9 }, perPod: { 'old-1': {} } }, ids: ['ingress-stale-endpoint'] },
   { name: '502s while every pod ran: kept-alive connections closed by the app', input: { outages: [win(1500, 1600, { http_5xx: 2 })], events: graceful, statusCodes: { '502': 2 }, perPod: {} }, ids: ['ingress-keepalive-reuse'] },
