@@ -53,8 +53,7 @@ function slice(svc: string, eps: Array<Backend & { ready?: boolean }>): KObject 
     kind: 'EndpointSlice',
     metadata: { name: `${svc}-abc`, namespace: 'default', labels: { 'kubernetes.io/service-name': svc } },
     addressType: 'IPv4',
-    // Each backend listens on its own port: one slice port per backend would not fit, so the test
-    // gives every endpoint its own slice below when ports differ.
+    // A slice has one port for all its endpoints: the tests give a slice one backend at a time.
     ports: [{ name: 'http', port: eps[0]?.port ?? 8080, protocol: 'TCP' }],
     endpoints: eps.map((b) => ({ addresses: [b.ip], conditions: { ready: b.ready ?? true }, targetRef: { kind: 'Pod', namespace: 'default', name: b.name } })),
   };
