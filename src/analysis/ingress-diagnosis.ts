@@ -82,6 +82,17 @@ export function staleEndpoints(events: readonly RolloutEventRecord[]): StaleEndp
   return out;
 }
 
+/** How long after a reload a client-side cut is blamed on it: the old workers close their idle client connections at once. */
+export const RELOAD_CUT_WINDOW_MS = 1000;
+
+/** Resets and other connection failures (a cut keep-alive connection) of the windows that start within RELOAD_CUT_WINDOW_MS of a reload. */
+function reloadCuts(input: IngressDiagnosisInput): { count: number; windows: OutageWindow[] } {
+  const reloads = input.events.filter((e) => e.type === 'ingress-reload').map((e) => e.tMs);
+  const step = input.intervalMs ?? 100;
+  const windows = input.outages.filter((o) => (o.failures.reset ?? 0) + (o.failures.other ?? 0) > 0 && reloads.some((t) => o.startMs >= t - step && o.startMs <= t + RELOAD_CUT_WINDOW_MS));
+  return { count: windows.reduce((n, o) => n + (o.failures.reset ?? 0) + (o.failures.other ?? 0), 0), windows };
+}
+
 function proxyFailuresIn(outages: readonly OutageWindow[], from: number, to: number): number {
   let n = 0;
   for (const o of outages) if (o.startMs < to && o.endMs > from) n += o.failures.http_5xx ?? 0;
@@ -95,11 +106,14 @@ function proxyFailuresIn(outages: readonly OutageWindow[], from: number, to: num
  * pod becoming ready, in a rolling update).
  */
 export function withoutIngressErrors(input: IngressDiagnosisInput): OutageWindow[] {
-  if (!input.events.some((e) => e.type === 'ingress-reload') || ingressOwnErrors(input.statusCodes, input.perPod).count === 0) return [...input.outages];
+  if (!input.events.some((e) => e.type === 'ingress-reload')) return [...input.outages];
+  const cuts = new Set(reloadCuts(input).windows);
+  const uncut = input.outages.map((o) => (cuts.has(o) ? { ...o, failures: { ...o.failures, reset: 0, other: 0 } } : o));
+  if (ingressOwnErrors(input.statusCodes, input.perPod).count === 0) return uncut;
   const step = input.intervalMs ?? 100;
   const lastMs = Math.max(...input.events.map((e) => e.tMs));
   const spans = staleEndpoints(input.events).map((s) => [s.terminatingMs - step, (s.removedMs ?? lastMs) + step] as const);
-  return input.outages.map((o) => (spans.some(([a, b]) => o.startMs < b && o.endMs > a) && (o.failures.http_5xx ?? 0) > 0 ? { ...o, failures: { ...o.failures, http_5xx: 0 } } : o));
+  return uncut.map((o) => (spans.some(([a, b]) => o.startMs < b && o.endMs > a) && (o.failures.http_5xx ?? 0) > 0 ? { ...o, failures: { ...o.failures, http_5xx: 0 } } : o));
 }
 
 /**
@@ -113,7 +127,8 @@ export function diagnoseIngress(input: IngressDiagnosisInput): IngressFinding[] 
   if (reloads.length === 0 && input.ingress === undefined) return [];
   const ingress = reloads[0]?.object ?? `ingress/${input.ingress ?? ''}`;
   const own = ingressOwnErrors(input.statusCodes, input.perPod);
-  if (own.count === 0) return [];
+  const cut = reloads.length === 0 ? undefined : reloadCutFinding(ingress, input);
+  if (own.count === 0) return cut === undefined ? [] : [cut];
   const step = input.intervalMs ?? 100;
   const whose = own.sure ? 'answered by the ingress itself (no pod named them)' : 'most likely from the ingress (set target.podHeader to tell its answers from the app\'s)';
   const codes = PROXY_STATUS_CODES.filter((c) => (input.statusCodes[c] ?? 0) > 0).map((c) => `${c} x${input.statusCodes[c] ?? 0}`).join(', ');
@@ -161,5 +176,24 @@ export function diagnoseIngress(input: IngressDiagnosisInput): IngressFinding[] 
       weight: rest,
     });
   }
+  if (cut !== undefined) found.push(cut);
   return found.sort((a, b) => b.weight - a.weight);
+}
+
+/**
+ * Client connections cut right after a reload: nginx's old workers close their idle keep-alive
+ * client connections when a reload retires them, and a request sent on one at that moment fails.
+ * A front door that reloads on endpoint changes does this (the emulator's does; ingress-nginx
+ * changes endpoints without a reload); the pods are not to blame.
+ */
+function reloadCutFinding(ingress: string, input: IngressDiagnosisInput): IngressFinding | undefined {
+  const { count, windows } = reloadCuts(input);
+  if (count === 0) return undefined;
+  return {
+    id: 'ingress-reload-cut',
+    cause: `${ingress} cut client keep-alive connections when it reloaded: a reload retires nginx's workers, which close their idle client connections, and a request sent on one as it closes fails (the pods are not involved)`,
+    evidence: `${plural(count, 'request')} reset or cut within ${secs(RELOAD_CUT_WINDOW_MS)} of an ingress reload (first at ${secs((windows[0] as OutageWindow).startMs)})`,
+    fix: 'clients should retry a request that failed on a reused keep-alive connection before any answer (safe for idempotent requests); on the emulator, whose ingress reloads on every endpoint change, send with target.keepAlive: false; ingress-nginx itself changes endpoints without a reload',
+    weight: count,
+  };
 }

@@ -33,6 +33,8 @@ interface Row {
 const rows: Row[] = [
   { name: 'no ingress in the run: nothing to say', input: { outages: [win(3000, 3200, { http_5xx: 9 })], events: naive.filter((x) => x.type !== 'ingress-reload'), statusCodes: { '502': 9 } }, ids: [] },
   { name: 'an Ingress named by the run but no reload events (a real cluster): the errors are its own, the cause unknown', input: { outages: [win(3000, 3200, { http_5xx: 9 })], events: naive.filter((x) => x.type !== 'ingress-reload'), statusCodes: { '502': 9 }, perPod: {}, ingress: 'web' }, ids: ['ingress-own-errors'] },
+  { name: 'a client connection cut right after a reload', input: { outages: [win(1000, 1100, { reset: 1 })], events: graceful, statusCodes: { '200': 100 }, perPod: {} }, ids: ['ingress-reload-cut'] },
+  { name: 'a reset far from any reload is not the reload\'s', input: { outages: [win(4000, 4100, { reset: 1 })], events: graceful, statusCodes: { '200': 100 }, perPod: {} }, ids: [] },
   { name: 'no errors', input: { outages: [], events: naive, statusCodes: { '200': 100 } }, ids: [] },
   { name: 'the pod exited while still in the upstream', input: { outages: [win(3000, 3200, { http_5xx: 9 })], events: naive, statusCodes: { '200': 100, '502': 9 }, perPod: { 'old-1': {} } }, ids: ['ingress-stale-endpoint'] },
   { name: '502s while every pod ran: kept-alive connections closed by the app', input: { outages: [win(1500, 1600, { http_5xx: 2 })], events: graceful, statusCodes: { '502': 2 }, perPod: {} }, ids: ['ingress-keepalive-reuse'] },
@@ -80,6 +82,12 @@ describe('ingressOwnErrors', () => {
 });
 
 describe('withoutIngressErrors', () => {
+  it('leaves the pod rules no cut the ingress reload made', () => {
+    const out = withoutIngressErrors({ outages: [win(1000, 1100, { reset: 1 }), win(4000, 4100, { reset: 2 })], events: graceful, statusCodes: { '200': 100 }, perPod: {} });
+    expect(out.map((o) => o.failures)).toEqual([{ reset: 0, other: 0 }, { reset: 2 }]);
+  });
+
+
   it('leaves the pod rules the windows the ingress did not explain', () => {
     const out = withoutIngressErrors({ outages: [win(1500, 1600, { http_5xx: 2 }), win(3000, 3200, { http_5xx: 9, reset: 1 })], events: naive, statusCodes: { '502': 11 }, perPod: {} });
     expect(out.map((o) => o.failures)).toEqual([{ http_5xx: 2 }, { http_5xx: 0, reset: 1 }]);
