@@ -6,6 +6,7 @@ import { diagnose } from '../analysis/diagnosis.js';
 import { attachNearbyEvents, findOutages, nonZero } from '../analysis/outages.js';
 import { phaseReports, sumIntervals, verdictWindow } from '../analysis/phases.js';
 import { podCounts } from '../analysis/pods.js';
+import { diagnoseIngress, withoutIngressErrors } from '../analysis/ingress-diagnosis.js';
 import { diagnoseRollout } from '../analysis/rollout-diagnosis.js';
 import { judge, type RolloutResult } from '../analysis/verdict.js';
 
@@ -93,11 +94,13 @@ export function analyzeRun(input: AnalysisInput): Report {
   // generic, class-based ones follow for what the events do not explain.
   const pods = run.pods === undefined ? undefined : podCounts(run.pods, events, run.intervalMs);
   const perPod = pods === undefined ? undefined : Object.fromEntries(pods.map((p) => [p.pod, p.failures]));
+  const ingressName = input.meta.cluster?.['ingress'];
+  const ingressInput = { outages, events, statusCodes: run.statusCodes, intervalMs: run.intervalMs, ...(perPod === undefined ? {} : { perPod }), ...(typeof ingressName === 'string' ? { ingress: ingressName } : {}) };
   const rolloutDiagnosis =
     events.length === 0
       ? []
       : diagnoseRollout({
-          outages,
+          outages: withoutIngressErrors(ingressInput),
           events,
           keepAlive: input.meta.load.keepAlive,
           errorCodes: run.errorCodes,
@@ -106,6 +109,8 @@ export function analyzeRun(input: AnalysisInput): Report {
           ...(run.newConnectionResets === undefined ? {} : { newConnectionResets: run.newConnectionResets }),
           ...(typeof input.meta.cluster?.dataplane === 'string' ? { dataplane: input.meta.cluster.dataplane } : {}),
         });
+  // The front door's own errors (502/503/504 no pod answered) when the traffic went through an Ingress.
+  const ingressDiagnosis = diagnoseIngress(ingressInput).map(({ id, cause, evidence, fix }) => ({ id, cause, evidence, fix }));
   const genericDiagnosis = diagnose({
     window: { ...windowCounts, ...span },
     baseline,
@@ -117,7 +122,7 @@ export function analyzeRun(input: AnalysisInput): Report {
     trigger: input.trigger,
     generator: input.generator,
   });
-  const diagnosis = [...rolloutDiagnosis, ...genericDiagnosis];
+  const diagnosis = [...ingressDiagnosis, ...rolloutDiagnosis, ...genericDiagnosis];
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
