@@ -127,7 +127,18 @@ export interface Report {
     startedAt: string;
     endedAt: string;
     target: { url: string; method: string };
-    load: { model: 'open' | 'closed'; rate?: number; connections?: number; durationMs: number; warmupMs: number; timeoutMs: number; keepAlive: boolean; client?: ClientKind };
+    load: {
+      model: 'open' | 'closed';
+      rate?: number;
+      connections?: number;
+      durationMs: number;
+      warmupMs: number;
+      timeoutMs: number;
+      keepAlive: boolean;
+      client?: ClientKind;
+      /** HTTP/2: sessions (closed model: --connections) and streams in flight per session, when set. */
+      http2?: { sessions?: number; streams?: number };
+    };
     scenarioDigest: string;
     commandLine: string[];
     /** Cluster facts (filled when a rollout is watched). */
