@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startClock } from '../../../src/clock.js';
 import { startLoad } from '../../../src/traffic/engine.js';
+import { checkReachable } from '../../../src/traffic/preflight.js';
 import type { LoadOptions, LoadResult } from '../../../src/traffic/engine.js';
 import { startH2FaultServer } from '../../fixtures/h2-fault-server.js';
 import type { H2FaultServer } from '../../fixtures/h2-fault-server.js';
@@ -150,6 +151,13 @@ describe('zerodrop HTTP/2 client: sessions', () => {
     expect(t.failed).toBe(0);
     expect(t.succeeded).toBe(server.counts.served);
     expect(sessionsOk(server.counts.sessions)).toBe(true);
+  });
+
+  it('the reachability check sends its request over cleartext h2c too (zerodrop\'s client)', async () => {
+    server = await startH2FaultServer({ tls: false });
+    await expect(checkReachable({ ...base, url: server.url })).resolves.toMatchObject({ probe: 'request', requests: 1, lastStatus: 200 });
+    await settled(() => server!.counts.served === 1);
+    expect(server.counts.served).toBe(1);
   });
 
   it('undici (tuned) still serves HTTP/2 over TLS, and refuses cleartext h2c', async () => {
