@@ -38,6 +38,10 @@ const DEFAULT_PEER_STREAMS = 100;
 
 const { HTTP2_HEADER_STATUS, NGHTTP2_CANCEL } = h2constants;
 
+/** Request options, shared by every request (node:http2 only reads them). */
+const END_STREAM = { endStream: true };
+const WITH_BODY = {};
+
 /** The error a request gets when its session could not be opened in time. */
 function connectTimeoutError(ms: number): Error {
   return Object.assign(new Error(`zerodrop: HTTP/2 session not connected within ${ms} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' });
@@ -216,7 +220,7 @@ export class Http2Client implements LaneDispatcher {
       const conn = this.#pick(avoid);
       let stream: ClientHttp2Stream;
       try {
-        stream = conn.session.request(this.#headers, this.#body === null ? { endStream: true } : {});
+        stream = conn.session.request(this.#headers, this.#body === null ? END_STREAM : WITH_BODY);
       } catch {
         conn.dead = true;
         continue;
