@@ -189,13 +189,6 @@ export class Http2Client implements LaneDispatcher {
     this.#connectOptions = c;
   }
 
-  /** Sessions open or opening (not dead): for tests and the bench. */
-  get sessionCount(): number {
-    let n = 0;
-    for (const c of this.#conns) if (!c.dead) n++;
-    return n;
-  }
-
   dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const h = handler as unknown as Http2Handler;
     let call = this.#calls.get(h);
