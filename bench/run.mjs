@@ -7,9 +7,10 @@
 //   node bench/run.mjs --only scaling
 //   node bench/run.mjs --only journal   # the CLI with and without its journal, rounds interleaved
 //   node bench/run.mjs --only open-cpu  # open model: CPU per request and lag by rate, beside hey
+//   node bench/run.mjs --only http2     # HTTP/2 over TLS beside h2load -c 8 -m 8 (bench/http2.mjs)
 //
 // Options: --rounds N (3) --duration S (10) --connections C (64) --targets nginx,node
-//          --only closed,concurrency,open,open-cpu,scaling,soak,journal --rates R1,R2,... --no-setup   (soak, journal and open-cpu are not in the default set)
+//          --only closed,concurrency,open,open-cpu,scaling,soak,journal,http2 --rates R1,R2,... --no-setup   (soak, journal, open-cpu and http2 are not in the default set)
 //          --soak-seconds S (600): the long CLI run of the soak, against a 60 s one
 //          --out DIR (reports/bench): where the JSON results go
 // Results: printed, and written as JSON under reports/bench/.
@@ -594,6 +595,12 @@ async function journalBench(target) {
   save('journal', { target: target.name, rounds, openRounds, summary });
 }
 
+/** HTTP/2 beside h2load: bench/http2.mjs, a process of its own (it starts its own nginx with TLS and http2). */
+async function http2Bench() {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'http2.mjs'), '--rounds', String(Math.min(opts.rounds, 2)), '--duration', String(Math.min(opts.duration, 5)), '--out', OUT], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`bench/http2.mjs exited ${r.status}`);
+}
+
 async function main() {
   console.log(`zerodrop benchmarks: ${machine.cpu}, ${CORES} cores, node ${machine.node}; pinned: ${PIN}; nginx: ${machine.nginx}; wrk: ${machine.wrk}; load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   if (CORES < 2) console.log('  (one core: target and client share it; the numbers say little)');
@@ -616,6 +623,7 @@ async function main() {
   if (opts.only.includes('scaling')) await scalingBench(main);
   if (opts.only.includes('soak')) await soakBench(main);
   if (opts.only.includes('journal')) await journalBench(main);
+  if (opts.only.includes('http2')) await http2Bench();
   console.log(`\nload avg at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (a shared machine skews absolute numbers; ratios come from interleaved rounds)`);
   stopAll();
   for (const t of targets) if (t.dir) rmSync(t.dir, { recursive: true, force: true });

@@ -30,6 +30,8 @@ export const REQUIREMENTS = {
       { package: 'nginx-light', probe: { program: 'nginx' }, why: 'the target that outruns every client' },
       { package: 'wrk', probe: { program: 'wrk' }, why: 'the C reference client' },
       { package: 'util-linux', probe: { program: 'taskset' }, why: 'pins the target and the clients to their cores' },
+      { package: 'nghttp2-client', probe: { program: 'h2load' }, why: 'h2load, the C reference client of the HTTP/2 bench' },
+      { package: 'openssl', probe: { program: 'openssl' }, why: "the HTTP/2 bench's nginx gets a certificate made with it" },
     ],
   },
 };

@@ -1,6 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { ZerodropError } from '../errors.js';
 import { Recorder } from '../metrics/recorder.js';
+import type { RecordingDelta } from '../metrics/recording-cutter.js';
 import type { LoadOptions } from '../traffic/engine.js';
 import type { AgentFacts } from './judge.js';
 import { AGENT_CONTAINER } from './job-manifest.js';
@@ -139,7 +140,7 @@ export function applyLine(slot: Slot, line: string, recvWallMs: number, recvCloc
         return false;
       case 'interval':
         slot.live = rec.live;
-        merge(slot, { rows: rec.rows, statusCodes: rec.statusCodes, errorCodes: rec.errorCodes }, onDelta);
+        merge(slot, { rows: rec.rows, statusCodes: rec.statusCodes, errorCodes: rec.errorCodes, ...(rec.retried === undefined ? {} : { retried: rec.retried }), ...(rec.goaways === undefined ? {} : { goaways: rec.goaways }) }, onDelta);
         return false;
       case 'histograms':
         merge(slot, { histograms: rec.histograms }, onDelta);
@@ -157,12 +158,13 @@ export function applyLine(slot: Slot, line: string, recvWallMs: number, recvCloc
   return false;
 }
 
-function merge(slot: Slot, delta: Parameters<typeof deltaToEncoded>[1], onDelta: LoadOptions['onDelta']): void {
+function merge(slot: Slot, delta: Parameters<typeof deltaToEncoded>[1] & Pick<RecordingDelta, 'retried' | 'goaways'>, onDelta: LoadOptions['onDelta']): void {
   if (slot.settings === undefined || slot.recorder === undefined) throw new ZerodropError('E_INTERNAL', 'an agent sent records before its hello record');
-  slot.recorder.merge(Recorder.fromJSON(deltaToEncoded(slot.settings, delta)));
+  const { rows = [], statusCodes = {}, errorCodes = {}, histograms, retried, goaways } = delta;
+  const extra = { ...(retried === undefined ? {} : { retried }), ...(goaways === undefined ? {} : { goaways }) };
+  slot.recorder.merge(Recorder.fromJSON({ ...deltaToEncoded(slot.settings, delta), ...extra }));
   // The run's journal takes the same exact deltas (an agent sends each histogram once, at the end).
-  const { rows = [], statusCodes = {}, errorCodes = {}, histograms } = delta;
-  onDelta?.({ source: `agent-${slot.index}`, settings: slot.settings, rows: [...rows], statusCodes, errorCodes, ...(histograms === undefined ? {} : { histograms }) });
+  onDelta?.({ source: `agent-${slot.index}`, settings: slot.settings, rows: [...rows], statusCodes, errorCodes, ...(histograms === undefined ? {} : { histograms }), ...extra });
 }
 
 /** Whether nothing more will come from this agent: a final or error record, its pod gone, or its finished container's log read out. */

@@ -6,7 +6,8 @@ import { LoadEngine } from '../traffic/load-engine.js';
 import { successPredicateOf } from '../traffic/status-table.js';
 import { AGENT_SPEC_ENV, COMPLETION_INDEX_ENV, loadOptionsOfWire, parseAgentSpec, type AgentSpec } from './agent-spec.js';
 import { DeltaTracker } from '../metrics/delta-tracker.js';
-import { RECORD_VERSION, encodeRecord, type AgentLive, type AgentRecord, type RecordBody } from './protocol.js';
+import { retriedDelta } from '../metrics/retries.js';
+import { RECORD_VERSION, encodeRecord, type AgentLive, type AgentRecord, type IntervalRecord, type RecordBody } from './protocol.js';
 import { agentShard } from './shard.js';
 
 /** What an agent needs from its process; the CLI passes the real ones. */
@@ -98,19 +99,36 @@ export async function runAgent(ae: AgentEnvironment): Promise<ExitCode> {
       inFlight: live[LIVE.inFlight]!,
     });
     const tracker = new DeltaTracker();
+    // Retries and GOAWAYs travel as increments beside the rows (few: sent whole each time they grow).
+    let retriedSent: Record<string, Record<string, number>> = {};
+    let goawaysSent = 0;
+    const extras = (r: typeof rec): Pick<IntervalRecord, 'retried' | 'goaways'> => {
+      const out: Pick<IntervalRecord, 'retried' | 'goaways'> = {};
+      const enc = r.toRetriedJSON();
+      const retried = retriedDelta(enc, retriedSent);
+      if (retried !== undefined) {
+        out.retried = retried;
+        retriedSent = enc;
+      }
+      if (r.goawayCount > goawaysSent) {
+        out.goaways = r.goawaysFrom(goawaysSent);
+        goawaysSent = r.goawayCount;
+      }
+      return out;
+    };
     const settleMs = spec.load.timeoutMs + engineSpec.lagToleranceMs + SETTLE_SLACK_MS + rec.intervalMs;
     const timer = setInterval(() => {
       const now = clock.nowMs();
       const finalRow = Math.max(0, Math.floor((now - settleMs) / rec.intervalMs));
       const d = tracker.cut(rec.intervals(), finalRow, rec.statusCodes(), rec.errorCodes());
-      emit({ type: 'interval', tMs: now, ...d, live: liveOf() });
+      emit({ type: 'interval', tMs: now, ...d, ...extras(rec), live: liveOf() });
     }, spec.reportEveryMs);
 
     const result = await engine.done;
     clearInterval(timer);
     const final = result.recorder;
     const rest = tracker.finish(final.intervals(), final.statusCodes(), final.errorCodes());
-    emit({ type: 'interval', tMs: clock.nowMs(), ...rest, live: liveOf() });
+    emit({ type: 'interval', tMs: clock.nowMs(), ...rest, ...extras(final), live: liveOf() });
     let chunk: Array<{ index: number; data: string }> = [];
     let size = 0;
     for (const h of final.toJSON().histograms) {

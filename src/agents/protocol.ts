@@ -1,5 +1,6 @@
 import { ZerodropError } from '../errors.js';
 import type { EncodedLag } from '../metrics/lag-recorder.js';
+import type { GoawayRecord } from '../metrics/retries.js';
 import { ROW_COLUMNS, type RecorderSettings, type RowBlock } from '../metrics/row-delta.js';
 import type { WorkerHealth } from '../traffic/generator-health.js';
 
@@ -71,6 +72,10 @@ export interface IntervalRecord extends Base {
   rows: RowBlock[];
   statusCodes: Record<string, number>;
   errorCodes: Record<string, number>;
+  /** Growth of the retries since the last record: reason -> interval index -> count. */
+  retried?: Record<string, Record<string, number>>;
+  /** GOAWAYs received since the last record. */
+  goaways?: GoawayRecord[];
   live: AgentLive;
 }
 
@@ -158,6 +163,8 @@ export function decodeRecord(line: string): AgentRecord | undefined {
       checkRows(v['rows']);
       if (!isCountMap(v['statusCodes']) || !isCountMap(v['errorCodes'])) throw bad('statusCodes and errorCodes must map names to counts');
       if (!isObj(v['live'])) throw bad('interval needs live counters');
+      if (v['retried'] !== undefined && !(isObj(v['retried']) && Object.values(v['retried']).every(isCountMap))) throw bad('retried must map reasons to {interval: count}');
+      if (v['goaways'] !== undefined && !Array.isArray(v['goaways'])) throw bad('goaways must be a list');
       break;
     case 'histograms': {
       const h = v['histograms'];

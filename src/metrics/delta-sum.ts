@@ -2,6 +2,8 @@ import { ZerodropError } from '../errors.js';
 import { OUTCOME_COUNT } from './outcome.js';
 import { Recorder } from './recorder.js';
 import type { RecordingDelta } from './recording-cutter.js';
+import { addRetried } from './retries.js';
+import type { GoawayRecord } from './retries.js';
 import { ROW_COLUMNS, deltaToEncoded, type RecorderSettings, type RowBlock } from './row-delta.js';
 
 /** Histograms of one source: whole histograms per latency interval (the latest sent wins). */
@@ -17,6 +19,10 @@ export interface SummedDelta {
   errorCodes: Record<string, number>;
   pods?: Record<string, Record<string, number[]>>;
   histograms: SourceHistograms[];
+  /** Retries: reason -> interval index -> count (see Retries). */
+  retried?: Record<string, Record<string, number>>;
+  /** GOAWAYs received. */
+  goaways?: GoawayRecord[];
 }
 
 const COLS = ROW_COLUMNS.length;
@@ -38,6 +44,8 @@ export class DeltaSum {
   #errors: Record<string, number> = {};
   readonly #pods = new Map<string, Map<number, number[]>>();
   readonly #hist = new Map<string, Map<number, string>>();
+  #retried: Record<string, Record<string, number>> = {};
+  #goaways: GoawayRecord[] = [];
 
   /** The recorder settings of the first delta (every source of a run slices time the same way). */
   get settings(): RecorderSettings | undefined {
@@ -46,7 +54,15 @@ export class DeltaSum {
 
   /** True when nothing was added since the last take(). */
   get empty(): boolean {
-    return this.#rows.size === 0 && this.#pods.size === 0 && this.#hist.size === 0 && Object.keys(this.#status).length === 0 && Object.keys(this.#errors).length === 0;
+    return (
+      this.#rows.size === 0 &&
+      this.#pods.size === 0 &&
+      this.#hist.size === 0 &&
+      Object.keys(this.#status).length === 0 &&
+      Object.keys(this.#errors).length === 0 &&
+      Object.keys(this.#retried).length === 0 &&
+      this.#goaways.length === 0
+    );
   }
 
   /** Sets the settings (a reader that meets them before any delta); throws if they differ from earlier ones. */
@@ -59,7 +75,16 @@ export class DeltaSum {
   }
 
   /** Adds one source's delta (or a summed one, with histograms per source). */
-  add(d: Pick<RecordingDelta, 'rows' | 'statusCodes' | 'errorCodes'> & { settings?: RecorderSettings; source?: string; pods?: RecordingDelta['pods']; histograms?: RecordingDelta['histograms'] | SourceHistograms[] }): void {
+  add(
+    d: Pick<RecordingDelta, 'rows' | 'statusCodes' | 'errorCodes'> & {
+      settings?: RecorderSettings;
+      source?: string;
+      pods?: RecordingDelta['pods'];
+      histograms?: RecordingDelta['histograms'] | SourceHistograms[];
+      retried?: RecordingDelta['retried'];
+      goaways?: RecordingDelta['goaways'];
+    },
+  ): void {
     if (d.settings !== undefined) this.useSettings(d.settings);
     for (const b of d.rows) {
       for (let r = 0; r * COLS < b.counts.length; r++) {
@@ -87,6 +112,8 @@ export class DeltaSum {
         mine.set(index, row);
       }
     }
+    if (d.retried !== undefined) addRetried(this.#retried, d.retried);
+    if (d.goaways !== undefined) this.#goaways.push(...d.goaways);
     for (const h of d.histograms ?? []) {
       if ('source' in h) this.#putHistograms(h.source, h.histograms);
       else this.#putHistograms(d.source ?? '', [h]);
@@ -122,6 +149,8 @@ export class DeltaSum {
       histograms: [...this.#hist].map(([source, m]) => ({ source, histograms: [...m].sort(([a], [b]) => a - b).map(([index, data]) => ({ index, data })) })),
     };
     if (this.#pods.size > 0) out.pods = this.#podsRecord();
+    if (Object.keys(this.#retried).length > 0) out.retried = structuredClone(this.#retried);
+    if (this.#goaways.length > 0) out.goaways = [...this.#goaways];
     return out;
   }
 
@@ -133,6 +162,8 @@ export class DeltaSum {
     this.#errors = {};
     this.#pods.clear();
     this.#hist.clear();
+    this.#retried = {};
+    this.#goaways = [];
     return s;
   }
 
@@ -152,6 +183,11 @@ export class DeltaSum {
     const s = this.summed();
     const histograms = s.histograms.flatMap((h) => h.histograms);
     const enc = deltaToEncoded(settings, { rows: s.rows, statusCodes: s.statusCodes, errorCodes: s.errorCodes, histograms });
-    return Recorder.fromJSON(s.pods === undefined ? enc : { ...enc, pods: s.pods });
+    return Recorder.fromJSON({
+      ...enc,
+      ...(s.pods === undefined ? {} : { pods: s.pods }),
+      ...(s.retried === undefined ? {} : { retried: s.retried }),
+      ...(s.goaways === undefined ? {} : { goaways: s.goaways }),
+    });
   }
 }

@@ -8,6 +8,8 @@ import type { LatencySeries } from './latency-series.js';
 import type { NewConnectionResets } from './new-connection-resets.js';
 import { OUTCOME_COUNT } from './outcome.js';
 import type { PodCounts } from './pod-counts.js';
+import { checkGoaway } from './retries.js';
+import type { GoawayRecord, Retries } from './retries.js';
 
 /** Plain-JSON form of a recorder, for worker threads, remote agents and files. */
 export interface EncodedRecorder {
@@ -31,6 +33,10 @@ export interface EncodedRecorder {
    * present when the recording engine could tell (the lean client), absent when it could not.
    */
   newConnectionResets?: Record<string, number>;
+  /** Retries of requests the server never processed: reason -> interval index -> count (see Retries). */
+  retried?: Record<string, Record<string, number>>;
+  /** GOAWAYs received (see GoawayRecord). */
+  goaways?: GoawayRecord[];
 }
 
 /** The parts of a Recorder that its encoded form holds. */
@@ -43,6 +49,8 @@ export interface RecorderParts {
   codes: CodeCounts;
   pods: PodCounts;
   newConnResets: NewConnectionResets;
+  retries: Retries;
+  goaways: GoawayRecord[];
   /** The recording engine could tell new connections from reused ones (see Recorder). */
   tellsNewConnections: boolean;
 }
@@ -67,6 +75,8 @@ export function encodeRecorder(p: RecorderParts): EncodedRecorder {
     errorCodes: p.codes.errorCodes(),
     ...(p.pods.size === 0 ? {} : { pods: p.pods.encode() }),
     ...(p.tellsNewConnections ? { newConnectionResets: p.newConnResets.encode() } : {}),
+    ...(p.retries.size === 0 ? {} : { retried: p.retries.encode() }),
+    ...(p.goaways.length === 0 ? {} : { goaways: p.goaways.map((g) => ({ ...g })) }),
   };
 }
 
@@ -98,6 +108,14 @@ export function decodeInto(enc: EncodedRecorder, p: Omit<RecorderParts, 'tellsNe
       p.pods.row(pod, index).set(counts);
     }
   }
+  if (enc.retried !== undefined) {
+    try {
+      p.retries.decode(enc.retried);
+    } catch (err) {
+      throw bad((err as Error).message);
+    }
+  }
+  for (const g of enc.goaways ?? []) p.goaways.push(checkGoawayOrBad(g));
   if (enc.newConnectionResets === undefined) return false;
   for (const [i, n] of Object.entries(enc.newConnectionResets)) {
     const index = Number(i);
@@ -109,6 +127,14 @@ export function decodeInto(enc: EncodedRecorder, p: Omit<RecorderParts, 'tellsNe
 
 function bad(message: string, cause?: unknown): ZerodropError {
   return new ZerodropError('E_BAD_RECORDING', `not a zerodrop recording: ${message}`, cause === undefined ? {} : { cause });
+}
+
+function checkGoawayOrBad(v: unknown): GoawayRecord {
+  try {
+    return checkGoaway(v);
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
 }
 
 function isCountRecord(v: unknown): v is Record<string, number> {
@@ -136,5 +162,7 @@ export function validateEncoded(input: unknown): EncodedRecorder {
   }
   const fresh = (enc as { newConnectionResets?: unknown }).newConnectionResets;
   if (fresh !== undefined && !isCountRecord(fresh)) throw bad('newConnectionResets must map interval indexes to counts');
+  const goaways = (enc as { goaways?: unknown }).goaways;
+  if (goaways !== undefined && !Array.isArray(goaways)) throw bad('goaways must be a list');
   return enc as EncodedRecorder;
 }

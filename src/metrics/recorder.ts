@@ -5,12 +5,15 @@ import { LatencySeries, PACK_STEP_BUCKETS } from './latency-series.js';
 import { NewConnectionResets } from './new-connection-resets.js';
 import type { FailureClass, OutcomeCode } from './outcome.js';
 import { PodCounts } from './pod-counts.js';
+import { MAX_GOAWAYS, Retries } from './retries.js';
+import type { GoawayRecord } from './retries.js';
 import { decodeInto, encodeRecorder, validateEncoded } from './recorder-codec.js';
 import type { EncodedRecorder, RecorderParts } from './recorder-codec.js';
 import type { IntervalCounts, LatencyQuery, LatencySummary, PhaseSpan, RunData } from './run-data.js';
 
 export type { EncodedRecorder } from './recorder-codec.js';
 export { PACK_STEP_BUCKETS } from './latency-series.js';
+export type { GoawayRecord } from './retries.js';
 
 /** How a recorder slices time and bounds latency; recorders merge only when these are equal. */
 export interface RecorderOptions {
@@ -36,7 +39,8 @@ function positiveInt(name: string, v: number): number {
  * Everything the run measured, in the shape the analysis needs and nothing more: per-interval
  * outcome counters (IntervalCounters, no allocation per request), one HDR latency histogram per
  * latency interval (LatencySeries, sealed into packed form as they age), status and error-code
- * counts (CodeCounts), per-pod counts (PodCounts) and resets on new connections. Recorders merge
+ * counts (CodeCounts), per-pod counts (PodCounts), resets on new connections, retries of
+ * requests the server never processed (Retries) and the GOAWAYs received. Recorders merge
  * exactly, so worker threads and remote agents can each keep one and the parent adds them up;
  * recorder-codec.ts is their plain-JSON form.
  */
@@ -49,6 +53,9 @@ export class Recorder implements LatencyQuery {
   readonly #codes = new CodeCounts();
   readonly #pods: PodCounts;
   readonly #newConnResets: NewConnectionResets;
+  readonly #retries: Retries;
+  /** GOAWAYs received, in arrival order (at most MAX_GOAWAYS). */
+  readonly #goaways: GoawayRecord[] = [];
   /**
    * The engine could tell new connections from reused ones, so no resets on new connections
    * means none (not "unknown"). Merging keeps it when any part could: a run's workers share
@@ -64,6 +71,7 @@ export class Recorder implements LatencyQuery {
     this.#latency = new LatencySeries(this.latencyIntervalMs, this.maxLatencyMs);
     this.#pods = new PodCounts(this.intervalMs);
     this.#newConnResets = new NewConnectionResets(this.intervalMs);
+    this.#retries = new Retries(this.intervalMs);
   }
 
   /**
@@ -89,6 +97,49 @@ export class Recorder implements LatencyQuery {
   newConnectionResets(): Array<{ tMs: number; count: number }> | undefined {
     if (!this.tellsNewConnections) return undefined;
     return this.#newConnResets.list();
+  }
+
+  /**
+   * Counts one retry of a request the server never processed (see Retries): `reason` names why,
+   * e.g. `goaway` or `refused_stream`. The request's one outcome is recorded apart, once it ends.
+   */
+  recordRetry(reason: string, startMs: number): void {
+    this.#retries.add(reason, startMs);
+  }
+
+  /** Retries in all and per reason. */
+  retried(): { total: number; byReason: Record<string, number> } {
+    return this.#retries.totals();
+  }
+
+  /** Retries per interval that had any (interval start in ms), per reason. */
+  retriedIntervals(): Array<{ tMs: number; byReason: Record<string, number> }> {
+    return this.#retries.list();
+  }
+
+  /** The retries in plain JSON (reason -> interval index -> count), as toJSON() holds them. */
+  toRetriedJSON(): Record<string, Record<string, number>> {
+    return this.#retries.encode();
+  }
+
+  /** Keeps a GOAWAY the client received (the first MAX_GOAWAYS of a recording). */
+  recordGoaway(g: GoawayRecord): void {
+    if (this.#goaways.length < MAX_GOAWAYS) this.#goaways.push(g);
+  }
+
+  /** GOAWAYs received, in time order. */
+  goaways(): GoawayRecord[] {
+    return [...this.#goaways].sort((a, b) => a.tMs - b.tMs);
+  }
+
+  /** Number of GOAWAYs kept so far (a live cut sends the ones from its last count on). */
+  get goawayCount(): number {
+    return this.#goaways.length;
+  }
+
+  /** The GOAWAYs kept from index `from` on, in arrival order. */
+  goawaysFrom(from: number): GoawayRecord[] {
+    return this.#goaways.slice(from);
   }
 
   /** Counts requests whose scheduled start passed without being sent (generator behind or capped). */
@@ -200,6 +251,8 @@ export class Recorder implements LatencyQuery {
     this.#codes.merge(other.#codes);
     this.#pods.merge(other.#pods);
     this.#newConnResets.merge(other.#newConnResets);
+    this.#retries.merge(other.#retries);
+    for (const g of other.#goaways) this.recordGoaway(g);
     if (other.tellsNewConnections) this.tellsNewConnections = true;
     return this;
   }
@@ -214,6 +267,8 @@ export class Recorder implements LatencyQuery {
       codes: this.#codes,
       pods: this.#pods,
       newConnResets: this.#newConnResets,
+      retries: this.#retries,
+      goaways: this.#goaways,
       tellsNewConnections: this.tellsNewConnections,
     };
   }
@@ -241,6 +296,8 @@ export class Recorder implements LatencyQuery {
       latency: this,
       ...(this.#pods.size === 0 ? {} : { pods: this.pods() }),
       ...(this.tellsNewConnections ? { newConnectionResets: this.newConnectionResets() ?? [] } : {}),
+      ...(this.#retries.size === 0 ? {} : { retried: { ...this.retried(), intervals: this.retriedIntervals() } }),
+      ...(this.#goaways.length === 0 ? {} : { goaways: this.goaways() }),
       phases,
       t0EpochMs,
       durationMs,

@@ -1,6 +1,8 @@
 import { OUTCOME_COUNT } from './outcome.js';
 import { DeltaTracker } from './delta-tracker.js';
 import type { Recorder } from './recorder.js';
+import { retriedDelta } from './retries.js';
+import type { GoawayRecord } from './retries.js';
 import type { RecorderSettings, RowBlock } from './row-delta.js';
 
 /**
@@ -20,6 +22,10 @@ export interface RecordingDelta {
   pods?: Record<string, Record<string, number[]>>;
   /** Whole histograms (the Recorder's encoding) of latency intervals that changed. */
   histograms?: Array<{ index: number; data: string }>;
+  /** Growth of the retries: reason -> interval index -> count (see Retries). */
+  retried?: Record<string, Record<string, number>>;
+  /** GOAWAYs received since the previous delta. */
+  goaways?: GoawayRecord[];
 }
 
 /** Extra time past the request timeout and lag tolerance before an interval counts as final. */
@@ -42,6 +48,9 @@ export class RecordingCutter {
   /** Latency interval index -> histogram count when last sent. */
   readonly #histSent = new Map<number, number>();
   #histSettled = 0;
+  /** Retries sent so far (Retries.encode() form) and GOAWAYs sent so far. */
+  #retriedSent: Record<string, Record<string, number>> = {};
+  #goawaysSent = 0;
 
   /**
    * @param settleMs how long after an interval's start a request can still land in it (the
@@ -86,6 +95,16 @@ export class RecordingCutter {
     };
     if (pods !== undefined) out.pods = pods;
     if (histograms !== undefined) out.histograms = histograms;
+    const enc = rec.toRetriedJSON();
+    const retried = retriedDelta(enc, this.#retriedSent);
+    if (retried !== undefined) {
+      out.retried = retried;
+      this.#retriedSent = enc;
+    }
+    if (rec.goawayCount > this.#goawaysSent) {
+      out.goaways = rec.goawaysFrom(this.#goawaysSent);
+      this.#goawaysSent = rec.goawayCount;
+    }
     return out;
   }
 

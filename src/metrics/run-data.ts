@@ -1,4 +1,5 @@
 import type { FailureClass } from './outcome.js';
+import type { GoawayRecord } from './retries.js';
 
 /** Latency percentiles in milliseconds (fractional), over some set of requests. */
 export interface LatencySummary {
@@ -57,6 +58,13 @@ export interface RunData {
    * when the engine could not tell new connections from reused ones (undici, HTTP/2, agents).
    */
   newConnectionResets?: Array<{ tMs: number; count: number }>;
+  /**
+   * Requests the server never processed (GOAWAY, REFUSED_STREAM) that the client retried once:
+   * absent when there were none. Each still has exactly one outcome, its retry's.
+   */
+  retried?: { total: number; byReason: Record<string, number>; intervals: Array<{ tMs: number; byReason: Record<string, number> }> };
+  /** GOAWAYs the client received, in time order; absent when none. */
+  goaways?: GoawayRecord[];
   phases: PhaseSpan[];
   /** Wall-clock epoch ms of t0, for converting offsets to UTC in reports. */
   t0EpochMs: number;

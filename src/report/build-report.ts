@@ -7,6 +7,7 @@ import { attachNearbyEvents, findOutages, nonZero } from '../analysis/outages.js
 import { phaseReports, sumIntervals, verdictWindow } from '../analysis/phases.js';
 import { podCounts } from '../analysis/pods.js';
 import { diagnoseIngress, withoutIngressErrors } from '../analysis/ingress-diagnosis.js';
+import { podSkewDiagnosis, podSpreadOf } from '../analysis/pod-spread.js';
 import { diagnoseRollout } from '../analysis/rollout-diagnosis.js';
 import { judge, type RolloutResult } from '../analysis/verdict.js';
 
@@ -122,7 +123,19 @@ export function analyzeRun(input: AnalysisInput): Report {
     trigger: input.trigger,
     generator: input.generator,
   });
-  const diagnosis = [...ingressDiagnosis, ...rolloutDiagnosis, ...genericDiagnosis];
+  // How the load spread over the pods: a warning when few connections (HTTP/2 sessions) pinned it to one.
+  const podsSeen = new Set(events.filter((e) => e.type === 'pod-ready').map((e) => e.object)).size;
+  const podSpread = pods === undefined ? undefined : podSpreadOf(pods, podsSeen);
+  const load = input.meta.load;
+  const skew =
+    podSpread === undefined
+      ? undefined
+      : podSkewDiagnosis(podSpread, {
+          http2: load.http2 !== undefined,
+          model: load.model,
+          ...(load.connections === undefined ? {} : { connections: load.connections }),
+        });
+  const diagnosis = [...ingressDiagnosis, ...rolloutDiagnosis, ...genericDiagnosis, ...(skew === undefined ? [] : [skew])];
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -144,7 +157,13 @@ export function analyzeRun(input: AnalysisInput): Report {
     phases,
     latency: { overall: run.latency.summarize(0, runEnd), rolloutVsBaseline },
     outages,
-    timeline: { intervalMs: run.intervalMs, points, p99 },
+    timeline: {
+      intervalMs: run.intervalMs,
+      points,
+      p99,
+      ...(run.retried === undefined ? {} : { retried: run.retried.intervals }),
+      ...(run.goaways === undefined ? {} : { goaways: run.goaways }),
+    },
     events,
     trigger: input.trigger,
     checks: judged.checks,
@@ -152,6 +171,8 @@ export function analyzeRun(input: AnalysisInput): Report {
     generator: input.generator,
     meta: input.meta,
     ...(pods === undefined ? {} : { pods }),
+    ...(podSpread === undefined ? {} : { podSpread }),
+    ...(run.retried === undefined ? {} : { retried: { total: run.retried.total, byReason: run.retried.byReason } }),
   };
 }
 

@@ -56,6 +56,8 @@ const RESET_CODES = new Set([
   'ERR_HTTP2_STREAM_ERROR',
   'ERR_HTTP2_GOAWAY_SESSION',
   'ERR_HTTP2_SESSION_ERROR',
+  // zerodrop's HTTP/2 client (http2-retry.ts): the session ended under a stream the server had begun.
+  'HTTP2_SESSION_CLOSED',
 ]);
 
 /** Error codes meaning the request ran out of time (our timer, or undici's backstops). */
@@ -63,12 +65,15 @@ const TIMEOUT_CODES = new Set([TIMEOUT_CODE, 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR
 
 /**
  * Outcome of a request that ended without an HTTP answer, from its error code (see errorCodeOf).
- * Only ECONNREFUSED is `refused`: unreachable hosts and DNS failures are `other`, with their code
+ * Only ECONNREFUSED (and an HTTP/2 stream refused again after its retry) is `refused`: unreachable hosts and DNS failures are `other`, with their code
  * kept, because they point at the network or the generator rather than at the rollout.
  */
 export function classifyErrorCode(code: string): OutcomeCode {
   if (code === 'ECONNREFUSED') return OUTCOME.refused;
   if (RESET_CODES.has(code)) return OUTCOME.reset;
+  // zerodrop's HTTP/2 client: a stream reset by the server (HTTP2_RST_<code>), or refused again after its one retry.
+  if (code.startsWith('HTTP2_RST_')) return OUTCOME.reset;
+  if (code === 'HTTP2_REFUSED_STREAM' || code === 'HTTP2_GOAWAY_REFUSED') return OUTCOME.refused;
   if (TIMEOUT_CODES.has(code)) return OUTCOME.timeout;
   return OUTCOME.other;
 }

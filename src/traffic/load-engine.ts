@@ -178,6 +178,16 @@ export class LoadEngine implements LaneSink, SchedulerHost {
     if (this.#schedulingDone && live[LIVE.inFlight] === 0) this.#finish();
   }
 
+  /** LaneSink: the lane's request is sent again (the server never processed it). */
+  onRetry(lane: Lane, reason: string): void {
+    this.#recorder.recordRetry(reason, lane.startMs);
+  }
+
+  /** LaneSink: a session received a GOAWAY. */
+  onGoaway(g: { lastStreamId: number; errorCode: string; pod?: string }): void {
+    this.#recorder.recordGoaway({ tMs: this.#clock.nowMs(), ...g });
+  }
+
   /** LaneSink: the lane's first connection is up. */
   onConnected(lane: Lane): void {
     if (lane.connecting) {

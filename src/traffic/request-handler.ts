@@ -18,6 +18,14 @@ export interface LaneSink {
   onRelease(lane: Lane, completed: boolean): void;
   /** The lane's connection carried its first request (the lane is no longer connecting). */
   onConnected(lane: Lane): void;
+  /**
+   * The server never processed the lane's request (GOAWAY above its last-stream-id,
+   * REFUSED_STREAM) and the client sends it once more: counted apart as `retried` with `reason`;
+   * the request's one outcome comes later, from the retry.
+   */
+  onRetry(lane: Lane, reason: string): void;
+  /** A session of the lane's client received a GOAWAY (the timeline shows it). */
+  onGoaway(goaway: { lastStreamId: number; errorCode: string; pod?: string }): void;
   /** Outcome per status code (see buildStatusTable). */
   readonly statusTable: Uint8Array;
   /** Only for status codes beyond the table (in-thread runs). */
@@ -148,6 +156,16 @@ export class Lane implements Dispatcher.DispatchHandler {
       this.#sink.onOutcome(this, classifyErrorCode(code), 0, code);
     }
     this.#sink.onRelease(this, false);
+  }
+
+  /**
+   * The client sends the current request again (see LaneSink.onRetry); false when the request
+   * already has its outcome (timed out meanwhile): then there is nothing to retry.
+   */
+  onRetry(reason: string): boolean {
+    if (this.settled) return false;
+    this.#sink.onRetry(this, reason);
+    return true;
   }
 
   /** Our timer fired first: count one timeout now, then make undici let go of the request. */

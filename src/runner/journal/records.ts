@@ -1,6 +1,7 @@
 import { ZerodropError, EXIT } from '../../errors.js';
 import type { RolloutResult } from '../../analysis/verdict.js';
 import type { SourceHistograms } from '../../metrics/delta-sum.js';
+import type { GoawayRecord } from '../../metrics/retries.js';
 import type { RecorderSettings, RowBlock } from '../../metrics/row-delta.js';
 import type { Report, RolloutEventRecord, TriggerRecord, Verdict } from '../../report/model.js';
 
@@ -63,6 +64,10 @@ export interface CountsRecord extends Base {
   statusCodes: Record<string, number>;
   errorCodes: Record<string, number>;
   pods?: Record<string, Record<string, number[]>>;
+  /** Growth of the retries: reason -> interval index -> count. */
+  retried?: Record<string, Record<string, number>>;
+  /** GOAWAYs received since the previous counts record. */
+  goaways?: GoawayRecord[];
 }
 
 /** Whole latency histograms of one source's intervals that closed or changed since it last sent them. */
@@ -143,6 +148,8 @@ function checkRecord(v: Record<string, unknown>, where: string): void {
       need(Array.isArray(rows) && rows.every((b) => isObj(b) && Number.isInteger(b['fromRow']) && (b['fromRow'] as number) >= 0 && Array.isArray(b['counts']) && (b['counts'] as unknown[]).every(isNum)), 'rows must be {fromRow, counts} blocks');
       need(isCountMap(v['statusCodes']) && isCountMap(v['errorCodes']), 'statusCodes and errorCodes must map names to counts');
       need(v['pods'] === undefined || (isObj(v['pods']) && Object.values(v['pods']).every(isObj)), 'pods must map pods to {interval: counts}');
+      need(v['retried'] === undefined || (isObj(v['retried']) && Object.values(v['retried']).every(isCountMap)), 'retried must map reasons to {interval: count}');
+      need(v['goaways'] === undefined || Array.isArray(v['goaways']), 'goaways must be a list');
       break;
     }
     case 'histograms': {

@@ -104,6 +104,8 @@ export class RunJournal {
     const s = this.#pending.take();
     const counts: JournalBody = { type: 'counts', rows: s.rows, statusCodes: s.statusCodes, errorCodes: s.errorCodes };
     if (s.pods !== undefined) counts.pods = s.pods;
+    if (s.retried !== undefined) counts.retried = s.retried;
+    if (s.goaways !== undefined) counts.goaways = s.goaways;
     let text = this.#line(counts);
     for (const h of s.histograms) text += this.#line({ type: 'histograms', source: h.source, histograms: h.histograms });
     for (const e of this.#events()) {
