@@ -6,6 +6,7 @@ import type { RolloutEventRecord } from '../rollout/events.js';
 import type { TriggerRecord } from '../rollout/command-trigger.js';
 import type { GeneratorHealth } from '../traffic/generator-health.js';
 import type { ReachabilityRecord } from '../traffic/preflight.js';
+import type { WorkerPlan } from '../traffic/worker-plan.js';
 
 // The producers define what they produce; the report model re-exports those types under the names
 // the renderers and report.json's readers have always used.
@@ -127,7 +128,7 @@ export interface Report {
     startedAt: string;
     endedAt: string;
     target: { url: string; method: string };
-    load: { model: 'open' | 'closed'; rate?: number; connections?: number; durationMs: number; warmupMs: number; timeoutMs: number; keepAlive: boolean; client?: ClientKind };
+    load: { model: 'open' | 'closed'; rate?: number; connections?: number; durationMs: number; warmupMs: number; timeoutMs: number; keepAlive: boolean; client?: ClientKind; workers?: WorkerPlan };
     scenarioDigest: string;
     commandLine: string[];
     /** Cluster facts (filled when a rollout is watched). */

@@ -9,6 +9,7 @@ import type { AgentsSpec, Scenario } from '../scenario/types.js';
 import type { Report } from '../report/model.js';
 import type { LoadOptions } from '../traffic/engine.js';
 import { clientKindOf } from '../traffic/target.js';
+import { planWorkers } from '../traffic/worker-plan.js';
 import type { ClusterSession } from './cluster-session.js';
 
 /** Maps the engine's options from a scenario and the URL the traffic goes to. */
@@ -78,5 +79,7 @@ export function loadMetaOf(scenario: Scenario, load: LoadOptions): Omit<Report['
   };
   if (scenario.load.rate !== undefined) meta.rate = scenario.load.rate;
   if (scenario.load.connections !== undefined) meta.connections = scenario.load.connections;
+  // Agents each size their own workers on their own pod's cores (their reports say so).
+  if (scenario.load.agents === undefined) meta.workers = planWorkers(load);
   return meta;
 }
