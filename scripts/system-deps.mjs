@@ -28,6 +28,7 @@ export const REQUIREMENTS = {
       { package: 'nginx-light', probe: { program: 'nginx' }, why: 'the target that outruns every client' },
       { package: 'wrk', probe: { program: 'wrk' }, why: 'the C reference client' },
       { package: 'util-linux', probe: { program: 'taskset' }, why: 'pins the target and the clients to their cores' },
+      { package: 'hey', probe: { program: 'hey' }, why: "the open-model reference client (the load tester Flagger ships), beside zerodrop's open model" },
     ],
   },
 };
