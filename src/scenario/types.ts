@@ -38,7 +38,7 @@ export interface LoadSpec {
   /** Open model: at least this many connections, taken in turn (undefined: as few as needed). */
   minConnections: number | undefined;
   intervalMs: number;
-  /** Worker threads generating the load: a number, or 'auto' (one per available core). */
+  /** Worker threads generating the load: a number, or 'auto' (planWorkers: by the open model's peak rate, one per core for the closed model). */
   workers: number | 'auto';
   /** Generate the load from agent pods instead of this process (absent: this process). */
   agents?: AgentsSpec;
