@@ -6,11 +6,12 @@
 //   node bench/run.mjs --only open --rates 5000,20000,50000
 //   node bench/run.mjs --only scaling
 //   node bench/run.mjs --only journal   # the CLI with and without its journal, rounds interleaved
-//   node bench/run.mjs --only open-cpu  # open model: CPU per request and lag by rate, beside hey
+//   node bench/run.mjs --only open-cost # open model: CPU per request, achieved rate, lag by rate, beside hey and wrk's floor
+//   node bench/run.mjs --only wake      # how the open-model tick can wait (timers, Atomics.wait, setImmediate), alone
 //   node bench/run.mjs --only http2     # HTTP/2 over TLS beside h2load -c 8 -m 8 (bench/http2.mjs)
 //
 // Options: --rounds N (3) --duration S (10) --connections C (64) --targets nginx,node
-//          --only closed,concurrency,open,open-cpu,scaling,soak,journal,http2 --rates R1,R2,... --no-setup   (soak, journal, open-cpu and http2 are not in the default set)
+//          --only closed,concurrency,open,open-cost,scaling,soak,journal,wake,http2 --rates R1,R2,... --no-setup   (soak, journal, wake and http2 are not in the default set)
 //          --soak-seconds S (600): the long CLI run of the soak, against a 60 s one
 //          --out DIR (reports/bench): where the JSON results go
 // Results: printed, and written as JSON under reports/bench/.
@@ -26,7 +27,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // ---- options -----------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const o = { rounds: 3, duration: 10, connections: 64, targets: null, only: ['closed', 'concurrency', 'open', 'scaling'], rates: [5000, 20000, 50000], setup: true, soakSeconds: 600, out: join(ROOT, 'reports', 'bench') };
+  const o = { rounds: 3, duration: 10, connections: 64, targets: null, only: ['closed', 'concurrency', 'open', 'open-cost', 'scaling'], rates: [5000, 20000, 50000], setup: true, soakSeconds: 600, out: join(ROOT, 'reports', 'bench') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i];
@@ -400,8 +401,8 @@ async function openBench(target, closedMaxRps) {
   return rows;
 }
 
-/** Open-model rates of the CPU benchmark (requests/s): a quiet check, and the issue's three. */
-const OPEN_CPU_RATES = [100, 1000, 5000, 20000];
+/** Open-model rates of the cost table (requests/s): a quiet run, the issue's three; 50% of the closed max is added. */
+const OPEN_COST_RATES = [100, 1000, 5000, 20000];
 
 /** hey at `rate` for the duration: its -q is per connection, so -c C -q rate/C. */
 async function hey(url, rate) {
@@ -413,59 +414,123 @@ async function hey(url, rate) {
   return { connections: c, rps, cpuSeconds: r.cpuSeconds, cpuUsPerRequest: (r.cpuSeconds * 1e6) / Math.max(1, rps * opts.duration) };
 }
 
+/** wrk, one thread, closed model at C connections, as fast as it goes: the floor of what a request costs at that concurrency. */
+async function wrkFloor(url, c) {
+  const w = await runMeasured(pin(CLIENT_CORE, ['wrk', '-t1', `-c${c}`, `-d${opts.duration}s`, url]));
+  const m = /(\d+) requests in ([\d.]+)s/.exec(w.stdout);
+  if (!m) throw new Error(`wrk printed no count: ${w.stdout}${w.stderr}`);
+  return { connections: c, rps: Number(m[1]) / Number(m[2]), cpuUsPerRequest: (w.cpuSeconds * 1e6) / Number(m[1]) };
+}
+
+/** zerodrop's engine alone, one worker, `rate`/s after a 2 s warmup (bench/engine-open.mjs). */
+async function engineOpen(url, rate) {
+  const e = await runMeasured(pin(CLIENT_CORE, [process.execPath, join(ROOT, 'bench', 'engine-open.mjs'), url, String(rate), String(opts.duration), '2']));
+  const j = JSON.parse(e.stdout);
+  // The measured run schedules exactly rate x duration requests: achieved = sent over that span.
+  return { ...j, achievedRps: j.sent / opts.duration, eventLoopUtilization: j.eventLoopUtilization[0] };
+}
+
+/** The closed-model maximum of the CLI from the closed bench of this run, or measured now (engine alone, 64 connections). */
+async function closedMaxOf(target, closed) {
+  const fromClosed = closed?.[target.name]?.summary.zerodropRps;
+  if (fromClosed) return { rps: fromClosed, from: 'the closed-model bench of this run (CLI, median)' };
+  const r = await runMeasured(pin(CLIENT_CORE, [process.execPath, join(ROOT, 'bench', 'engine-client.mjs'), target.url, String(opts.connections), String(opts.duration), '1']));
+  return { rps: JSON.parse(r.stdout).rps, from: `the engine alone, ${opts.connections} connections, measured now` };
+}
+
 /**
- * Open model: what a request costs the client's core by rate (one worker on CLIENT_CORE), with
- * hey at the same rate and core in the same round. zerodrop twice: the CLI (whole process, start-up
- * included, no warmup) and the engine alone after a 2 s warmup (bench/engine-open.mjs: CPU of the
- * measured run, its steady share of a core, schedule lag).
+ * The open-model table: what a request costs the client's core at 100, 1,000, 5,000 and 20,000
+ * requests/s and at 50% of the closed-model maximum, zerodrop's engine (one worker) beside hey
+ * at the same rate and core in the same round, with wrk at 2 and 4 connections (closed model, as
+ * fast as it goes) as the floor of a request's cost at the concurrency an open model runs at.
+ * Rounds interleaved: every rate and client once per round.
  */
-async function openCpuBench(target) {
-  console.log(`\nopen model CPU against ${target.name} (client on core ${CLIENT_CORE}, ${opts.duration} s per run, ${opts.rounds} rounds)`);
-  const rows = [];
-  for (const rate of OPEN_CPU_RATES) {
-    const rounds = [];
-    for (let r = 0; r < opts.rounds; r++) {
-      const cli = await zerodrop(['--url', target.url, '--rate', String(rate), '--duration', `${opts.duration}s`, '--workers', '1']);
-      const e = await runMeasured(pin(CLIENT_CORE, [process.execPath, join(ROOT, 'bench', 'engine-open.mjs'), target.url, String(rate), String(opts.duration), '2']));
-      const engine = JSON.parse(e.stdout);
+async function openCostBench(target, closed) {
+  const max = await closedMaxOf(target, closed);
+  const half = Math.round((0.5 * max.rps) / 100) * 100;
+  const rates = [...OPEN_COST_RATES];
+  if (!rates.includes(half)) rates.push(half);
+  rates.sort((a, b) => a - b);
+  console.log(
+    `\nopen model: CPU per request by rate against ${target.name}, zerodrop (engine, one worker, 2 s warmup) beside hey` +
+      (machine.wrk ? ' and wrk at 2 and 4 connections' : '') +
+      `, every client on core ${CLIENT_CORE}, ${opts.duration} s a run, ${opts.rounds} rounds interleaved; ${fmt(half)}/s is 50% of the closed-model max ${fmt(max.rps)}/s (${max.from})`,
+  );
+  if (!machine.hey) console.log('  hey is not installed (Debian: apt-get install hey; `npm run bench` installs it as root): no hey column');
+  const perRate = new Map(rates.map((r) => [r, []]));
+  const floors = [];
+  for (let round = 0; round < opts.rounds; round++) {
+    if (machine.wrk) {
+      const f = { c2: await wrkFloor(target.url, 2), c4: await wrkFloor(target.url, 4) };
+      floors.push(f);
+      console.log(`  round ${round + 1} floor: wrk -c2 ${fmt(f.c2.cpuUsPerRequest, 1)} us/request (${fmt(f.c2.rps)}/s), wrk -c4 ${fmt(f.c4.cpuUsPerRequest, 1)} us/request (${fmt(f.c4.rps)}/s)`);
+    }
+    for (const rate of rates) {
+      const z = await engineOpen(target.url, rate);
       const h = machine.hey ? await hey(target.url, rate) : null;
-      const round = {
-        cliUsPerRequest: cli.cpuUsPerRequest,
-        cliLagP99Ms: cli.report.generator.scheduleLagP99Ms,
-        cliUnsent: cli.report.totals.unsent,
-        engineUsPerRequest: engine.usPerRequest,
-        engineSteadyCorePct: engine.steadyCorePct,
-        engineLagP99Ms: engine.lagP99Ms,
-        engineLagMaxMs: engine.lagMaxMs,
-        engineUnsent: engine.unsent,
-        engineEventLoopUtilization: engine.eventLoopUtilization[0],
-        hey: h,
-        loadavg: loadavg()[0],
-      };
-      rounds.push(round);
+      const x = { zerodrop: z, hey: h, ratioHey: h ? z.usPerRequest / h.cpuUsPerRequest : null, loadavg: loadavg()[0] };
+      perRate.get(rate).push(x);
       console.log(
-        `  ${fmt(rate)}/s round ${r + 1}: CLI ${fmt(round.cliUsPerRequest, 1)} us/request (lag p99 ${fmt(round.cliLagP99Ms, 2)} ms, unsent ${fmt(round.cliUnsent)}); ` +
-          `engine ${fmt(round.engineUsPerRequest, 1)} us/request, ${fmt(round.engineSteadyCorePct, 1)}% of a core, lag p99 ${fmt(round.engineLagP99Ms, 2)} ms max ${fmt(round.engineLagMaxMs, 1)}, unsent ${fmt(round.engineUnsent)}, ELU ${fmt(round.engineEventLoopUtilization, 2)}` +
-          (h ? `; hey (-c ${h.connections}) ${fmt(h.cpuUsPerRequest, 1)} us/request at ${fmt(h.rps)}/s` : '') +
-          ` (load avg ${fmt(round.loadavg, 1)})`,
+        `  round ${round + 1}, ${fmt(rate)}/s: zerodrop ${fmt(z.usPerRequest, 1)} us/request (${fmt(z.steadyCorePct ?? (z.usPerRequest * rate) / 1e4, 1)}% of a core), achieved ${fmt(z.achievedRps)}/s, lag p99 ${fmt(z.lagP99Ms, 2)} ms max ${fmt(z.lagMaxMs, 1)}, unsent ${fmt(z.unsent)}, ELU ${fmt(z.eventLoopUtilization, 2)}` +
+          (h ? `; hey (-c ${h.connections}) ${fmt(h.cpuUsPerRequest, 1)} us/request, achieved ${fmt(h.rps)}/s; zerodrop / hey ${fmt(x.ratioHey, 2)}` : '') +
+          ` (load avg ${fmt(x.loadavg, 1)})`,
       );
     }
-    const row = {
+  }
+  const med = (xs, f) => median(xs.map(f).filter((v) => v !== null && v !== undefined));
+  const floor = machine.wrk ? { c2UsPerRequest: med(floors, (f) => f.c2.cpuUsPerRequest), c4UsPerRequest: med(floors, (f) => f.c4.cpuUsPerRequest), c2Rps: med(floors, (f) => f.c2.rps), c4Rps: med(floors, (f) => f.c4.rps) } : null;
+  const rows = rates.map((rate) => {
+    const xs = perRate.get(rate);
+    return {
       rate,
-      cliUsPerRequest: median(rounds.map((x) => x.cliUsPerRequest)),
-      engineUsPerRequest: median(rounds.map((x) => x.engineUsPerRequest)),
-      engineSteadyCorePct: median(rounds.map((x) => x.engineSteadyCorePct)),
-      engineLagP99Ms: median(rounds.map((x) => x.engineLagP99Ms)),
-      heyUsPerRequest: machine.hey ? median(rounds.map((x) => x.hey.cpuUsPerRequest)) : null,
-      rounds,
+      halfOfClosedMax: rate === half,
+      zerodropUsPerRequest: med(xs, (x) => x.zerodrop.usPerRequest),
+      heyUsPerRequest: machine.hey ? med(xs, (x) => x.hey.cpuUsPerRequest) : null,
+      ratioHey: machine.hey ? med(xs, (x) => x.ratioHey) : null,
+      zerodropAchievedRps: med(xs, (x) => x.zerodrop.achievedRps),
+      heyAchievedRps: machine.hey ? med(xs, (x) => x.hey.rps) : null,
+      lagP99Ms: med(xs, (x) => x.zerodrop.lagP99Ms),
+      lagMaxMs: med(xs, (x) => x.zerodrop.lagMaxMs),
+      unsent: med(xs, (x) => x.zerodrop.unsent),
+      eventLoopUtilization: med(xs, (x) => x.zerodrop.eventLoopUtilization),
+      steadyCorePct: med(xs, (x) => x.zerodrop.steadyCorePct),
+      rounds: xs,
     };
-    rows.push(row);
+  });
+  console.log(`\n  open model, medians of ${opts.rounds} round(s) (zerodrop: engine, one worker; CPU per request in us; ELU: event-loop utilization)`);
+  console.log(`  | rate | zerodrop CPU/req | hey CPU/req | zerodrop / hey | wrk -c2 / -c4 CPU/req (floor) | zerodrop achieved | hey achieved | lag p99 | lag max | unsent | ELU | share of a core |`);
+  console.log(`  | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
+  for (const r of rows) {
     console.log(
-      `  ${fmt(rate)}/s median: CLI ${fmt(row.cliUsPerRequest, 1)}, engine ${fmt(row.engineUsPerRequest, 1)} us/request (${fmt(row.engineSteadyCorePct, 1)}% of a core, lag p99 ${fmt(row.engineLagP99Ms, 2)} ms)` +
-        (machine.hey ? `, hey ${fmt(row.heyUsPerRequest, 1)} us/request` : ', hey: not installed (apt-get install hey)'),
+      `  | ${fmt(r.rate)}/s${r.halfOfClosedMax ? ' (50% of closed max)' : ''} | ${fmt(r.zerodropUsPerRequest, 1)} | ${fmt(r.heyUsPerRequest, 1)} | ${fmt(r.ratioHey, 2)} | ${floor ? `${fmt(floor.c2UsPerRequest, 1)} / ${fmt(floor.c4UsPerRequest, 1)}` : '-'} | ` +
+        `${fmt(r.zerodropAchievedRps)}/s (${fmt(((r.zerodropAchievedRps - r.rate) / r.rate) * 100, 2)}%) | ${r.heyAchievedRps === null ? '-' : `${fmt(r.heyAchievedRps)}/s (${fmt(((r.heyAchievedRps - r.rate) / r.rate) * 100, 2)}%)`} | ` +
+        `${fmt(r.lagP99Ms, 2)} ms | ${fmt(r.lagMaxMs, 1)} ms | ${fmt(r.unsent)} | ${fmt(r.eventLoopUtilization, 2)} | ${fmt(r.steadyCorePct ?? (r.zerodropUsPerRequest * r.rate) / 1e4, 1)}% |`,
     );
   }
-  save('open-cpu', { target: target.name, rows });
+  // CPU per request / 10 = % of a core per 1,000 requests/s (1,000 x us = ms of CPU a second).
+  const perThousand = rows.filter((r) => r.rate >= 1000).map((r) => r.zerodropUsPerRequest / 10);
+  const low = rows.find((r) => r.rate === 100);
+  console.log(
+    `  a run costs ${fmt(Math.min(...perThousand), 1)}-${fmt(Math.max(...perThousand), 1)}% of a core per 1,000 requests/s from 1,000/s up (CPU per request / 10)` +
+      (low ? `; at 100/s, ${fmt(low.steadyCorePct ?? (low.zerodropUsPerRequest * 100) / 1e4, 1)}% of a core` : ''),
+  );
+  save('open-cost', { target: target.name, closedMax: max, floor, rows });
+  return rows;
+}
+
+/** How an open-model tick can wait (bench/wake-probe.mjs, no I/O): CPU and lateness of each way, by rate, on the client core. */
+async function wakeBench() {
+  console.log(`\nwake-ups of the open-model tick, measured alone (no I/O; bench/wake-probe.mjs on core ${CLIENT_CORE}, ${opts.duration} s a way and rate)`);
+  const rows = [];
+  for (const rate of [1000, 5000, 20000]) {
+    const r = await runMeasured(pin(CLIENT_CORE, [process.execPath, join(ROOT, 'bench', 'wake-probe.mjs'), String(rate), String(opts.duration)]));
+    for (const line of r.stdout.trim().split('\n')) {
+      const j = JSON.parse(line);
+      rows.push(j);
+      console.log(`  ${fmt(rate)}/s ${j.way.padEnd(11)}: ${fmt(j.usPerRequest, 1)} us/request (${fmt(j.corePct, 1)}% of a core), lag p50 ${fmt(j.lagP50Ms, 2)} ms, p99 ${fmt(j.lagP99Ms, 2)} ms, max ${fmt(j.lagMaxMs, 1)} ms (load avg ${fmt(loadavg()[0], 1)})`);
+    }
+  }
+  save('wake', { rows });
   return rows;
 }
 
@@ -602,7 +667,7 @@ async function http2Bench() {
 }
 
 async function main() {
-  console.log(`zerodrop benchmarks: ${machine.cpu}, ${CORES} cores, node ${machine.node}; pinned: ${PIN}; nginx: ${machine.nginx}; wrk: ${machine.wrk}; load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`zerodrop benchmarks: ${machine.cpu}, ${CORES} cores, node ${machine.node}; pinned: ${PIN}; nginx: ${machine.nginx}; wrk: ${machine.wrk}; hey: ${machine.hey}; load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   if (CORES < 2) console.log('  (one core: target and client share it; the numbers say little)');
   const wanted = opts.targets ?? (machine.nginx ? ['nginx', 'node'] : ['node']);
   const targets = [];
@@ -619,7 +684,9 @@ async function main() {
     else console.log('\ncost per request by concurrency: skipped, it needs wrk (Debian: apt-get install wrk; `npm run bench` installs it as root)');
   }
   if (opts.only.includes('open')) await openBench(main, closed?.[main.name]?.summary.zerodropRps ?? null);
-  if (opts.only.includes('open-cpu')) await openCpuBench(main);
+  // open-cpu: the earlier name of open-cost.
+  if (opts.only.includes('open-cost') || opts.only.includes('open-cpu')) await openCostBench(main, closed);
+  if (opts.only.includes('wake')) await wakeBench();
   if (opts.only.includes('scaling')) await scalingBench(main);
   if (opts.only.includes('soak')) await soakBench(main);
   if (opts.only.includes('journal')) await journalBench(main);

@@ -32,6 +32,7 @@ export const REQUIREMENTS = {
       { package: 'util-linux', probe: { program: 'taskset' }, why: 'pins the target and the clients to their cores' },
       { package: 'nghttp2-client', probe: { program: 'h2load' }, why: 'h2load, the C reference client of the HTTP/2 bench' },
       { package: 'openssl', probe: { program: 'openssl' }, why: "the HTTP/2 bench's nginx gets a certificate made with it" },
+      { package: 'hey', probe: { program: 'hey' }, why: "the open-model reference client (the load tester Flagger ships), beside zerodrop's open model" },
     ],
   },
 };

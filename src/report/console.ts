@@ -42,7 +42,7 @@ export function renderConsole(report: Report, opts: ConsoleOptions = {}): string
 
   const m = report.meta;
   const load = m.load.model === 'open' ? `${formatCount(m.load.rate ?? 0)} req/s` : `${formatCount(m.load.connections ?? 0)} connections`;
-  out.push(wrap(`run ${oneLine(m.runId, CELL_MAX)} · ${oneLine(m.target.method, 10)} ${oneLine(m.target.url, 200)} · ${load}, timeout ${formatSeconds(m.load.timeoutMs)}${m.load.keepAlive ? ', keep-alive' : ', new connection per request'}${m.load.client === undefined ? '' : `, ${m.load.client} client`}`, width, '    '));
+  out.push(wrap(`run ${oneLine(m.runId, CELL_MAX)} · ${oneLine(m.target.method, 10)} ${oneLine(m.target.url, 200)} · ${load}, timeout ${formatSeconds(m.load.timeoutMs)}${m.load.keepAlive ? ', keep-alive' : ', new connection per request'}${m.load.client === undefined ? '' : `, ${m.load.client} client`}${m.load.workers === undefined ? '' : `, ${formatCount(m.load.workers.count)} worker${m.load.workers.count === 1 ? '' : 's'} (${oneLine(m.load.workers.why, CELL_MAX)})`}`, width, '    '));
   out.push('');
 
   // Figures.

@@ -8,6 +8,7 @@ import type { RolloutEventRecord } from '../rollout/events.js';
 import type { TriggerRecord } from '../rollout/command-trigger.js';
 import type { GeneratorHealth } from '../traffic/generator-health.js';
 import type { ReachabilityRecord } from '../traffic/preflight.js';
+import type { WorkerPlan } from '../traffic/worker-plan.js';
 
 // The producers define what they produce; the report model re-exports those types under the names
 // the renderers and report.json's readers have always used.
@@ -146,6 +147,8 @@ export interface Report {
       timeoutMs: number;
       keepAlive: boolean;
       client?: ClientKind;
+      /** How many worker threads ran the load, and why (see planWorkers). */
+      workers?: WorkerPlan;
       /** HTTP/2: sessions (closed model: --connections) and streams in flight per session, when set. */
       http2?: { sessions?: number; streams?: number };
     };

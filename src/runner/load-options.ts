@@ -9,6 +9,7 @@ import type { AgentsSpec, Scenario } from '../scenario/types.js';
 import type { Report } from '../report/model.js';
 import type { LoadOptions } from '../traffic/engine.js';
 import { clientKindOf } from '../traffic/target.js';
+import { planWorkers } from '../traffic/worker-plan.js';
 import type { ClusterSession } from './cluster-session.js';
 
 /** Maps the engine's options from a scenario and the URL the traffic goes to. */
@@ -80,5 +81,7 @@ export function loadMetaOf(scenario: Scenario, load: LoadOptions): Omit<Report['
   if (scenario.load.rate !== undefined) meta.rate = scenario.load.rate;
   if (scenario.load.connections !== undefined) meta.connections = scenario.load.connections;
   if (scenario.target.http2) meta.http2 = { ...(scenario.load.model === 'closed' ? { sessions: scenario.load.connections ?? 0 } : {}), ...(load.streams === undefined ? {} : { streams: load.streams }) };
+  // Agents each size their own workers on their own pod's cores (their reports say so).
+  if (scenario.load.agents === undefined) meta.workers = planWorkers(load);
   return meta;
 }

@@ -40,7 +40,7 @@ export interface LoadSpec {
   /** HTTP/2: streams in flight per session (undefined: 1 in the closed model, the server's limit in the open model). */
   streams: number | undefined;
   intervalMs: number;
-  /** Worker threads generating the load: a number, or 'auto' (one per available core). */
+  /** Worker threads generating the load: a number, or 'auto' (planWorkers: by the open model's peak rate, one per core for the closed model). */
   workers: number | 'auto';
   /** Generate the load from agent pods instead of this process (absent: this process). */
   agents?: AgentsSpec;

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { Clock } from '../clock.js';
 import { InvalidInputError, ProblemList } from '../errors.js';
 import { redactUrl } from '../redact.js';
@@ -12,10 +11,13 @@ import { statusTableOf, successPredicateOf, type StatusRanges } from './status-t
 import { CLIENT_KINDS, clientKindOf, parseTargetUrl } from './target.js';
 import type { ClientKind } from './target.js';
 import { startWorkerLoad } from './worker-pool.js';
+import { resolveWorkers } from './worker-plan.js';
 import { feedDeltas, type DeltaFeed } from './delta-feed.js';
 import type { RecordingDelta } from '../metrics/recording-cutter.js';
 
 export { DEFAULT_LAG_TOLERANCE_MS, defaultMaxInFlight } from './load-engine.js';
+export { OPEN_RATE_PER_WORKER, OPEN_WORKER_CORE_BUDGET, planWorkers, resolveWorkers } from './worker-plan.js';
+export type { WorkerPlan } from './worker-plan.js';
 export type { WorkerHealth } from './generator-health.js';
 export type { LoadHandle, LoadHealth, LoadProgress, LoadResult } from './load-result.js';
 
@@ -72,9 +74,10 @@ export interface LoadOptions {
    */
   lagToleranceMs?: number;
   /**
-   * Worker threads to spread the load over: a number, or 'auto': one per available core for the
-   * closed model (as fast as possible), and for the open model as many as the peak rate needs
-   * (one per OPEN_RATE_PER_WORKER requests/s, at most one per core; a low rate stays in-thread).
+   * Worker threads to spread the load over: a number, or 'auto' (planWorkers): one per available
+   * core for the closed model (as fast as possible), and for the open model as many as the peak
+   * rate needs (one per OPEN_RATE_PER_WORKER requests/s, at most one per core; a rate one worker
+   * carries with half a core to spare stays in-thread).
    * Default 1: the engine runs in the calling thread (the fastest single-worker path, and the
    * only one that honours a custom clock exactly; workers align to the clock's current offset
    * from the monotonic clock, which holds for startClock()'s clock).
@@ -100,25 +103,6 @@ export interface LoadOptions {
 
 /** Default LoadOptions.deltaEveryMs: twice a second, so the journal's once-a-second flush has every source's recent counts. */
 export const DEFAULT_DELTA_EVERY_MS = 500;
-
-/**
- * Open-model requests per second one worker is given under `workers: 'auto'`: well below what one
- * worker keeps exactly (20k/s, lag p99 ~7 ms, on a quiet 2-core machine: bench/README.md), so it
- * keeps its schedule; extra threads below that only compete with the target and the main thread.
- */
-export const OPEN_RATE_PER_WORKER = 10_000;
-
-/** The worker count a run uses (see LoadOptions.workers); never more than there are loops to split. */
-export function resolveWorkers(opts: Pick<LoadOptions, 'workers' | 'model' | 'connections' | 'rate' | 'ramp'>, cores: number = availableParallelism()): number {
-  const asked = opts.workers ?? 1;
-  let n = asked === 'auto' ? Math.max(1, cores) : asked;
-  if (asked === 'auto' && opts.model === 'open' && opts.rate !== undefined) {
-    const peak = Math.max(opts.rate, opts.ramp?.fromRate ?? 0);
-    n = Math.min(n, Math.max(1, Math.ceil(peak / OPEN_RATE_PER_WORKER)));
-  }
-  if (opts.model === 'closed' && opts.connections !== undefined) n = Math.min(n, opts.connections);
-  return Math.max(1, n);
-}
 
 /**
  * One engine spec per worker. Open model: worker k paces every n-th request of the run's

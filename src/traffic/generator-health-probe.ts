@@ -4,8 +4,6 @@ import type { Clock } from '../clock.js';
 import { LagRecorder } from '../metrics/lag-recorder.js';
 import type { WorkerHealth } from './generator-health.js';
 
-const ELD_RESOLUTION_MS = 10;
-
 /** Event-loop utilization is reported only over at least this long a span (ms). */
 const MIN_ELU_SPAN_MS = 1000;
 
@@ -19,14 +17,18 @@ export class GeneratorHealthProbe {
   readonly lag = new LagRecorder();
   readonly #clock: Clock;
   readonly #eld: IntervalHistogram;
+  /** The monitor's period (ms): see eventLoopDelayResolutionMs (upkeep-cadence.ts). */
+  readonly eldResolutionMs: number;
   #elu: EventLoopUtilization | null = null;
   /** Clock ms from which health is measured. */
   #startMs = 0;
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(clock: Clock) {
+  /** `eldResolutionMs`: the event-loop-delay monitor's period (each sample costs a wake-up of the thread). */
+  constructor(clock: Clock, eldResolutionMs: number) {
     this.#clock = clock;
-    this.#eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
+    this.eldResolutionMs = eldResolutionMs;
+    this.#eld = monitorEventLoopDelay({ resolution: eldResolutionMs });
   }
 
   /**
@@ -80,8 +82,8 @@ export class GeneratorHealthProbe {
       sent,
       unsent,
       // The histogram holds whole timer periods; the delay is what exceeds the resolution.
-      eventLoopDelayP99Ms: eldCount > 0 ? Math.max(0, this.#eld.percentile(99) / 1e6 - ELD_RESOLUTION_MS) : null,
-      eventLoopDelayMaxMs: eldCount > 0 ? Math.max(0, this.#eld.max / 1e6 - ELD_RESOLUTION_MS) : null,
+      eventLoopDelayP99Ms: eldCount > 0 ? Math.max(0, this.#eld.percentile(99) / 1e6 - this.eldResolutionMs) : null,
+      eventLoopDelayMaxMs: eldCount > 0 ? Math.max(0, this.#eld.max / 1e6 - this.eldResolutionMs) : null,
       // Over too short a span (stopped at once) the share says nothing: report 0.
       eventLoopUtilization: elu === null || endMs - this.#startMs < MIN_ELU_SPAN_MS ? 0 : elu.utilization,
       scheduleLagP99Ms: open ? lag.p99Ms : null,

@@ -48,8 +48,7 @@ export const SATURATION_LAG_P99_MS = 25;
  * Whether the generator itself was the bottleneck, and why (one sentence per finding): event-loop
  * delay (it adds to every latency measured) and, in the open model, schedule lag. Event-loop
  * utilization is reported but is no evidence on its own: a closed model at full speed keeps the
- * loop busy by design, and so does an open model above ~3k/s, which paces on setImmediate (a
- * loop that never idles) because timers are too coarse for sub-millisecond gaps. A worker that failed (`workerFailures`, one line each) is always saturation: part of the load is missing.
+ * loop busy by design, and an open model near its ceiling does too. A worker that failed (`workerFailures`, one line each) is always saturation: part of the load is missing.
  * `partName` names a part in the findings (`worker 2`, or `agent 2` for remote agents).
  */
 export function assessSaturation(workers: readonly WorkerHealth[], model: 'open' | 'closed', workerFailures: readonly string[] = [], partName = 'worker'): { saturated: boolean; reasons: string[] } {

@@ -3,6 +3,7 @@ import { Http2Client } from './http2-client.js';
 import { Lane } from './request-handler.js';
 import type { LaneSink } from './request-handler.js';
 import { buildDispatchOptions, buildPool, clientFactoryOf, clientKindOf, parseTargetUrl } from './target.js';
+import { TRIM_PER_FINEST_PASS } from './upkeep-cadence.js';
 import type { LaneDispatcher, TargetOptions } from './target.js';
 
 /** A trimmed lane's close can only fail if it is already closed: nothing to do. */
@@ -45,9 +46,6 @@ function http2Dispatcher(sink: LaneSink, target: TargetOptions, sizing: LanePool
   if (target.podHeader !== undefined) o.podHeader = target.podHeader.toLowerCase();
   return new Http2Client(parseTargetUrl(target.url).origin, o);
 }
-
-/** Idle lanes closed per housekeeping pass at most (see LoadEngine's housekeeping). */
-const TRIM_PER_PASS = 2;
 
 /** How one engine's lanes are sized: its model, its in-flight cap and (open model) its rate. */
 export interface LanePoolSizing {
@@ -124,17 +122,18 @@ export class LanePool {
 
   /**
    * Closes lanes idle for longer than IDLE_LANE_TRIM_AFTER_MS at clock ms `nowMs`, oldest first, a
-   * few per pass, down to the reserve (and never below minConnections). The most recently
-   * released lanes stay: at a low rate they are the ones in use.
+   * few per pass (at most `maxCloses`: see upkeep-cadence.ts), down to the reserve (and never
+   * below minConnections). The most recently released lanes stay: at a low rate they are the ones
+   * in use.
    */
-  trimIdle(nowMs: number): void {
+  trimIdle(nowMs: number, maxCloses = TRIM_PER_FINEST_PASS): void {
     const idle = this.idle;
     const cutoff = nowMs - IDLE_LANE_TRIM_AFTER_MS;
     const spare = Math.min(idle.length - this.#idleReserve, this.lanes.size - this.#minLanes);
     let n = 0;
     // Release order is idle-since order: the oldest are at the bottom of the stack (the front of
     // the queue when rotating).
-    while (n < TRIM_PER_PASS && n < spare && idle[n]!.idleSinceMs < cutoff) n++;
+    while (n < maxCloses && n < spare && idle[n]!.idleSinceMs < cutoff) n++;
     if (n === 0) return;
     for (const lane of idle.splice(0, n)) {
       this.lanes.delete(lane);

@@ -13,17 +13,11 @@ import { OpenScheduler, pacerOf } from './open-scheduler.js';
 import type { Lane, LaneSink } from './request-handler.js';
 import type { SchedulerHost } from './scheduler-host.js';
 import { clientKindOf } from './target.js';
+import { eventLoopDelayResolutionMs, housekeepingEveryMs, trimPerPass } from './upkeep-cadence.js';
 
 export type { EngineResult, EngineSpec } from './engine-spec.js';
 export { IDLE_LANE_TRIM_AFTER_MS } from './lane-pool.js';
 export { DEFAULT_LAG_TOLERANCE_MS, defaultMaxInFlight, pacerOf } from './open-scheduler.js';
-
-/**
- * Housekeeping off the per-request path, in small slices so that no slice stalls the schedule:
- * every HOUSEKEEPING_EVERY_MS, close a few idle lanes (LanePool.trimIdle, <= 100 closes/s) and
- * pack one slice of the recorder's sealed latency histograms (Recorder.sealStep).
- */
-const HOUSEKEEPING_EVERY_MS = 20;
 
 /**
  * The load engine of one thread: the composition of a scheduler (OpenScheduler or
@@ -61,6 +55,9 @@ export class LoadEngine implements LaneSink, SchedulerHost {
   #finished = false;
   #started = false;
   #housekeepingTimer: NodeJS.Timeout | null = null;
+  /** Housekeeping period (ms) and the idle lanes a pass may close: see upkeep-cadence.ts. */
+  readonly housekeepingEveryMs: number;
+  readonly #trimPerPass: number;
   #endTimer: NodeJS.Timeout | null = null;
   #drainTimer: NodeJS.Timeout | null = null;
   #sweepTimer: NodeJS.Timeout | null = null;
@@ -92,7 +89,10 @@ export class LoadEngine implements LaneSink, SchedulerHost {
       minConnections: spec.minConnections ?? 0,
       connections: spec.connections,
     });
-    this.#health = new GeneratorHealthProbe(clock);
+    const peakRate = pacer === null ? null : pacer.peakRate;
+    this.housekeepingEveryMs = housekeepingEveryMs(peakRate);
+    this.#trimPerPass = trimPerPass(this.housekeepingEveryMs);
+    this.#health = new GeneratorHealthProbe(clock, eventLoopDelayResolutionMs(peakRate));
     this.#open = pacer === null ? null : new OpenScheduler(this, spec, pacer, clock, live, this.#pool, this.#recorder, this.#health.lag);
     this.#closed = pacer === null ? new ClosedScheduler(this, clock, this.#pool, spec.durationMs) : null;
     if (opts.publishP99 === true) this.#p99Timer = setInterval(this.#publishP99, 250);
@@ -129,7 +129,8 @@ export class LoadEngine implements LaneSink, SchedulerHost {
     this.#startMs = startMs;
     const now = this.#health.start(startMs, this.#spec.healthFromMs, this.#durationMs);
     this.#endTimer = setTimeout(this.#onDurationEnd, Math.max(0, this.#durationMs - (now - startMs)));
-    this.#housekeepingTimer = setInterval(this.#housekeeping, HOUSEKEEPING_EVERY_MS);
+    // Unref'd: the end timer, the scheduler and the requests in flight keep the thread alive.
+    this.#housekeepingTimer = setInterval(this.#housekeeping, this.housekeepingEveryMs).unref();
     if (this.#open !== null) this.#open.start(startMs);
     else this.#closed!.start(startMs, now);
   }
@@ -209,10 +210,15 @@ export class LoadEngine implements LaneSink, SchedulerHost {
     else this.#closed!.release(lane, completed, this.#lastNowMs);
   }
 
-  /** See HOUSEKEEPING_EVERY_MS. */
+  /**
+   * Housekeeping off the per-request path, in small slices so that no slice stalls the schedule:
+   * every housekeepingEveryMs (20 ms at high rates, up to 1 s at low ones: upkeep-cadence.ts),
+   * close a few idle lanes (LanePool.trimIdle, <= 100 closes/s) and pack one slice of the
+   * recorder's sealed latency histograms (Recorder.sealStep).
+   */
   readonly #housekeeping = (): void => {
     // HTTP/2 lanes share one pool: there is no connection of a lane's own to close.
-    if (this.#open !== null && this.#pool.sharedPool === null) this.#pool.trimIdle(this.#clock.nowMs());
+    if (this.#open !== null && this.#pool.sharedPool === null) this.#pool.trimIdle(this.#clock.nowMs(), this.#trimPerPass);
     this.#recorder.sealStep();
   };
 

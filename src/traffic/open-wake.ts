@@ -7,17 +7,46 @@
  * request at 5,000/s). Node's timers have 1 ms granularity, so a wake-up at 20,000/s sends ~20-40
  * requests; the lag that costs (p99 ~2.5-6 ms measured on a shared VM, ~1-2 ms more than spinning
  * at 5,000/s) stays far below the lag tolerance and the saturation mark.
+ *
+ * The other ways a thread can wait less than a millisecond, measured alone (bench/wake-probe.mjs,
+ * `node bench/run.mjs --only wake`, no I/O, 2026-12-04 on a loaded 2-vCPU VM, share of a core at
+ * 1,000 / 5,000 / 20,000 requests/s, and lag p50):
+ * - timer (this): 3.1 / 3.4 / 3.1%, p50 0.6 ms. The event loop's own poll is the same thing:
+ *   libuv's poll timeout is whole ms, and setTimeout(0) is setTimeout(1) (3.4 / 2.9 / 3.2%).
+ * - setImmediate until due (the old loop): 46 / 81 / 29% (the last starved by the machine), p50 0-2 ms.
+ * - Atomics.wait on a SharedArrayBuffer in the engine's thread for each sub-ms gap, then back to
+ *   the loop (setImmediate) to read I/O: 3.1 / 9.9 / 14.5%, p50 0.08 ms; with a 0.5 ms window
+ *   (a wake-up at most every 0.5 ms): 3.2 / 4.9 / 5.0%, p50 0.3 ms. Besides the CPU, a thread
+ *   asleep in Atomics.wait does not read its sockets: a response landing meanwhile is read (and
+ *   its latency stamped) up to the window later, so it would trade schedule lag for measured
+ *   latency, the figure the run exists for. A helper thread that waits and wakes the loop by
+ *   message keeps reads prompt but cost 77 us a wake-up (measured in stage 1: ~40% of a core at
+ *   5,000/s with one wake-up per request).
+ * So the timer stays: the cheapest wake-up, and the only one besides spinning that never delays a
+ * read; the ~1 ms of lag it adds at 5,000/s is what a sub-ms wake-up would cost a core to remove.
  */
 
 /** A wait (ms) at or below which the tick runs again on the next event-loop turn (0: only once a request is due). */
 export const NEXT_TURN_BELOW_MS = 0;
 
 /**
+ * Waits from this long (ms) up are rounded up, not to the nearest ms. A Node timer counts from
+ * the event loop's cached ms clock, so it may fire up to ~1 ms before the time asked by the
+ * monotonic clock; a tick that wakes before its request is due has nothing to send and must sleep
+ * again, a wasted wake-up. At 100 requests/s, rounding to the nearest ms woke ~25% of ticks early
+ * (149-166 empty ticks in 600 requests); rounding up, 31-43 (measured on the machine of
+ * bench/README.md). The request it saves a wake-up for goes out that much later (its lag says so);
+ * a wake-up of an idle thread costs ~50-100 us of CPU there.
+ */
+export const ROUND_UP_FROM_MS = 1.5;
+
+/**
  * How long the tick sleeps when its next request is due in `waitMs`: 0 means on the next
  * event-loop turn (only when nothing is left to wait for), else a timer of whole ms (>= 1,
- * Node's granularity; rounded so a long wait is neither early nor late on average).
+ * Node's granularity; rounded up from ROUND_UP_FROM_MS, so a long wait rarely wakes early).
  */
 export function wakeDelayMs(waitMs: number): number {
   if (waitMs <= NEXT_TURN_BELOW_MS) return 0;
+  if (waitMs >= ROUND_UP_FROM_MS) return Math.ceil(waitMs);
   return Math.max(1, Math.round(waitMs));
 }

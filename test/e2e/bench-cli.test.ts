@@ -14,7 +14,7 @@ import { repoRoot } from '../helpers/cli.js';
 describe('the benchmark harness (bench/run.mjs)', () => {
   it('runs every client side by side and writes the ratios it prints', async () => {
     const out = mkdtempSync(join(tmpdir(), 'zerodrop-bench-'));
-    const child = spawn(process.execPath, [join(repoRoot, 'bench', 'run.mjs'), '--only', 'closed,concurrency', '--rounds', '1', '--duration', '1', '--connections', '8', '--targets', 'node', '--no-setup', '--out', out], {
+    const child = spawn(process.execPath, [join(repoRoot, 'bench', 'run.mjs'), '--only', 'closed,concurrency,open-cost', '--rounds', '1', '--duration', '1', '--connections', '8', '--targets', 'node', '--no-setup', '--out', out], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -41,5 +41,19 @@ describe('the benchmark harness (bench/run.mjs)', () => {
       expect(s.ratioWrk).toBeNull();
       expect(stdout).toContain('skipped, it needs wrk');
     }
-  }, 120_000);
+    // The open-model table: the rates and 50% of the closed max just measured, beside hey.
+    const open = JSON.parse(readFileSync(join(out, 'open-cost-latest.json'), 'utf8'));
+    const half = Math.round((0.5 * s.zerodropRps) / 100) * 100;
+    expect(open.closedMax.rps).toBe(s.zerodropRps);
+    expect(open.rows.map((r: { rate: number }) => r.rate)).toEqual([100, 1000, 5000, 20000, half].sort((a, b) => a - b).filter((r, i, a) => a.indexOf(r) === i));
+    for (const r of open.rows) {
+      expect(r.zerodropUsPerRequest).toBeGreaterThan(0);
+      expect(r.zerodropAchievedRps).toBeGreaterThan(0);
+      expect(r.lagP99Ms).not.toBeNull();
+      if (closed.machine.hey) expect(r.ratioHey).toBeCloseTo(r.rounds[0].zerodrop.usPerRequest / r.rounds[0].hey.cpuUsPerRequest, 6);
+      else expect(r.heyUsPerRequest).toBeNull();
+    }
+    expect(stdout).toContain('| rate | zerodrop CPU/req | hey CPU/req | zerodrop / hey |');
+    expect(stdout).toMatch(/a run costs [\d.]+-[\d.]+% of a core per 1,000 requests\/s/);
+  }, 240_000);
 });

@@ -142,6 +142,23 @@ describe('generator limits', () => {
     expect(t.succeeded).toBe(t.sent);
   });
 
+  it('at a low rate (the event-loop monitor samples every 50 ms, not 10) a stall of its own still shows as event-loop delay and marks it saturated', async () => {
+    server = await startFaultServer();
+    const stallMs = 300;
+    const run = startLoad(opts(server.url, { rate: 20, durationMs: 1500 }), startClock());
+    const stall = setTimeout(() => {
+      const until = performance.now() + stallMs;
+      while (performance.now() < until);
+    }, 500);
+    const r = await run.done;
+    clearTimeout(stall);
+    // The reported delay is a sample minus the monitor's period: short of the stall by at most that.
+    expect(r.health.eventLoopDelayMaxMs).toBeGreaterThanOrEqual(stallMs - 50 - 5);
+    expect(r.health.eventLoopDelayP99Ms).toBeGreaterThan(50);
+    expect(r.health.saturated).toBe(true);
+    expect(r.health.saturationReasons.some((s) => s.includes('event-loop delay'))).toBe(true);
+  });
+
   it('open model at 2000 req/s for 2 s schedules exactly 4000 and leaves none unsent (when the machine lets it)', async () => {
     server = await startFaultServer();
     // Warm the JIT and the connection path first, as a warmup phase would.

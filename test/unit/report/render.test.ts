@@ -127,3 +127,15 @@ describe('render', () => {
     expect(renderMarkdown(pass)).toContain('No request failed during the run.');
   });
 });
+
+describe('the worker plan', () => {
+  it('the console header says how many workers ran and why, when the report knows', () => {
+    const r: Report = structuredClone(pass);
+    expect(renderConsole(r, { width: 300 })).not.toMatch(/worker/);
+    r.meta.load.workers = { count: 2, asked: 'auto', why: 'auto: peak 40,000/s at up to 25,000/s a worker' };
+    expect(renderConsole(r, { width: 300 })).toContain(', 2 workers (auto: peak 40,000/s at up to 25,000/s a worker)');
+    r.meta.load.workers = { count: 1, asked: 'auto', why: 'auto: peak 100/s at up to 25,000/s a worker' };
+    expect(renderConsole(r, { width: 300 })).toContain(', 1 worker (auto: peak 100/s');
+    expect(JSON.parse(renderJson(r)).meta.load.workers).toEqual({ count: 1, asked: 'auto', why: 'auto: peak 100/s at up to 25,000/s a worker' });
+  });
+});

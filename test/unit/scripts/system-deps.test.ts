@@ -22,7 +22,7 @@ describe('the requirements table', () => {
     expect(REQUIREMENTS.test.root).toMatch(/nftables/);
     expect(REQUIREMENTS.demo.packages).toEqual([]);
     expect(REQUIREMENTS.demo.root).toBeUndefined();
-    expect(REQUIREMENTS.bench.packages.map((r) => r.package)).toEqual(expect.arrayContaining(['nginx-light', 'wrk', 'util-linux']));
+    expect(REQUIREMENTS.bench.packages.map((r) => r.package)).toEqual(expect.arrayContaining(['nginx-light', 'wrk', 'util-linux', 'hey']));
   });
 });
 

@@ -12,8 +12,12 @@ describe('wakeDelayMs', () => {
     [0.5, 1],
     [1, 1],
     [1.4, 1],
+    [1.49, 1],
+    [1.5, 2], // from here a wait is rounded up: a timer may fire up to ~1 ms early by the monotonic clock
     [1.6, 2],
+    [2.2, 3],
     [10, 10],
+    [10.3, 11],
     [999.7, 1000],
   ])('next request due in %f ms: sleeps %i ms', (wait, delay) => {
     expect(wakeDelayMs(wait)).toBe(delay);
