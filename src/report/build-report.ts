@@ -8,6 +8,9 @@ import { phaseReports, sumIntervals, verdictWindow } from '../analysis/phases.js
 import { podCounts } from '../analysis/pods.js';
 import { diagnoseRollout } from '../analysis/rollout-diagnosis.js';
 import { judge, type RolloutResult } from '../analysis/verdict.js';
+import { analyzeConnections, inMessages, STREAM_SAFE_DIAGNOSES } from '../analysis/connections.js';
+import type { ConnectionRecording } from '../streams/connection-log.js';
+import type { Check, Diagnosis, Verdict } from '../analysis/results.js';
 
 /** Everything one run produced, and how to judge it. */
 export interface AnalysisInput {
@@ -24,6 +27,8 @@ export interface AnalysisInput {
   aborted: boolean;
   /** How the watched Kubernetes rollout ended (absent: none watched). */
   rollout?: RolloutResult | null;
+  /** A WebSocket or SSE load's connection events: its units are messages, and its connections are judged too. */
+  connections?: ConnectionRecording;
 }
 
 /** Turns a run into its report: phases, verdict with confidence bound, outage windows, latency, diagnosis. Pure. */
@@ -117,12 +122,30 @@ export function analyzeRun(input: AnalysisInput): Report {
     trigger: input.trigger,
     generator: input.generator,
   });
-  const diagnosis = [...rolloutDiagnosis, ...genericDiagnosis];
+  let diagnosis = [...rolloutDiagnosis, ...genericDiagnosis];
+  let verdict = judged.verdict;
+  let reasons = judged.reasons;
+  let checks = judged.checks;
+  let connections: Report['connections'];
+  if (input.connections !== undefined) {
+    const c = analyzeConnections({
+      recording: input.connections,
+      messages: { sent: totals.sent, answered: totals.succeeded, lost: totals.failures.reset, timedOut: totals.failures.timeout },
+      window: span,
+      endMs: run.durationMs,
+      budget: input.budget,
+      events,
+    });
+    connections = c.report;
+    ({ verdict, reasons, checks } = withConnectionCheck(judged.checks.map(inMessages), c.check, judged.verdict));
+    // The request rules speak of HTTP requests; those that read right for messages stay, after the connection findings.
+    diagnosis = [...c.diagnosis, ...diagnosis.filter((d) => STREAM_SAFE_DIAGNOSES.includes(d.id))];
+  }
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
-    verdict: judged.verdict,
-    reasons: judged.reasons,
+    verdict,
+    reasons,
     aborted: input.aborted,
     totals: { sent: totals.sent, succeeded: totals.succeeded, failed: totals.failed, unsent },
     window: { sent: windowCounts.sent, succeeded: windowCounts.succeeded, failed: windowCounts.failed, startMs: span.startMs, endMs: span.endMs },
@@ -142,12 +165,25 @@ export function analyzeRun(input: AnalysisInput): Report {
     timeline: { intervalMs: run.intervalMs, points, p99 },
     events,
     trigger: input.trigger,
-    checks: judged.checks,
+    checks,
     diagnosis,
     generator: input.generator,
     meta: input.meta,
     ...(pods === undefined ? {} : { pods }),
+    ...(connections === undefined ? {} : { connections }),
   };
+}
+
+/**
+ * Adds the connection check to a stream load's checks: it fails the run like the message budget
+ * does; the reasons are rebuilt in the verdict's order (failures first, then the message budget).
+ */
+function withConnectionCheck(checks: Check[], check: Check, verdict: Verdict): { verdict: Verdict; reasons: string[]; checks: Check[] } {
+  const all = [...checks, check];
+  const v: Verdict = all.some((c) => c.status === 'fail') ? 'fail' : verdict === 'inconclusive' || check.status === 'inconclusive' ? 'inconclusive' : 'pass';
+  const rank = (c: Check): number => (c.status === 'fail' ? 0 : c.status === 'inconclusive' ? 1 : c.id === 'failure-budget' ? 2 : c.id === check.id ? 3 : c.status === 'warn' ? 4 : 5);
+  const reasons = [...new Set(all.filter((c) => rank(c) < 5).sort((a, b) => rank(a) - rank(b)).map((c) => c.message))];
+  return { verdict: v, reasons, checks: all };
 }
 
 function sortedRecord(rec: Readonly<Record<string, number>>, cmp: (a: string, b: string) => number): Record<string, number> {

@@ -6,10 +6,11 @@ import type { RolloutEventRecord } from '../rollout/events.js';
 import type { TriggerRecord } from '../rollout/command-trigger.js';
 import type { GeneratorHealth } from '../traffic/generator-health.js';
 import type { ReachabilityRecord } from '../traffic/preflight.js';
+import type { ConnectionsReport } from '../analysis/connections.js';
 
 // The producers define what they produce; the report model re-exports those types under the names
 // the renderers and report.json's readers have always used.
-export type { Check, CheckStatus, Counts, Diagnosis, OutageWindow, PhaseReport, PodCounts, TimelinePoint, Verdict, RolloutEventRecord, TriggerRecord, GeneratorHealth, ReachabilityRecord };
+export type { Check, CheckStatus, Counts, Diagnosis, OutageWindow, PhaseReport, PodCounts, TimelinePoint, Verdict, RolloutEventRecord, TriggerRecord, GeneratorHealth, ReachabilityRecord, ConnectionsReport };
 
 /** Version of report.json's shape; bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -127,7 +128,7 @@ export interface Report {
     startedAt: string;
     endedAt: string;
     target: { url: string; method: string };
-    load: { model: 'open' | 'closed'; rate?: number; connections?: number; durationMs: number; warmupMs: number; timeoutMs: number; keepAlive: boolean; client?: ClientKind };
+    load: { model: 'open' | 'closed'; rate?: number; connections?: number; durationMs: number; warmupMs: number; timeoutMs: number; keepAlive: boolean; client?: ClientKind; kind?: 'websocket' | 'sse' };
     scenarioDigest: string;
     commandLine: string[];
     /** Cluster facts (filled when a rollout is watched). */
@@ -145,6 +146,12 @@ export interface Report {
   preflight?: PreflightFinding[];
   /** Per-pod counts, when known. */
   pods?: PodCounts[];
+  /**
+   * A WebSocket or SSE load (load.kind): what its long-lived connections went through. Its units
+   * are messages: totals, window, failures, timeline and budget count messages (sent, answered;
+   * lost with a cut connection = `reset`, unanswered by the deadline = `timeout`).
+   */
+  connections?: ConnectionsReport;
   /** What `--rollback-on-fail` did after a failing verdict. */
   rollback?: { fromRevision: string | null; toRevision: string; replicaSet: string; status: 'complete' | 'failed' | 'timeout' | 'aborted'; message: string };
   /** The load agents, when the load came from agent pods (`--agents N`). */

@@ -9,13 +9,14 @@ import type { AgentsSpec, Scenario } from '../scenario/types.js';
 import type { Report } from '../report/model.js';
 import type { LoadOptions } from '../traffic/engine.js';
 import { clientKindOf } from '../traffic/target.js';
+import type { StreamLoadOptions } from '../streams/stream-options.js';
 import type { ClusterSession } from './cluster-session.js';
 
 /** Maps the engine's options from a scenario and the URL the traffic goes to. */
 export function loadOptionsOf(scenario: Scenario, url: string, durationMs: number): LoadOptions {
   const t = scenario.target;
   const opts: LoadOptions = {
-    url,
+    url: httpUrlOf(url),
     method: t.method,
     headers: t.headers,
     model: scenario.load.model,
@@ -38,6 +39,38 @@ export function loadOptionsOf(scenario: Scenario, url: string, durationMs: numbe
   if (scenario.load.minConnections !== undefined) opts.minConnections = scenario.load.minConnections;
   opts.workers = scenario.load.workers;
   opts.warmupMs = scenario.load.warmupMs;
+  return opts;
+}
+
+/** The URL of the HTTP side of a target: ws:// and wss:// as http:// and https:// (the reachability check, report.meta). */
+export function httpUrlOf(url: string): string {
+  return url.replace(/^ws(s?):\/\//i, 'http$1://');
+}
+
+/**
+ * A stream load's options (load.kind websocket or sse), or undefined for an HTTP load: the
+ * WebSocket URL is the target's with ws:// or wss://; `durationMs` as for loadOptionsOf.
+ */
+export function streamOptionsOf(scenario: Scenario, url: string, durationMs: number): StreamLoadOptions | undefined {
+  const s = scenario.load.stream;
+  if (s === undefined) return undefined;
+  const t = scenario.target;
+  const opts: StreamLoadOptions = {
+    kind: s.kind,
+    url: s.kind === 'websocket' ? httpUrlOf(url).replace(/^http(s?):\/\//i, 'ws$1://') : httpUrlOf(url),
+    headers: t.headers,
+    connections: scenario.load.connections ?? 1,
+    messageRate: s.messageRate,
+    messageBytes: s.messageSize,
+    deadlineMs: s.deadlineMs,
+    connectTimeoutMs: t.timeoutMs,
+    reconnect: s.reconnect,
+    intervalMs: scenario.load.intervalMs,
+    durationMs,
+    insecure: t.insecure,
+  };
+  if (t.podHeader !== undefined) opts.podHeader = t.podHeader;
+  if (t.caFile !== undefined) opts.ca = readFileSync(t.caFile);
   return opts;
 }
 
@@ -78,5 +111,6 @@ export function loadMetaOf(scenario: Scenario, load: LoadOptions): Omit<Report['
   };
   if (scenario.load.rate !== undefined) meta.rate = scenario.load.rate;
   if (scenario.load.connections !== undefined) meta.connections = scenario.load.connections;
+  if (scenario.load.stream !== undefined) meta.kind = scenario.load.stream.kind;
   return meta;
 }

@@ -8,7 +8,8 @@ import type { RolloutWatch } from '../rollout/watcher.js';
 import type { Scenario } from '../scenario/types.js';
 import { startLoad, type LoadHandle, type LoadOptions, type LoadResult } from '../traffic/engine.js';
 import { checkReachable } from '../traffic/preflight.js';
-import { agentLoadOptionsOf } from './load-options.js';
+import { agentLoadOptionsOf, streamOptionsOf } from './load-options.js';
+import type { StreamLoadHandle } from '../streams/stream-load.js';
 import type { ClusterSession } from './cluster-session.js';
 import type { RunJournal } from './journal/writer.js';
 import type { RunMarks } from './phase-plan.js';
@@ -75,11 +76,23 @@ export async function startRolloutWatch(scenario: Scenario, env: RunEnvironment,
 export interface StartedLoad {
   handle: LoadHandle;
   agentLoad: AgentLoad | undefined;
+  /** A WebSocket or SSE load (load.kind): the same handle, which also tells its connections. */
+  stream?: StreamLoadHandle;
   startMs: number;
 }
 
 /** Starts the load: in this process, or from agent pods (--agents N), whose Job starts them and whose load begins at their shared start. */
 export async function startRunLoad(scenario: Scenario, env: RunEnvironment, session: ClusterSession | undefined, loadOptions: LoadOptions): Promise<StartedLoad> {
+  const streamOptions = streamOptionsOf(scenario, loadOptions.url, loadOptions.durationMs);
+  if (streamOptions !== undefined) {
+    const { startStreamLoad } = await import('../streams/stream-load.js');
+    const stream = startStreamLoad(streamOptions, env.clock, {
+      ...(loadOptions.onDelta === undefined ? {} : { onDelta: loadOptions.onDelta }),
+      ...(loadOptions.deltaEveryMs === undefined ? {} : { deltaEveryMs: loadOptions.deltaEveryMs }),
+      warmupMs: scenario.load.warmupMs,
+    });
+    return { handle: stream, agentLoad: undefined, stream, startMs: env.clock.nowMs() };
+  }
   let agentLoad: AgentLoad | undefined;
   if (scenario.load.agents && session) {
     const { startAgentLoad } = await import('./kubernetes-parts.js');
