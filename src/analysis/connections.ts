@@ -325,7 +325,11 @@ function connectionDiagnosis(r: ConnectionsReport, input: ConnectionsInput, slow
       cause: refused > 0
         ? 'reconnecting clients were refused: the Service still sent new connections to a pod that had stopped listening (no preStop delay, or shorter than endpoint propagation), or to a pod not listening yet (no readiness probe)'
         : 'reconnecting clients did not find a serving pod at once',
-      evidence: `${plural(failedConnects, 'connect attempt')} failed (${reasons || 'none'}); ${plural(slow.length, 'graceful close')} not followed by a reconnect within ${formatLatency(r.reconnect.promptMs)}; reconnect time p50 ${fmtMs(r.reconnect.p50Ms)}, p99 ${fmtMs(r.reconnect.p99Ms)}, max ${fmtMs(r.reconnect.maxMs)}`,
+      evidence: [
+        failedConnects === 0 ? '' : `${plural(failedConnects, 'connect attempt')} failed (${reasons})`,
+        slow.length === 0 ? '' : `${plural(slow.length, 'graceful close')} not followed by a reconnect within ${formatLatency(r.reconnect.promptMs)}`,
+        `reconnect time p50 ${fmtMs(r.reconnect.p50Ms)}, p99 ${fmtMs(r.reconnect.p99Ms)}, max ${fmtMs(r.reconnect.maxMs)}`,
+      ].filter((x) => x !== '').join('; '),
       fix: 'close client connections only after a preStop delay longer than endpoint propagation (so reconnects land on other pods), give new pods a readiness probe, and keep capacity with maxUnavailable 0 / maxSurge 1',
       weight: slow.length * 1000 + failedConnects,
     });
