@@ -81,6 +81,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   const reachability = await checkTarget(scenario, env, session, loadOptions);
   const { watch, before } = await startRolloutWatch(scenario, env, session);
   const { handle, agentLoad, stream, startMs: loadStart } = await startRunLoad(scenario, env, session, loadOptions);
+  if (stream) journal?.connectionsFrom(() => stream.connections());
   journal?.started(loadStart, () => watch?.events() ?? []);
   const live: { phase: LivePhase } = { phase: warmupMs > 0 ? 'warmup' : trigger ? 'baseline' : 'measure' };
   const progressTimer = env.onProgress ? setInterval(() => env.onProgress?.(live.phase, handle.progress()), 250) : undefined;
