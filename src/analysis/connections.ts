@@ -340,9 +340,12 @@ function connectionDiagnosis(r: ConnectionsReport, input: ConnectionsInput, slow
 
 const fmtMs = (ms: number | null): string => (ms === null ? 'n/a' : formatLatency(ms));
 
-/** Rewords a check about requests for a load whose unit is a message (the verdict's rules are the same). */
-export function inMessages<T extends { name: string; message: string }>(check: T): T {
-  const swap = (s: string): string => s.replace(/\brequests\b/g, 'messages').replace(/\brequest\b/g, 'message');
+/** The unit a stream load counts: a WebSocket message, or an SSE event waited for. */
+export const unitOf = (kind: 'websocket' | 'sse'): string => (kind === 'websocket' ? 'message' : 'event');
+
+/** Rewords a check about requests for a load whose unit is a message or an event (the verdict's rules are the same). */
+export function inMessages<T extends { name: string; message: string }>(check: T, unit = 'message'): T {
+  const swap = (s: string): string => s.replace(/\brequests\b/g, `${unit}s`).replace(/\brequest\b/g, unit);
   return { ...check, name: swap(check.name), message: swap(check.message) };
 }
 

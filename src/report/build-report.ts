@@ -8,7 +8,7 @@ import { phaseReports, sumIntervals, verdictWindow } from '../analysis/phases.js
 import { podCounts } from '../analysis/pods.js';
 import { diagnoseRollout } from '../analysis/rollout-diagnosis.js';
 import { judge, type RolloutResult } from '../analysis/verdict.js';
-import { analyzeConnections, inMessages, STREAM_SAFE_DIAGNOSES } from '../analysis/connections.js';
+import { analyzeConnections, inMessages, STREAM_SAFE_DIAGNOSES, unitOf } from '../analysis/connections.js';
 import type { ConnectionRecording } from '../streams/connection-log.js';
 import type { Check, Diagnosis, Verdict } from '../analysis/results.js';
 
@@ -137,7 +137,7 @@ export function analyzeRun(input: AnalysisInput): Report {
       events,
     });
     connections = c.report;
-    ({ verdict, reasons, checks } = withConnectionCheck(judged.checks.map(inMessages), c.check, judged.verdict));
+    ({ verdict, reasons, checks } = withConnectionCheck(judged.checks.map((k) => inMessages(k, unitOf(c.report.kind))), c.check, judged.verdict));
     // The request rules speak of HTTP requests; those that read right for messages stay, after the connection findings.
     diagnosis = [...c.diagnosis, ...diagnosis.filter((d) => STREAM_SAFE_DIAGNOSES.includes(d.id))];
   }

@@ -56,7 +56,8 @@ export function renderConsole(report: Report, opts: ConsoleOptions = {}): string
   const t = report.totals;
   out.push(figures.toString());
   if (report.verdict !== 'pass' && b.upperBound > b.maxFailureRate && b.maxFailureRate > 0 && w.sent < b.requiredRequests) {
-    out.push(wrap(`a conclusive window needs at least ${formatCount(b.requiredRequests)} requests with none failing`, width, '  '));
+    const unit = report.connections === undefined ? 'requests' : report.connections.kind === 'websocket' ? 'messages' : 'events';
+    out.push(wrap(`a conclusive window needs at least ${formatCount(b.requiredRequests)} ${unit} with none failing`, width, '  '));
   }
   out.push('');
 

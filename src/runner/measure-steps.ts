@@ -49,7 +49,9 @@ export async function checkTarget(scenario: Scenario, env: RunEnvironment, sessi
   const reachStartMs = clock.nowMs();
   const waitMs = session?.dataplane !== undefined && k8s ? k8s.rolloutTimeoutMs : 0;
   if (waitMs > 0) env.onNote?.(`waiting up to ${Math.round(waitMs / 1000)} s for the target to answer...`);
-  const probe = await checkReachable(loadOptions, { waitMs, signal });
+  // A stream load's target may hold a plain GET open forever (an event stream) or answer it with
+  // 426: its check opens a connection and sends nothing (any method but a safe one probes so).
+  const probe = await checkReachable(scenario.load.stream === undefined ? loadOptions : { ...loadOptions, method: 'CONNECT' }, { waitMs, signal });
   return { method: loadOptions.method.toUpperCase(), url: redactUrl(loadOptions.url), ...probe, startMs: reachStartMs, endMs: clock.nowMs() };
 }
 
