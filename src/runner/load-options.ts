@@ -44,7 +44,7 @@ export function loadOptionsOf(scenario: Scenario, url: string, durationMs: numbe
 
 /** The URL of the HTTP side of a target: ws:// and wss:// as http:// and https:// (the reachability check, report.meta). */
 export function httpUrlOf(url: string): string {
-  return url.replace(/^ws(s?):\/\//i, 'http$1://');
+  return url.replace(/^ws(s?):\/\//i, (_m, tls: string) => (tls === '' ? 'http://' : 'https://'));
 }
 
 /**
@@ -57,7 +57,7 @@ export function streamOptionsOf(scenario: Scenario, url: string, durationMs: num
   const t = scenario.target;
   const opts: StreamLoadOptions = {
     kind: s.kind,
-    url: s.kind === 'websocket' ? httpUrlOf(url).replace(/^http(s?):\/\//i, 'ws$1://') : httpUrlOf(url),
+    url: s.kind === 'websocket' ? httpUrlOf(url).replace(/^http(s?):\/\//i, (_m, tls: string) => (tls === '' ? 'ws://' : 'wss://')) : httpUrlOf(url),
     headers: t.headers,
     connections: scenario.load.connections ?? 1,
     messageRate: s.messageRate,
