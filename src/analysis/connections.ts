@@ -334,6 +334,18 @@ function connectionDiagnosis(r: ConnectionsReport, input: ConnectionsInput, slow
       weight: slow.length * 1000 + failedConnects,
     });
   }
+  const timedOut = input.messages.timedOut;
+  if (timedOut > 0) {
+    out.push({
+      id: ws ? 'websocket-answers-late' : 'stream-events-late',
+      cause: ws
+        ? 'messages went unanswered past the deadline on connections that stayed open: the server stalled, or too few pods served the clients during the rollout'
+        : 'events stopped coming for longer than the deadline on streams that stayed open: the server stalled, or too few pods served the streams during the rollout',
+      evidence: `${plural(timedOut, ws ? 'message' : 'event')} ${ws ? 'unanswered' : 'not received'} by the answer deadline (load.answerDeadline)`,
+      fix: 'keep capacity through the rollout (maxUnavailable 0, maxSurge 1 or more, minReadySeconds), and check that the app keeps serving its open connections while it starts or drains',
+      weight: timedOut,
+    });
+  }
   out.sort((a, b) => b.weight - a.weight);
   return out.map(({ id, cause, evidence, fix }) => ({ id, cause, evidence, fix }));
 }

@@ -97,3 +97,19 @@ describe('inMessages', () => {
     expect(inMessages({ name: from, message: from }).message).toBe(to);
   });
 });
+
+describe('late answers', () => {
+  it('names messages unanswered by the deadline on open connections', () => {
+    const recording: ConnectionRecording = { kind: 'websocket', connections: 1, messageRate: 10, promptMs: 2000, events: [open(0, 0)], resent: 0, skipped: 0, closedAtEnd: 1 };
+    const { diagnosis, check } = analyzeConnections({
+      recording,
+      messages: { sent: 100, answered: 95, lost: 0, timedOut: 5 },
+      window: { startMs: 0, endMs: 10_000, label: 'during the measurement' },
+      endMs: 10_000,
+      budget: 0.001,
+      events: [],
+    });
+    expect(check.status).toBe('pass');
+    expect(diagnosis.map((d) => [d.id, d.evidence])).toEqual([['websocket-answers-late', '5 messages unanswered by the answer deadline (load.answerDeadline)']]);
+  });
+});
