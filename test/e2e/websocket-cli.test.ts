@@ -1,12 +1,18 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
 import { expectSizedToPass, expectVerdict } from '../helpers/verdict.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'zerodrop-websocket-e2e-'));
 const readReport = (dir: string): any => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+/** WebSocket demo pods of this checkout still running (the emulator runs them as `node <repo>/scenarios/apps/demo-ws-app.mjs`). */
+const wsPods = (): string[] =>
+  execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(join(repoRoot, 'scenarios', 'apps', 'demo-ws-app.mjs')));
 const check = (report: any, id: string): { status: string; message: string } | undefined => report.checks.find((c: { id: string }) => c.id === id);
 
 describe('zerodrop run --load-kind websocket on the embedded emulator', () => {
@@ -38,6 +44,8 @@ describe('zerodrop run --load-kind websocket on the embedded emulator', () => {
     expectVerdict(report, r, 'pass');
     expect(report.meta.load.kind).toBe('websocket');
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('#### Connections');
+    // Nothing the run started outlives it: the emulator ended every pod.
+    expect(wsPods()).toEqual([]);
   });
 
   it('fails the naive WebSocket server: connections cut without a close frame, and says why in WebSocket terms', async () => {
@@ -62,5 +70,13 @@ describe('zerodrop run --load-kind websocket on the embedded emulator', () => {
     expect(report.totals.sent).toBe(report.totals.succeeded + report.totals.failed);
     const cutSeconds = c.timeline.filter((s: { cut: number }) => s.cut > 0);
     expect(cutSeconds.reduce((n: number, s: { cut: number }) => n + s.cut, 0)).toBe(c.cut);
+    expect(wsPods()).toEqual([]);
+  });
+
+  it('refuses request-load options on a WebSocket load before any traffic (exit 3), naming each', async () => {
+    const r = await runCli(['run', '--url', 'ws://127.0.0.1:9/', '--load-kind', 'websocket', '--rate', '100', '--message-size', '4', '--duration', '1s']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain('--rate (load.rate): not for a websocket load');
+    expect(r.stderr).toContain('--message-size (load.messageSize): a message is 16 bytes (its id) to 1 MiB, got 4');
   });
 });
