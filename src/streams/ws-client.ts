@@ -107,7 +107,8 @@ export class WsClient {
   readonly #tick = (): void => {
     if (this.#stopped) return;
     const ws = this.#ws;
-    if (!this.#open || ws === undefined) {
+    // CLOSING (the server's close frame arrived, the close event not yet): no data may follow, so nothing is sent.
+    if (!this.#open || ws === undefined || ws.readyState !== WebSocket.OPEN) {
       this.log.skipped(1);
       return;
     }
