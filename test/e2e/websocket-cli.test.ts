@@ -35,8 +35,8 @@ describe('zerodrop run --load-kind websocket on the embedded emulator', () => {
     expect(Object.keys(c.closeCodes)).toEqual(['1001']);
     expect(c.reconnect.count).toBe(c.closedGracefully);
     expect(c.reconnect.slow, why).toBe(0);
-    expect(c.opened).toBe(25 + c.reconnect.count);
-    expect(c.closedAtEnd).toBe(25);
+    expect(c.opened).toBe(30 + c.reconnect.count);
+    expect(c.closedAtEnd).toBe(30);
     expect(c.reconnect.histogram.reduce((n: number, b: { count: number }) => n + b.count, 0)).toBe(c.reconnect.count);
     expect(c.pods.some((p: { pod: string; closedGracefully: number }) => p.pod.startsWith('demo-ws-graceful-') && p.closedGracefully > 0)).toBe(true);
     expect(check(report, 'connections-within-budget')?.status).toBe('pass');
