@@ -11,6 +11,10 @@ export { executeRun, exitCodeOf, type RunEnvironment, type RunOutcome, type Live
 export { openClusterSession, type ClusterSession } from './runner/cluster-session.js';
 
 export { startLoad, type LoadHandle, type LoadOptions, type LoadProgress, type LoadResult } from './traffic/engine.js';
+export { startStreamLoad, type StreamLoadHandle } from './streams/stream-load.js';
+export { DEFAULT_RECONNECT, type ReconnectPolicy, type StreamLoadOptions } from './streams/stream-options.js';
+export type { ConnectionEvent, ConnectionRecording } from './streams/connection-log.js';
+export { analyzeConnections, type ConnectionsReport } from './analysis/connections.js';
 export { checkReachable, probeKindOf, type ReachabilityProbe, type ReachOptions } from './traffic/preflight.js';
 export { Recorder, mergeRecorders } from './metrics/recorder.js';
 export { FAILURE_CLASSES, type FailureClass } from './metrics/outcome.js';

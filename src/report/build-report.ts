@@ -10,6 +10,9 @@ import { diagnoseIngress, withoutIngressErrors } from '../analysis/ingress-diagn
 import { podSkewDiagnosis, podSpreadOf } from '../analysis/pod-spread.js';
 import { diagnoseRollout } from '../analysis/rollout-diagnosis.js';
 import { judge, type RolloutResult } from '../analysis/verdict.js';
+import { analyzeConnections, inMessages, STREAM_SAFE_DIAGNOSES, unitOf } from '../analysis/connections.js';
+import type { ConnectionRecording } from '../streams/connection-log.js';
+import type { Check, Diagnosis, Verdict } from '../analysis/results.js';
 
 /** Everything one run produced, and how to judge it. */
 export interface AnalysisInput {
@@ -26,6 +29,8 @@ export interface AnalysisInput {
   aborted: boolean;
   /** How the watched Kubernetes rollout ended (absent: none watched). */
   rollout?: RolloutResult | null;
+  /** A WebSocket or SSE load's connection events: its units are messages, and its connections are judged too. */
+  connections?: ConnectionRecording;
 }
 
 /** Turns a run into its report: phases, verdict with confidence bound, outage windows, latency, diagnosis. Pure. */
@@ -135,12 +140,30 @@ export function analyzeRun(input: AnalysisInput): Report {
           model: load.model,
           ...(load.connections === undefined ? {} : { connections: load.connections }),
         });
-  const diagnosis = [...ingressDiagnosis, ...rolloutDiagnosis, ...genericDiagnosis, ...(skew === undefined ? [] : [skew])];
+  let diagnosis = [...ingressDiagnosis, ...rolloutDiagnosis, ...genericDiagnosis, ...(skew === undefined ? [] : [skew])];
+  let verdict = judged.verdict;
+  let reasons = judged.reasons;
+  let checks = judged.checks;
+  let connections: Report['connections'];
+  if (input.connections !== undefined) {
+    const c = analyzeConnections({
+      recording: input.connections,
+      messages: { sent: totals.sent, answered: totals.succeeded, lost: totals.failures.reset, timedOut: totals.failures.timeout },
+      window: span,
+      endMs: run.durationMs,
+      budget: input.budget,
+      events,
+    });
+    connections = c.report;
+    ({ verdict, reasons, checks } = withConnectionCheck(judged.checks.map((k) => inMessages(k, unitOf(c.report.kind))), c.check, judged.verdict));
+    // The request rules speak of HTTP requests; those that read right for messages stay, after the connection findings.
+    diagnosis = [...c.diagnosis, ...diagnosis.filter((d) => STREAM_SAFE_DIAGNOSES.includes(d.id))];
+  }
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
-    verdict: judged.verdict,
-    reasons: judged.reasons,
+    verdict,
+    reasons,
     aborted: input.aborted,
     totals: { sent: totals.sent, succeeded: totals.succeeded, failed: totals.failed, unsent },
     window: { sent: windowCounts.sent, succeeded: windowCounts.succeeded, failed: windowCounts.failed, startMs: span.startMs, endMs: span.endMs },
@@ -166,14 +189,27 @@ export function analyzeRun(input: AnalysisInput): Report {
     },
     events,
     trigger: input.trigger,
-    checks: judged.checks,
+    checks,
     diagnosis,
     generator: input.generator,
     meta: input.meta,
     ...(pods === undefined ? {} : { pods }),
     ...(podSpread === undefined ? {} : { podSpread }),
     ...(run.retried === undefined ? {} : { retried: { total: run.retried.total, byReason: run.retried.byReason } }),
+    ...(connections === undefined ? {} : { connections }),
   };
+}
+
+/**
+ * Adds the connection check to a stream load's checks: it fails the run like the message budget
+ * does; the reasons are rebuilt in the verdict's order (failures first, then the message budget).
+ */
+function withConnectionCheck(checks: Check[], check: Check, verdict: Verdict): { verdict: Verdict; reasons: string[]; checks: Check[] } {
+  const all = [...checks, check];
+  const v: Verdict = all.some((c) => c.status === 'fail') ? 'fail' : verdict === 'inconclusive' || check.status === 'inconclusive' ? 'inconclusive' : 'pass';
+  const rank = (c: Check): number => (c.status === 'fail' ? 0 : c.status === 'inconclusive' ? 1 : c.id === 'failure-budget' ? 2 : c.id === check.id ? 3 : c.status === 'warn' ? 4 : 5);
+  const reasons = [...new Set(all.filter((c) => rank(c) < 5).sort((a, b) => rank(a) - rank(b)).map((c) => c.message))];
+  return { verdict: v, reasons, checks: all };
 }
 
 function sortedRecord(rec: Readonly<Record<string, number>>, cmp: (a: string, b: string) => number): Record<string, number> {

@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import { FAILURE_CLASSES } from '../metrics/outcome.js';
 import type { LatencySummary } from '../metrics/run-data.js';
 import { AGENT_COLUMNS, AGENT_NUMERIC, agentCells, agentsHeadline } from './agents-view.js';
+import { CONNECTION_TIMELINE_COLUMNS, connectionsHeadline, connectionTimelineRows, messageFigures, streamLoadLine } from './connections-view.js';
 import { oneLine, stripControl } from '../text/escape.js';
 import { figureColumns, figureRows, secondsRange } from './figures-view.js';
 import { retriedLine } from './retried-view.js';
@@ -42,7 +43,9 @@ export function renderConsole(report: Report, opts: ConsoleOptions = {}): string
 
   const m = report.meta;
   const load = m.load.model === 'open' ? `${formatCount(m.load.rate ?? 0)} req/s` : `${formatCount(m.load.connections ?? 0)} connections`;
-  out.push(wrap(`run ${oneLine(m.runId, CELL_MAX)} · ${oneLine(m.target.method, 10)} ${oneLine(m.target.url, 200)} · ${load}, timeout ${formatSeconds(m.load.timeoutMs)}${m.load.keepAlive ? ', keep-alive' : ', new connection per request'}${m.load.client === undefined ? '' : `, ${m.load.client} client`}${m.load.workers === undefined ? '' : `, ${formatCount(m.load.workers.count)} worker${m.load.workers.count === 1 ? '' : 's'} (${oneLine(m.load.workers.why, CELL_MAX)})`}`, width, '    '));
+  const conns = report.connections;
+  if (conns === undefined) out.push(wrap(`run ${oneLine(m.runId, CELL_MAX)} · ${oneLine(m.target.method, 10)} ${oneLine(m.target.url, 200)} · ${load}, timeout ${formatSeconds(m.load.timeoutMs)}${m.load.keepAlive ? ', keep-alive' : ', new connection per request'}${m.load.client === undefined ? '' : `, ${m.load.client} client`}${m.load.workers === undefined ? '' : `, ${formatCount(m.load.workers.count)} worker${m.load.workers.count === 1 ? '' : 's'} (${oneLine(m.load.workers.why, CELL_MAX)})`}`, width, '    '));
+  else out.push(wrap(`run ${oneLine(m.runId, CELL_MAX)} · ${oneLine(m.target.url, 200)} · ${streamLoadLine(conns)}`, width, '    '));
   out.push('');
 
   // Figures.
@@ -54,7 +57,8 @@ export function renderConsole(report: Report, opts: ConsoleOptions = {}): string
   const t = report.totals;
   out.push(figures.toString());
   if (report.verdict !== 'pass' && b.upperBound > b.maxFailureRate && b.maxFailureRate > 0 && w.sent < b.requiredRequests) {
-    out.push(wrap(`a conclusive window needs at least ${formatCount(b.requiredRequests)} requests with none failing`, width, '  '));
+    const unit = report.connections === undefined ? 'requests' : report.connections.kind === 'websocket' ? 'messages' : 'events';
+    out.push(wrap(`a conclusive window needs at least ${formatCount(b.requiredRequests)} ${unit} with none failing`, width, '  '));
   }
   out.push('');
 
@@ -97,6 +101,21 @@ export function renderConsole(report: Report, opts: ConsoleOptions = {}): string
       ot.push([formatSeconds(o.startMs), formatSeconds(o.endMs), formatSeconds(o.durationMs), formatCount(o.failed), formatCount(o.sent), classes, [...events, ...more].join('\n')]);
     }
     out.push(ot.toString());
+    out.push('');
+  }
+
+  // Long-lived connections (load.kind websocket / sse): what they went through, second by second.
+  if (conns !== undefined) {
+    out.push(paint(ANSI.bold, 'connections'));
+    out.push(wrap(connectionsHeadline(conns), width, '  '));
+    out.push(wrap(messageFigures(conns).map(([k, v]) => `${k} ${v}`).join(' · '), width, '  '));
+    const rows = connectionTimelineRows(report);
+    if (rows.length > 0) {
+      const ct = table([...CONNECTION_TIMELINE_COLUMNS], CONNECTION_TIMELINE_COLUMNS.map((c) => (c === 'rollout events that second' ? 'left' : 'right')));
+      for (const r of rows.slice(0, 30)) ct.push(r.map((c) => c.split('\n').map((l) => oneLine(l, CELL_MAX + 20)).join('\n')));
+      out.push(ct.toString());
+      if (rows.length > 30) out.push(`  +${rows.length - 30} more seconds in report.json (connections.timeline)`);
+    }
     out.push('');
   }
 

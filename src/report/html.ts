@@ -6,6 +6,7 @@
 import { FAILURE_CLASSES } from '../metrics/outcome.js';
 import type { LatencySummary } from '../metrics/run-data.js';
 import { AGENT_COLUMNS, AGENT_NUMERIC, agentCells, agentsHeadline } from './agents-view.js';
+import { CONNECTION_TIMELINE_COLUMNS, connectionsHeadline, connectionTimelineRows, messageFigures } from './connections-view.js';
 import { figureColumns, figureRows } from './figures-view.js';
 import type { FigureRow } from './figures-view.js';
 import { formatCount, formatLatency, formatRate, formatSeconds } from '../text/format.js';
@@ -39,6 +40,7 @@ export function renderHtml(report: Report): string {
     preflightSection(report),
     timelineSection(report),
     outagesSection(report),
+    connectionsSection(report),
     rolloutSection(report),
     latencySection(report),
     failuresSection(report),
@@ -260,6 +262,26 @@ function agentsSection(report: Report): string {
   const rows = agents.map((a) => `<tr data-status="${esc(a.status)}">${agentCells(a).map(cell).join('')}</tr>`);
   const head = AGENT_COLUMNS.map((c) => `<th${AGENT_NUMERIC.has(c) ? ' class="num"' : ''}>${c}</th>`).join('');
   return `<section id="agents-section"><h2>${esc(agentsHeadline(agents))}</h2><div class="table-wrap"><table id="agents"><thead><tr>${head}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div></section>`;
+}
+
+/** A WebSocket or SSE load: its connections' counts, and the seconds they closed, were cut or came back, beside the pod events. */
+function connectionsSection(report: Report): string {
+  const c = report.connections;
+  if (c === undefined) return '';
+  const out: string[] = [`<section id="connections-section"><h2>Connections</h2><p>${esc(connectionsHeadline(c))}.</p>`, dl(messageFigures(c), 'connection-messages')];
+  const rows = connectionTimelineRows(report);
+  if (rows.length > 0) {
+    const num = (col: string): boolean => col !== 'rollout events that second';
+    const head = CONNECTION_TIMELINE_COLUMNS.map((col) => `<th${num(col) ? ' class="num"' : ''}>${col}</th>`).join('');
+    const body = rows.map((r) => `<tr>${r.map((cell, i) => `<td${num(CONNECTION_TIMELINE_COLUMNS[i]!) ? ' class="num"' : ''}>${cell.split('\n').map(esc).join('<br>')}</td>`).join('')}</tr>`);
+    out.push(`<div class="table-wrap"><table id="connections-timeline"><thead><tr>${head}</tr></thead><tbody>\n${body.join('\n')}\n</tbody></table></div>`);
+  }
+  if (c.pods !== undefined && c.pods.length > 0) {
+    const body = c.pods.map((p) => `<tr><td class="mono">${esc(p.pod)}</td>${[p.opened, p.closedGracefully, p.cut, p.closedWithError, p.lost].map((v) => `<td class="num">${formatCount(v)}</td>`).join('')}</tr>`);
+    out.push(`<div class="table-wrap"><table id="connections-pods"><thead><tr><th>pod</th><th class="num">opened</th><th class="num">closed gracefully</th><th class="num">cut</th><th class="num">error close</th><th class="num">messages lost</th></tr></thead><tbody>\n${body.join('\n')}\n</tbody></table></div>`);
+  }
+  out.push('</section>');
+  return out.join('\n');
 }
 
 function podsSection(report: Report): string {

@@ -38,6 +38,12 @@ export function renderJunit(report: Report): string {
   if (m.git !== undefined) props.push(['git.commit', `${m.git.commit}${m.git.dirty ? ' (dirty)' : ''}`]);
   if (report.digest !== undefined) props.push(['report.digest', report.digest]);
   if (report.signature !== undefined) props.push(['report.signature.keyId', report.signature.keyId]);
+  // A WebSocket or SSE load: its connection counts, for CI dashboards that plot properties.
+  const c = report.connections;
+  if (c !== undefined) {
+    props.push(['connections.kind', c.kind], ['connections.opened', String(c.opened)], ['connections.closedGracefully', String(c.closedGracefully)], ['connections.cut', String(c.cut)], ['connections.messagesLost', String(c.messages.lost)]);
+    if (c.reconnect.p99Ms !== null) props.push(['connections.reconnectP99Ms', String(Math.round(c.reconnect.p99Ms))]);
+  }
   for (const [name, value] of props) lines.push(`      <property name="${escapeXmlAttr(name)}" value="${escapeXmlAttr(value)}"/>`);
   lines.push('    </properties>');
 

@@ -1,5 +1,6 @@
 import { FAILURE_CLASSES } from '../metrics/outcome.js';
 import { AGENT_COLUMNS, AGENT_NUMERIC, agentCells, agentsHeadline } from './agents-view.js';
+import { CONNECTION_TIMELINE_COLUMNS, connectionsHeadline, connectionTimelineRows, messageFigures } from './connections-view.js';
 import { escapeMarkdown } from '../text/escape.js';
 import { figureColumns, figureRows } from './figures-view.js';
 import { formatCount, formatLatency, formatSeconds } from '../text/format.js';
@@ -80,6 +81,24 @@ export function renderMarkdown(report: Report): string {
       out.push(`| ${formatSeconds(win.startMs)} | ${formatSeconds(win.endMs)} | ${formatSeconds(win.durationMs)} | ${formatCount(win.failed)} | ${formatCount(win.sent)} | ${classes} | ${events.join('<br>')} |`);
     }
     out.push('');
+  }
+
+  const conns = report.connections;
+  if (conns !== undefined) {
+    out.push('#### Connections');
+    out.push('');
+    out.push(`${escapeMarkdown(connectionsHeadline(conns))}.`);
+    out.push('');
+    out.push(`${messageFigures(conns).map(([k, v]) => `${escapeMarkdown(k)}: ${v}`).join(' · ')}.`);
+    out.push('');
+    const rows = connectionTimelineRows(report);
+    if (rows.length > 0) {
+      out.push(`| ${CONNECTION_TIMELINE_COLUMNS.join(' | ')} |`);
+      out.push(`|${CONNECTION_TIMELINE_COLUMNS.map((c) => (c === 'rollout events that second' ? ' --- |' : ' ---: |')).join('')}`);
+      for (const r of rows.slice(0, 30)) out.push(`| ${r.map((c) => c.split('\n').map(escapeMarkdown).join('<br>')).join(' | ')} |`);
+      if (rows.length > 30) out.push('', `+${rows.length - 30} more seconds in report.json (connections.timeline).`);
+      out.push('');
+    }
   }
 
   if (report.diagnosis.length > 0) {

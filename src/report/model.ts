@@ -9,10 +9,11 @@ import type { TriggerRecord } from '../rollout/command-trigger.js';
 import type { GeneratorHealth } from '../traffic/generator-health.js';
 import type { ReachabilityRecord } from '../traffic/preflight.js';
 import type { WorkerPlan } from '../traffic/worker-plan.js';
+import type { ConnectionsReport } from '../analysis/connections.js';
 
 // The producers define what they produce; the report model re-exports those types under the names
 // the renderers and report.json's readers have always used.
-export type { Check, CheckStatus, Counts, Diagnosis, OutageWindow, PhaseReport, PodCounts, TimelinePoint, Verdict, RolloutEventRecord, TriggerRecord, GeneratorHealth, ReachabilityRecord };
+export type { Check, CheckStatus, Counts, Diagnosis, OutageWindow, PhaseReport, PodCounts, TimelinePoint, Verdict, RolloutEventRecord, TriggerRecord, GeneratorHealth, ReachabilityRecord, ConnectionsReport };
 
 /** Version of report.json's shape; bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -151,6 +152,8 @@ export interface Report {
       workers?: WorkerPlan;
       /** HTTP/2: sessions (closed model: --connections) and streams in flight per session, when set. */
       http2?: { sessions?: number; streams?: number };
+      /** A long-lived-connection load (load.kind), when not plain HTTP requests. */
+      kind?: 'websocket' | 'sse';
     };
     scenarioDigest: string;
     commandLine: string[];
@@ -177,6 +180,12 @@ export interface Report {
    * still has exactly one outcome, its retry's. Absent when there were none.
    */
   retried?: { total: number; byReason: Record<string, number> };
+  /**
+   * A WebSocket or SSE load (load.kind): what its long-lived connections went through. Its units
+   * are messages: totals, window, failures, timeline and budget count messages (sent, answered;
+   * lost with a cut connection = `reset`, unanswered by the deadline = `timeout`).
+   */
+  connections?: ConnectionsReport;
   /** What `--rollback-on-fail` did after a failing verdict. */
   rollback?: { fromRevision: string | null; toRevision: string; replicaSet: string; status: 'complete' | 'failed' | 'timeout' | 'aborted'; message: string };
   /** The load agents, when the load came from agent pods (`--agents N`). */

@@ -84,7 +84,8 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
 
   const reachability = await checkTarget(scenario, env, session, loadOptions);
   const { watch, before } = await startRolloutWatch(scenario, env, session);
-  const { handle, agentLoad, startMs: loadStart } = await startRunLoad(scenario, env, session, loadOptions);
+  const { handle, agentLoad, stream, startMs: loadStart } = await startRunLoad(scenario, env, session, loadOptions);
+  if (stream) journal?.connectionsFrom(() => stream.connections());
   journal?.started(loadStart, () => watch?.events() ?? []);
   const live: { phase: LivePhase } = { phase: warmupMs > 0 ? 'warmup' : trigger ? 'baseline' : 'measure' };
   const progressTimer = env.onProgress ? setInterval(() => env.onProgress?.(live.phase, handle.progress()), 250) : undefined;
@@ -100,7 +101,7 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
 
   const run = result.recorder.toRunData(phasesOf(marks, trigger !== undefined), clock.t0EpochMs, marks.endMs);
   const meta = await reportMetaOf(scenario, env, session, loadOptions, { startedAt, endedAt, loadStartMs: loadStart, loadEndMs: marks.endMs }, before);
-  const report = analyzeMeasured(scenario, env, run, meta, { health: result.health, phases, watch, reachability, session, agentLoad, abandoned });
+  const report = analyzeMeasured(scenario, env, run, meta, { health: result.health, phases, watch, reachability, session, agentLoad, abandoned, ...(stream === undefined ? {} : { connections: stream.connections() }) });
 
   if (session && k8s?.rollbackOnFail && report.verdict === 'fail' && !signal.aborted) await rollBack(report, session, k8s, env);
   // Every renderer, the journal and the caller get a report without secrets: the trigger's command and output,

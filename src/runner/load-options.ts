@@ -10,13 +10,14 @@ import type { Report } from '../report/model.js';
 import type { LoadOptions } from '../traffic/engine.js';
 import { clientKindOf } from '../traffic/target.js';
 import { planWorkers } from '../traffic/worker-plan.js';
+import type { StreamLoadOptions } from '../streams/stream-options.js';
 import type { ClusterSession } from './cluster-session.js';
 
 /** Maps the engine's options from a scenario and the URL the traffic goes to. */
 export function loadOptionsOf(scenario: Scenario, url: string, durationMs: number): LoadOptions {
   const t = scenario.target;
   const opts: LoadOptions = {
-    url,
+    url: httpUrlOf(url),
     method: t.method,
     headers: t.headers,
     model: scenario.load.model,
@@ -40,6 +41,38 @@ export function loadOptionsOf(scenario: Scenario, url: string, durationMs: numbe
   if (scenario.load.streams !== undefined) opts.streams = scenario.load.streams;
   opts.workers = scenario.load.workers;
   opts.warmupMs = scenario.load.warmupMs;
+  return opts;
+}
+
+/** The URL of the HTTP side of a target: ws:// and wss:// as http:// and https:// (the reachability check, report.meta). */
+export function httpUrlOf(url: string): string {
+  return url.replace(/^ws(s?):\/\//i, (_m, tls: string) => (tls === '' ? 'http://' : 'https://'));
+}
+
+/**
+ * A stream load's options (load.kind websocket or sse), or undefined for an HTTP load: the
+ * WebSocket URL is the target's with ws:// or wss://; `durationMs` as for loadOptionsOf.
+ */
+export function streamOptionsOf(scenario: Scenario, url: string, durationMs: number): StreamLoadOptions | undefined {
+  const s = scenario.load.stream;
+  if (s === undefined) return undefined;
+  const t = scenario.target;
+  const opts: StreamLoadOptions = {
+    kind: s.kind,
+    url: s.kind === 'websocket' ? httpUrlOf(url).replace(/^http(s?):\/\//i, (_m, tls: string) => (tls === '' ? 'ws://' : 'wss://')) : httpUrlOf(url),
+    headers: t.headers,
+    connections: scenario.load.connections ?? 1,
+    messageRate: s.messageRate,
+    messageBytes: s.messageSize,
+    deadlineMs: s.deadlineMs,
+    connectTimeoutMs: t.timeoutMs,
+    reconnect: s.reconnect,
+    intervalMs: scenario.load.intervalMs,
+    durationMs,
+    insecure: t.insecure,
+  };
+  if (t.podHeader !== undefined) opts.podHeader = t.podHeader;
+  if (t.caFile !== undefined) opts.ca = readFileSync(t.caFile);
   return opts;
 }
 
@@ -83,5 +116,6 @@ export function loadMetaOf(scenario: Scenario, load: LoadOptions): Omit<Report['
   if (scenario.target.http2) meta.http2 = { ...(scenario.load.model === 'closed' ? { sessions: scenario.load.connections ?? 0 } : {}), ...(load.streams === undefined ? {} : { streams: load.streams }) };
   // Agents each size their own workers on their own pod's cores (their reports say so).
   if (scenario.load.agents === undefined) meta.workers = planWorkers(load);
+  if (scenario.load.stream !== undefined) meta.kind = scenario.load.stream.kind;
   return meta;
 }

@@ -8,7 +8,8 @@ import type { RolloutWatch } from '../rollout/watcher.js';
 import type { Scenario } from '../scenario/types.js';
 import { startLoad, type LoadHandle, type LoadOptions, type LoadResult } from '../traffic/engine.js';
 import { checkReachable } from '../traffic/preflight.js';
-import { agentLoadOptionsOf } from './load-options.js';
+import { agentLoadOptionsOf, streamOptionsOf } from './load-options.js';
+import type { StreamLoadHandle } from '../streams/stream-load.js';
 import type { ClusterSession } from './cluster-session.js';
 import type { RunJournal } from './journal/writer.js';
 import type { RunMarks } from './phase-plan.js';
@@ -48,7 +49,9 @@ export async function checkTarget(scenario: Scenario, env: RunEnvironment, sessi
   const reachStartMs = clock.nowMs();
   const waitMs = session?.dataplane !== undefined && k8s ? k8s.rolloutTimeoutMs : 0;
   if (waitMs > 0) env.onNote?.(`waiting up to ${Math.round(waitMs / 1000)} s for the target to answer...`);
-  const probe = await checkReachable(loadOptions, { waitMs, signal });
+  // A stream load's target may hold a plain GET open forever (an event stream) or answer it with
+  // 426: its check opens a connection and sends nothing (any method but a safe one probes so).
+  const probe = await checkReachable(scenario.load.stream === undefined ? loadOptions : { ...loadOptions, method: 'CONNECT' }, { waitMs, signal });
   return { method: loadOptions.method.toUpperCase(), url: redactUrl(loadOptions.url), ...probe, startMs: reachStartMs, endMs: clock.nowMs() };
 }
 
@@ -76,11 +79,23 @@ export async function startRolloutWatch(scenario: Scenario, env: RunEnvironment,
 export interface StartedLoad {
   handle: LoadHandle;
   agentLoad: AgentLoad | undefined;
+  /** A WebSocket or SSE load (load.kind): the same handle, which also tells its connections. */
+  stream?: StreamLoadHandle;
   startMs: number;
 }
 
 /** Starts the load: in this process, or from agent pods (--agents N), whose Job starts them and whose load begins at their shared start. */
 export async function startRunLoad(scenario: Scenario, env: RunEnvironment, session: ClusterSession | undefined, loadOptions: LoadOptions): Promise<StartedLoad> {
+  const streamOptions = streamOptionsOf(scenario, loadOptions.url, loadOptions.durationMs);
+  if (streamOptions !== undefined) {
+    const { startStreamLoad } = await import('../streams/stream-load.js');
+    const stream = startStreamLoad(streamOptions, env.clock, {
+      ...(loadOptions.onDelta === undefined ? {} : { onDelta: loadOptions.onDelta }),
+      ...(loadOptions.deltaEveryMs === undefined ? {} : { deltaEveryMs: loadOptions.deltaEveryMs }),
+      warmupMs: scenario.load.warmupMs,
+    });
+    return { handle: stream, agentLoad: undefined, stream, startMs: env.clock.nowMs() };
+  }
   let agentLoad: AgentLoad | undefined;
   if (scenario.load.agents && session) {
     const { startAgentLoad } = await import('./kubernetes-parts.js');

@@ -8,6 +8,7 @@ import type { RolloutWatch } from '../rollout/watcher.js';
 import type { Scenario } from '../scenario/types.js';
 import type { LoadHealth, LoadOptions } from '../traffic/engine.js';
 import { loadMetaOf } from './load-options.js';
+import type { ConnectionRecording } from '../streams/connection-log.js';
 import type { ClusterSession } from './cluster-session.js';
 import type { PhasesOutcome } from './measure-steps.js';
 import type { RunEnvironment } from './run-environment.js';
@@ -60,6 +61,8 @@ export interface RunExtras {
   agentLoad: AgentLoad | undefined;
   /** Requests in flight when a second signal stopped the wait for them (0: none). */
   abandoned: number;
+  /** A WebSocket or SSE load's connection events. */
+  connections?: ConnectionRecording;
 }
 
 /** Judges the run and adds what the run knows besides the counts: reachability, preflight, the agents, abandoned requests. */
@@ -75,6 +78,7 @@ export function analyzeMeasured(scenario: Scenario, env: RunEnvironment, run: Ru
     generator,
     aborted: env.signal.aborted,
     meta,
+    ...(x.connections === undefined ? {} : { connections: x.connections }),
   });
   report.reachability = x.reachability;
   if (x.session) report.preflight = x.session.preflight;

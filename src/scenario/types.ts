@@ -44,6 +44,20 @@ export interface LoadSpec {
   workers: number | 'auto';
   /** Generate the load from agent pods instead of this process (absent: this process). */
   agents?: AgentsSpec;
+  /** A WebSocket or SSE load (load.kind) instead of HTTP requests: `connections` clients hold one connection each. */
+  stream?: StreamSpec;
+}
+
+/** A long-lived-connection load: what each connection exchanges, and how its client reconnects. */
+export interface StreamSpec {
+  kind: 'websocket' | 'sse';
+  /** WebSocket: messages per second on each connection. */
+  messageRate: number;
+  /** WebSocket: bytes per message. */
+  messageSize: number;
+  /** How long an answer (SSE: the next event) may take, ms. */
+  deadlineMs: number;
+  reconnect: { initialDelayMs: number; maxDelayMs: number; promptMs: number };
 }
 
 /** Load from many machines: agents run as pods of an Indexed Job, each sending its shard (load.agents). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as zerodrop from '../../src/index.js';
 
 describe('the programmatic API', () => {
-  it.each(['executeRun', 'resolveScenario', 'startLoad', 'analyzeRun', 'render', 'startEmulator', 'watchRollout', 'runSweep', 'startAgentLoad', 'verifyReport', 'sealReport', 'verifySignature', 'loadSigningKey'])('exports %s', (name) => {
+  it.each(['executeRun', 'resolveScenario', 'startLoad', 'startStreamLoad', 'analyzeConnections', 'analyzeRun', 'render', 'startEmulator', 'watchRollout', 'runSweep', 'startAgentLoad', 'verifyReport', 'sealReport', 'verifySignature', 'loadSigningKey'])('exports %s', (name) => {
     expect(typeof (zerodrop as Record<string, unknown>)[name]).toBe('function');
   });
 

@@ -20,7 +20,8 @@ export function demoAppPath(): string {
 
 /**
  * The images the emulator can "pull" out of the box: `zerodrop/demo-app:<tag>` runs the demo app
- * with the node that runs zerodrop, APP_VERSION set to the tag (so v1 and v2 answer differently).
+ * with the node that runs zerodrop, APP_VERSION set to the tag (so v1 and v2 answer differently);
+ * `zerodrop/demo-ws:<tag>` runs the WebSocket and SSE demo app (scenarios/apps/demo-ws-app.mjs).
  */
 export function defaultImages(nodePath: string = process.execPath): ImageMap {
   const app = demoAppPath();
@@ -29,6 +30,12 @@ export function defaultImages(nodePath: string = process.execPath): ImageMap {
     images[`zerodrop/demo-app:${tag}`] = { command: [nodePath, app], env: { APP_VERSION: tag } };
   }
   images['zerodrop/demo-app:*'] = { command: [nodePath, app] };
+  // The WebSocket (and SSE) demo app, next to the HTTP one: APP_VERSION is the tag, as above.
+  const wsApp = join(dirname(app), 'demo-ws-app.mjs');
+  for (const tag of ['v1', 'v2', 'v3', 'latest']) {
+    images[`zerodrop/demo-ws:${tag}`] = { command: [nodePath, wsApp], env: { APP_VERSION: tag } };
+  }
+  images['zerodrop/demo-ws:*'] = { command: [nodePath, wsApp] };
   images['zerodrop/agent:*'] = agentImage(nodePath);
   return images;
 }

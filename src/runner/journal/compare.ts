@@ -32,5 +32,7 @@ export function compareReports(saved: Report, journal: Report): Disagreement[] {
   check('failures', saved.failures, journal.failures);
   check('statusCodes', saved.statusCodes, journal.statusCodes);
   check('errorCodes', saved.errorCodes, journal.errorCodes);
+  // A WebSocket or SSE load is judged on its connections too.
+  check('connections.window', saved.connections?.window, journal.connections?.window);
   return out;
 }

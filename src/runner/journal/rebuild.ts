@@ -6,6 +6,7 @@ import type { GeneratorHealth, Report, RolloutEventRecord, TriggerRecord } from 
 import { phasesOf, type RunMarks } from '../phase-plan.js';
 import type { JournalRead } from './read.js';
 import { JOURNAL_FILE, badJournal, type EndRecord, type JournalRecord, type PlanRecord } from './records.js';
+import type { ConnectionRecording } from '../../streams/connection-log.js';
 
 /** A report rebuilt from a journal, and what the journal held. */
 export interface Rebuilt {
@@ -27,6 +28,7 @@ function gather(records: readonly JournalRecord[]): {
   release: { trigger: TriggerRecord | null; rollout: RolloutResult | null; timedOut: boolean } | undefined;
   end: EndRecord | undefined;
   last: JournalRecord;
+  connections: ConnectionRecording | undefined;
 } {
   const plan = records[0];
   if (plan === undefined || plan.type !== 'plan') throw badJournal('it does not start with a plan record');
@@ -35,8 +37,12 @@ function gather(records: readonly JournalRecord[]): {
   const events: RolloutEventRecord[] = [];
   let release: { trigger: TriggerRecord | null; rollout: RolloutResult | null; timedOut: boolean } | undefined;
   let end: EndRecord | undefined;
+  let connections: ConnectionRecording | undefined;
   for (const r of records) {
     switch (r.type) {
+      case 'connections':
+        connections = { ...r.head, events: [...(connections?.events ?? []), ...r.events], resent: r.resent, skipped: r.skipped, closedAtEnd: r.closedAtEnd };
+        break;
       case 'recorder':
         sum.useSettings(r.settings);
         break;
@@ -63,7 +69,7 @@ function gather(records: readonly JournalRecord[]): {
         break;
     }
   }
-  return { plan, sum, marks, events, release, end, last: records[records.length - 1]! };
+  return { plan, sum, marks, events, release, end, last: records[records.length - 1]!, connections };
 }
 
 /** A journal of a run that never sent a request: nothing to rebuild (exit 4, as the run itself would have). */
@@ -87,7 +93,7 @@ function killedGenerator(unsent: number): GeneratorHealth {
  */
 export function rebuildReport(read: JournalRead): Rebuilt {
   if (read.records.length === 0) throw noLoad(0);
-  const { plan, sum, marks, events, release, end, last } = gather(read.records);
+  const { plan, sum, marks, events, release, end, last, connections } = gather(read.records);
   const startMs = marks['load-start'];
   if (startMs === undefined) throw noLoad(read.records.length);
   const lastMs = Math.max(startMs, last.tMs);
@@ -116,6 +122,7 @@ export function rebuildReport(read: JournalRead): Rebuilt {
     generator: end?.generator ?? killedGenerator(run.intervals.reduce((n, i) => n + i.unsent, 0)),
     aborted: end?.aborted ?? true,
     meta,
+    ...(connections === undefined ? {} : { connections }),
   });
   if (end !== undefined) {
     if (end.preflight !== undefined) report.preflight = end.preflight;

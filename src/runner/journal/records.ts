@@ -4,6 +4,7 @@ import type { SourceHistograms } from '../../metrics/delta-sum.js';
 import type { GoawayRecord } from '../../metrics/retries.js';
 import type { RecorderSettings, RowBlock } from '../../metrics/row-delta.js';
 import type { Report, RolloutEventRecord, TriggerRecord, Verdict } from '../../report/model.js';
+import type { ConnectionEvent, ConnectionRecording } from '../../streams/connection-log.js';
 
 /*
  * The run journal: journal.ndjson in the run's output folder, one JSON record per line, appended
@@ -89,6 +90,19 @@ export interface TriggerDoneRecord extends Base {
   timedOut: boolean;
 }
 
+/**
+ * A WebSocket or SSE load's connections: the events since the previous connections record (their
+ * concatenation is the run's event list) and the running totals as of now (the latest wins).
+ */
+export interface ConnectionsRecord extends Base {
+  type: 'connections';
+  head: Pick<ConnectionRecording, 'kind' | 'connections' | 'messageRate' | 'promptMs'>;
+  events: ConnectionEvent[];
+  resent: number;
+  skipped: number;
+  closedAtEnd: number;
+}
+
 /** Last record of a run that finished (pass, fail, inconclusive or interrupted): what the runner concluded. */
 export interface EndRecord extends Base {
   type: 'end';
@@ -105,7 +119,7 @@ export interface EndRecord extends Base {
 }
 
 /** Any journal record. */
-export type JournalRecord = PlanRecord | RecorderRecord | MarkRecord | CountsRecord | HistogramsRecord | EventRecord | TriggerDoneRecord | EndRecord;
+export type JournalRecord = PlanRecord | RecorderRecord | MarkRecord | CountsRecord | HistogramsRecord | EventRecord | TriggerDoneRecord | ConnectionsRecord | EndRecord;
 
 /** A record before the common fields are stamped on. */
 export type JournalBody = JournalRecord extends infer R ? (R extends JournalRecord ? Omit<R, keyof Base> : never) : never;
@@ -163,6 +177,14 @@ function checkRecord(v: Record<string, unknown>, where: string): void {
     case 'trigger':
       need('trigger' in v && 'rollout' in v && typeof v['timedOut'] === 'boolean', 'a trigger record needs trigger, rollout and timedOut');
       break;
+    case 'connections': {
+      const h = v['head'];
+      need(isObj(h) && (h['kind'] === 'websocket' || h['kind'] === 'sse') && isCount(h['connections']) && isCount(h['messageRate']) && isCount(h['promptMs']), 'a connections record needs a head (kind, connections, messageRate, promptMs)');
+      const evs = v['events'];
+      need(Array.isArray(evs) && evs.every((e) => isObj(e) && isNum(e['tMs']) && ['open', 'close', 'connect-failed'].includes(e['kind'] as string) && Number.isInteger(e['client'])), 'connection events need tMs, a known kind and a client');
+      need(isCount(v['resent']) && isCount(v['skipped']) && isCount(v['closedAtEnd']), 'a connections record needs resent, skipped and closedAtEnd counts');
+      break;
+    }
     case 'end':
       need(['pass', 'fail', 'inconclusive'].includes(v['verdict'] as string) && isObj(v['totals']) && isObj(v['generator']) && isObj(v['meta']) && Array.isArray(v['reasons']), 'an end record needs verdict, reasons, totals, generator and meta');
       break;

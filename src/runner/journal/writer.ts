@@ -5,6 +5,7 @@ import type { RecordingDelta } from '../../metrics/recording-cutter.js';
 import type { Report, RolloutEventRecord, TriggerRecord } from '../../report/model.js';
 import { redactDeep, redactHeaders } from '../../redact.js';
 import type { JournalSink } from './file-sink.js';
+import type { ConnectionRecording } from '../../streams/connection-log.js';
 import { JOURNAL_VERSION, encodeJournalRecord, type JournalBody, type JournalRecord, type MarkRecord, type PlanRecord } from './records.js';
 
 /** How often the journal writes what arrived (ms): the most a killed run can lose. */
@@ -51,6 +52,9 @@ export class RunJournal {
   readonly #eventsWritten = new WeakSet<RolloutEventRecord>();
   #failed = false;
   #ended = false;
+  #connections: (() => ConnectionRecording) | undefined;
+  /** Connection events written so far (the log only appends, in time order). */
+  #connectionEventsWritten = 0;
 
   constructor(sink: JournalSink, clock: Clock, opts: { wallNow?: () => number; onError?: (message: string) => void; secrets?: readonly string[] } = {}) {
     this.#secrets = opts.secrets ?? [];
@@ -78,6 +82,11 @@ export class RunJournal {
     this.#timer ??= setInterval(() => this.flush(), everyMs);
     // The run's own awaits keep the process alive; a forgotten journal must not.
     this.#timer.unref();
+  }
+
+  /** A stream load's connections: from now on, each flush writes the events that arrived since the last. */
+  connectionsFrom(read: () => ConnectionRecording): void {
+    this.#connections = read;
   }
 
   /** Writes a mark now (after flushing, so the records stay in time order). */
@@ -112,6 +121,14 @@ export class RunJournal {
       if (this.#eventsWritten.has(e)) continue;
       this.#eventsWritten.add(e);
       text += this.#line({ type: 'event', event: redactRecord(e, this.#secrets) });
+    }
+    const c = this.#connections?.();
+    if (c !== undefined) {
+      const { events, resent, skipped, closedAtEnd, ...head } = c;
+      const fresh = events.slice(this.#connectionEventsWritten);
+      this.#connectionEventsWritten = events.length;
+      // Pod names are no secrets, but the journal treats every text alike.
+      text += this.#line({ type: 'connections', head, events: redactRecord(fresh, this.#secrets), resent, skipped, closedAtEnd });
     }
     // One write(2) per flush: a killed process leaves whole lines, or one torn last line.
     this.#append(text, false);

@@ -1,6 +1,7 @@
 import { parseDuration, parsePositive } from '../parse.js';
 import type { Scenario } from '../types.js';
 import { resolveAgents } from './load-agents.js';
+import { resolveStream, STREAM_DEFAULTS } from './load-stream.js';
 import type { ScenarioReader } from './reader.js';
 
 /** What the load's rules need from other sections. */
@@ -9,13 +10,16 @@ export interface LoadContext {
   http2: boolean;
   /** A release action is given: the run then lasts baseline + trigger + cooldown, not a duration. */
   hasTrigger: boolean;
+  /** target.timeout as resolved: a stream load's default answer deadline. */
+  timeoutMs: number;
 }
 
 /** The `load` section: the open (rate) or closed (connections) model, its shape and timing, the workers and agents. */
 export function resolveLoad(r: ScenarioReader, c: LoadContext): Scenario['load'] {
   const { problems, label, take, optional } = r;
-  const rateRaw = r.get('load.rate');
-  const connRaw = r.get('load.connections');
+  const stream = resolveStream(r, c.timeoutMs);
+  const rateRaw = stream === undefined ? r.get('load.rate') : undefined;
+  const connRaw = stream === undefined ? r.get('load.connections') : (r.get('load.connections') ?? STREAM_DEFAULTS.connections);
   const rate = rateRaw === undefined ? undefined : take('load.rate', parsePositive(rateRaw, 'the rate (requests per second)'));
   const connections = connRaw === undefined ? undefined : take('load.connections', parsePositive(connRaw, 'the connection count', true));
   if (rateRaw !== undefined && connRaw !== undefined) {
@@ -25,7 +29,7 @@ export function resolveLoad(r: ScenarioReader, c: LoadContext): Scenario['load']
   const effectiveRate = model === 'open' ? (rate ?? (rateRaw === undefined ? 100 : undefined)) : undefined;
 
   let ramp: { fromRate: number; durationMs: number } | undefined;
-  if (r.get('load.ramp.duration') !== undefined || r.get('load.ramp.from') !== undefined) {
+  if (stream === undefined && (r.get('load.ramp.duration') !== undefined || r.get('load.ramp.from') !== undefined)) {
     const durationMs = optional('load.ramp.duration', parseDuration, 0);
     const fromRaw = r.get('load.ramp.from');
     const fromRate = fromRaw === undefined ? 0 : typeof fromRaw === 'number' && fromRaw >= 0 ? fromRaw : (problems.add(label('load.ramp.from'), 'the ramp start rate must be 0 or more'), 0);
@@ -40,9 +44,9 @@ export function resolveLoad(r: ScenarioReader, c: LoadContext): Scenario['load']
   const durationMs = c.hasTrigger ? undefined : optional('load.duration', parseDuration, 60_000);
   if (durationMs !== undefined && durationMs <= 0) problems.add(label('load.duration'), 'the duration must be above 0, e.g. 30s');
   const warmupMs = optional('load.warmup', parseDuration, 0);
-  const maxRaw = r.get('load.maxInFlight');
+  const maxRaw = stream === undefined ? r.get('load.maxInFlight') : undefined;
   const maxInFlight = maxRaw === undefined ? undefined : take('load.maxInFlight', parsePositive(maxRaw, 'the in-flight cap', true));
-  const minRaw = r.get('load.minConnections');
+  const minRaw = stream === undefined ? r.get('load.minConnections') : undefined;
   const minConnections = minRaw === undefined ? undefined : take('load.minConnections', parsePositive(minRaw, 'the connection count', true));
   if (minConnections !== undefined && model === 'closed') {
     problems.add(label('load.minConnections'), 'spreads the open model (--rate) over connections; the closed model keeps exactly --connections');
@@ -63,6 +67,6 @@ export function resolveLoad(r: ScenarioReader, c: LoadContext): Scenario['load']
   const intervalMs = optional('load.interval', parseDuration, 100);
   if (intervalMs < 10 || intervalMs > 10_000) problems.add(label('load.interval'), 'the interval must be between 10ms and 10s');
 
-  const agents = resolveAgents(r, model === 'closed' ? connections : undefined);
-  return { model, rate: effectiveRate, ramp, connections, durationMs, warmupMs, maxInFlight, minConnections, streams, intervalMs, workers, ...(agents === undefined ? {} : { agents }) };
+  const agents = stream === undefined ? resolveAgents(r, model === 'closed' ? connections : undefined) : undefined;
+  return { model, rate: effectiveRate, ramp, connections, durationMs, warmupMs, maxInFlight, minConnections, streams, intervalMs, workers, ...(agents === undefined ? {} : { agents }), ...(stream === undefined ? {} : { stream }) };
 }

@@ -34,7 +34,9 @@ export function resolveTarget(r: ScenarioReader, flags: Pick<ScenarioFlags, 'hea
     } catch {
       problems.add(label('target.url'), `"${redactUrl(url)}" is not a URL: use e.g. http://127.0.0.1:8080/health`);
     }
-    if (parsedUrl && parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') {
+    // A WebSocket load may name its target ws:// or wss:// (http:// and https:// work too).
+    const wsOk = r.get('load.kind') === 'websocket' && (parsedUrl?.protocol === 'ws:' || parsedUrl?.protocol === 'wss:');
+    if (parsedUrl && parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:' && !wsOk) {
       problems.add(label('target.url'), `only http:// and https:// targets are supported, got ${parsedUrl.protocol}`);
     }
   }

@@ -28,6 +28,11 @@ interface HandWrittenScenarioFlags {
   workers?: string | undefined;
   agents?: number | undefined;
   agentImage?: string | undefined;
+  loadKind?: string | undefined;
+  messageRate?: number | undefined;
+  messageSize?: number | undefined;
+  answerDeadline?: string | undefined;
+  reconnectPrompt?: string | undefined;
   interval?: string | undefined;
   trigger?: string | undefined;
   baseline?: string | undefined;
@@ -100,6 +105,11 @@ describe('the scenario field table', () => {
         ['warmup', 'load.warmup', '--warmup'],
         ['maxInFlight', 'load.maxInFlight', '--max-in-flight'],
         ['minConnections', 'load.minConnections', '--min-connections'],
+        ['loadKind', 'load.kind', '--load-kind'],
+        ['messageRate', 'load.messageRate', '--message-rate'],
+        ['messageSize', 'load.messageSize', '--message-size'],
+        ['answerDeadline', 'load.answerDeadline', '--answer-deadline'],
+        ['reconnectPrompt', 'load.reconnect.prompt', '--reconnect-prompt'],
         ['interval', 'load.interval', '--interval'],
         ['workers', 'load.workers', '--workers'],
         ['agents', 'load.agents.count', '--agents'],
@@ -136,8 +146,9 @@ describe('the scenario field table', () => {
     expect(sorted).toEqual({
       '': ['budget', 'kubernetes', 'load', 'name', 'report', 'sweep', 'target', 'trigger'],
       target: ['body', 'bodyFile', 'ca', 'client', 'headers', 'http2', 'insecure', 'keepAlive', 'method', 'path', 'podHeader', 'successStatus', 'timeout', 'url'],
-      load: ['agents', 'connections', 'duration', 'interval', 'maxInFlight', 'minConnections', 'ramp', 'rate', 'streams', 'warmup', 'workers'],
+      load: ['agents', 'answerDeadline', 'connections', 'duration', 'interval', 'kind', 'maxInFlight', 'messageRate', 'messageSize', 'minConnections', 'ramp', 'rate', 'reconnect', 'streams', 'warmup', 'workers'],
       'load.ramp': ['duration', 'from'],
+      'load.reconnect': ['initialDelay', 'maxDelay', 'prompt'],
       'load.agents': ['count', 'image', 'namespace', 'nodeSelector', 'resources', 'startDelay'],
       trigger: ['apply', 'baseline', 'command', 'cooldown', 'image', 'patch', 'patchFile', 'patchType', 'restart', 'timeout', 'watch'],
       kubernetes: ['context', 'deployment', 'emulator', 'ingress', 'kubeconfig', 'namespace', 'port', 'rollbackOnFail', 'rolloutTimeout', 'service'],
