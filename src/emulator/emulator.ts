@@ -13,6 +13,7 @@ import { EMULATOR_DEFAULTS, validateEmulatorConfig, type EmulatorConfig } from '
 import { startControllers } from './controllers/index.js';
 import { defaultImages, startKubelet, type Kubelet } from './kubelet/index.js';
 import { podPortTarget } from './kubelet/pod-addressing.js';
+import { readinessGateAdmission, startLoadBalancers } from './loadbalancer/index.js';
 import { startServiceProxy } from './proxy/index.js';
 
 /** A running emulator: its API server address and credentials, its store, and how to stop it. */
@@ -29,7 +30,7 @@ export interface EmulatorHandle {
   store: Store;
   /** The service dataplane that runs: `nftables` or `userspace`. */
   dataplane: string;
-  /** Stops proxy, kubelet, controllers and API server, in that order. Idempotent. */
+  /** Stops load balancers, proxy, kubelet, controllers and API server, in that order. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -142,6 +143,11 @@ export async function startEmulator(config: EmulatorConfig, opts: StartEmulatorO
     });
     stops.push({ name: 'service proxy', stop: () => proxy.stop() });
     dataplane = proxy.dataplane;
+
+    // The cloud load balancers of LoadBalancer Services follow endpoints with the proxy's delay.
+    stops.push({ name: 'readiness gate webhook', stop: store.addAdmission(readinessGateAdmission(store)) });
+    const loadBalancers = await startLoadBalancers(store, { delayMs: cfg.proxyDelayMs ?? EMULATOR_DEFAULTS.proxyDelayMs, log });
+    stops.push({ name: 'load balancers', stop: () => loadBalancers.stop() });
   } catch (err) {
     await stopAll();
     if (err instanceof CouldNotRunError) throw err;
