@@ -11,6 +11,7 @@ import {
   VersionApi,
   Watch,
   setHeaderOptions,
+  type CoreV1Event,
   type V1Deployment,
   type V1EndpointSlice,
   type V1Job,
@@ -41,6 +42,8 @@ export interface WatchKinds {
   replicasets: V1ReplicaSet;
   pods: V1Pod;
   endpointslices: V1EndpointSlice;
+  /** core/v1 Events (a load balancer controller's target events on its Service). */
+  events: CoreV1Event;
 }
 
 /** One of the kinds the rollout watcher lists and watches. */
@@ -110,6 +113,8 @@ export interface Cluster {
   listServices(namespace?: string): Promise<V1Service[]>;
   /** Lists the PodDisruptionBudgets of a namespace (empty when the policy API is not served). */
   listPodDisruptionBudgets(namespace?: string): Promise<V1PodDisruptionBudget[]>;
+  /** The labels of a namespace; undefined when it cannot be read (forbidden, not found). */
+  namespaceLabels(namespace?: string): Promise<Record<string, string> | undefined>;
   /** Lists one of the watched kinds with the resourceVersion to watch from. */
   list<K extends WatchKind>(kind: K, query: ListQuery): Promise<ListResult<WatchKinds[K]>>;
   /**
@@ -153,6 +158,8 @@ function watchPath(kind: WatchKind, namespace: string): string {
       return `/api/v1/namespaces/${ns}/pods`;
     case 'endpointslices':
       return `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`;
+    case 'events':
+      return `/api/v1/namespaces/${ns}/events`;
   }
 }
 
@@ -321,6 +328,14 @@ class KubeCluster implements Cluster {
     }
   }
 
+  async namespaceLabels(namespace = this.namespace): Promise<Record<string, string> | undefined> {
+    try {
+      return (await this.core.readNamespace({ name: namespace })).metadata?.labels ?? {};
+    } catch {
+      return undefined;
+    }
+  }
+
   async listServices(namespace = this.namespace): Promise<V1Service[]> {
     return this.call(`list Services in ${namespace}`, async () => (await this.core.listNamespacedService({ namespace })).items);
   }
@@ -349,6 +364,8 @@ class KubeCluster implements Cluster {
           return this.apps.listNamespacedReplicaSet(params);
         case 'pods':
           return this.core.listNamespacedPod(params);
+        case 'events':
+          return this.core.listNamespacedEvent(params);
         default:
           return this.discovery.listNamespacedEndpointSlice(params);
       }

@@ -6,7 +6,8 @@ import { diagnose } from '../analysis/diagnosis.js';
 import { attachNearbyEvents, findOutages, nonZero } from '../analysis/outages.js';
 import { phaseReports, sumIntervals, verdictWindow } from '../analysis/phases.js';
 import { podCounts } from '../analysis/pods.js';
-import { diagnoseRollout } from '../analysis/rollout-diagnosis.js';
+import { LOAD_BALANCER_DIAGNOSIS_RULES } from '../analysis/load-balancer-diagnosis.js';
+import { diagnoseRollout, ROLLOUT_DIAGNOSIS_RULES } from '../analysis/rollout-diagnosis.js';
 import { judge, type RolloutResult } from '../analysis/verdict.js';
 
 /** Everything one run produced, and how to judge it. */
@@ -101,11 +102,12 @@ export function analyzeRun(input: AnalysisInput): Report {
           events,
           keepAlive: input.meta.load.keepAlive,
           errorCodes: run.errorCodes,
+          statusCodes: run.statusCodes,
           intervalMs: run.intervalMs,
           ...(perPod === undefined ? {} : { perPod }),
           ...(run.newConnectionResets === undefined ? {} : { newConnectionResets: run.newConnectionResets }),
           ...(typeof input.meta.cluster?.dataplane === 'string' ? { dataplane: input.meta.cluster.dataplane } : {}),
-        });
+        }, [...ROLLOUT_DIAGNOSIS_RULES, ...LOAD_BALANCER_DIAGNOSIS_RULES]);
   const genericDiagnosis = diagnose({
     window: { ...windowCounts, ...span },
     baseline,

@@ -19,13 +19,22 @@ export const ROLLOUT_EVENT_TYPES = [
   'endpoint-not-ready',
   'endpoint-terminating',
   'endpoint-removed',
+  'target-registered',
+  'target-healthy',
+  'target-unhealthy',
+  'target-draining',
+  'target-deregistered',
   'rollout-progressing',
   'rollout-complete',
   'rollout-failed',
   'rollout-timeout',
 ] as const;
 
-/** One kind of rollout event. `pod-killed`: a container ended by SIGKILL (exit 137) while its pod was terminating. */
+/**
+ * One kind of rollout event. `pod-killed`: a container ended by SIGKILL (exit 137) while its pod
+ * was terminating. `target-*`: a load balancer's target (object `target/<pod>`) registered,
+ * passed its health checks, failed them, started draining, or left the target group.
+ */
 export type RolloutEventType = (typeof ROLLOUT_EVENT_TYPES)[number];
 
 /** A timestamped thing the rollout did (filled by the coordinator; empty without one). */

@@ -1,4 +1,4 @@
-import type { V1Deployment, V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Deployment, V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import type { Clock } from '../clock.js';
 import { SERVICE_NAME_LABEL, type Cluster, type WatchKind } from '../cluster/cluster.js';
 import { mapApiError } from '../cluster/cluster-errors.js';
@@ -18,6 +18,7 @@ import {
   type RolloutEventRecord,
   type RolloutEventType,
 } from './events.js';
+import { serviceEventsSelector, targetEventOf } from './load-balancer-events.js';
 import { ResourceTracker, type TrackerStats } from './resource-tracker.js';
 import { rolloutStatus } from './rollout-status.js';
 
@@ -28,6 +29,8 @@ export interface WatchRolloutOptions {
   deployment: string;
   /** The Service in front of the Deployment, to watch its EndpointSlices. */
   service?: string;
+  /** A LoadBalancer Service whose load balancer's target events (Events on the Service) join the timeline. */
+  loadBalancer?: string;
   clock: Clock;
   /** --rollout-timeout: the watch gives up (status `timeout`) this long after it started. */
   timeoutMs: number;
@@ -210,6 +213,22 @@ class RolloutWatcher implements RolloutWatch {
       });
       this.trackers.push(slices as ResourceTracker<WatchKind>);
       starts.push(slices.start());
+    }
+    if (this.opts.loadBalancer !== undefined) {
+      const lbEvents = new ResourceTracker({
+        cluster: this.cluster,
+        kind: 'events',
+        query: { namespace: ns, fieldSelector: serviceEventsSelector(this.opts.loadBalancer) },
+        // New Events only: the ones listed at start happened before the run.
+        onChange: (prev, next, seed) => {
+          if (seed || prev !== undefined || next === undefined) return;
+          const e = targetEventOf(next as CoreV1Event);
+          if (e !== undefined) this.emit([e]);
+        },
+        onFatal: (err) => this.fail(err),
+      });
+      this.trackers.push(lbEvents as ResourceTracker<WatchKind>);
+      starts.push(lbEvents.start());
     }
     await Promise.all(starts);
     if (this.stopped) for (const t of this.trackers) t.stop();

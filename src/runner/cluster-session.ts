@@ -7,6 +7,7 @@ import type { Finding } from '../rollout/lint.js';
 import { preflightRollout } from '../rollout/preflight.js';
 import { rolloutStatus } from '../rollout/rollout-status.js';
 import type { KubernetesSpec, TargetSpec } from '../scenario/types.js';
+import { loadBalancerUrl } from './load-balancer-target.js';
 
 /** A cluster the run talks to: real (by kubeconfig) or the embedded emulator it started. */
 export interface ClusterSession {
@@ -104,7 +105,7 @@ export async function openClusterSession(spec: KubernetesSpec, target: TargetSpe
     const namespace = spec.namespace ?? cluster.namespace;
     if (emulator) await waitRolledOut(cluster, spec.deployment, namespace, spec.rolloutTimeoutMs, opts.signal);
     const preflight = await preflightRollout(cluster, { deployment: spec.deployment, namespace, ...(spec.service === undefined ? {} : { service: spec.service }) });
-    const targetUrl = target.url ?? (await serviceUrl(cluster, spec, target, namespace));
+    const targetUrl = target.url ?? (spec.loadBalancer !== undefined ? await loadBalancerUrl(cluster, spec, target, namespace, opts.signal) : await serviceUrl(cluster, spec, target, namespace));
     return {
       cluster,
       namespace,

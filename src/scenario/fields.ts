@@ -95,6 +95,7 @@ export const SCENARIO_FIELDS = [
   { path: 'kubernetes.deployment', flag: { name: 'deployment', group: KUBERNETES, type: 'string', describe: 'the Deployment whose rollout is watched and judged (kubernetes.deployment)' } },
   { path: 'kubernetes.service', flag: { name: 'service', group: KUBERNETES, type: 'string', describe: 'the Service in front of it: its endpoints are watched, and it is the target when no --url is given (kubernetes.service)' } },
   { path: 'kubernetes.port' },
+  { path: 'kubernetes.loadBalancer', flag: { name: 'load-balancer', group: KUBERNETES, type: 'string', describe: 'send the traffic through the load balancer of this Service of type LoadBalancer, at the address in its status.loadBalancer.ingress, and add its target events (registered, healthy, unhealthy, draining, deregistered) to the timeline (kubernetes.loadBalancer); it is the --service too when none is given' } },
   { path: 'kubernetes.namespace', flag: { name: 'namespace', group: KUBERNETES, alias: 'n', type: 'string', describe: 'namespace (kubernetes.namespace) [default: the context\'s]' } },
   { path: 'kubernetes.context', flag: { name: 'context', group: KUBERNETES, type: 'string', describe: 'kubeconfig context (kubernetes.context) [default: current-context]' } },
   { path: 'kubernetes.kubeconfig', flag: { name: 'kubeconfig', group: KUBERNETES, type: 'string', describe: 'kubeconfig file (kubernetes.kubeconfig) [default: $KUBECONFIG, ~/.kube/config]' } },

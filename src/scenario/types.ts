@@ -96,6 +96,8 @@ export interface KubernetesSpec {
   service: string | undefined;
   /** Service port (number or name) when the target is derived from the Service; default its first port. */
   servicePort: number | string | undefined;
+  /** A Service of type LoadBalancer: the traffic goes to its load balancer's address, whose target events join the timeline. */
+  loadBalancer: string | undefined;
   emulator: EmulatorSpec | undefined;
   rolloutTimeoutMs: number;
   rollbackOnFail: boolean;

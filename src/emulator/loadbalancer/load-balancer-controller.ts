@@ -70,6 +70,27 @@ function podHasGate(pod: KObject | undefined, conditionType: string): boolean {
 }
 
 /**
+ * Listens on ip:port; where the port is privileged (not root) another port of that IP, and where
+ * the IP does not exist (only 127.0.0.1: not Linux) 127.0.0.1. The status's ports then say where.
+ */
+async function listenSomewhere(listener: LbListener, ip: string, port: number, warn: (m: string) => void): Promise<{ host: string; port: number } | undefined> {
+  const tries: Array<[string, number]> = [[ip, port], [ip, 0], ['127.0.0.1', 0]];
+  for (const [host, p] of tries) {
+    try {
+      return await listener.listen(host, p);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      if (code !== 'EACCES' && code !== 'EADDRNOTAVAIL' && code !== 'EADDRINUSE') {
+        warn(`cannot listen on ${host}:${p}: ${code}`);
+        return undefined;
+      }
+    }
+  }
+  warn(`cannot listen on ${ip}:${port} nor on another port`);
+  return undefined;
+}
+
+/**
  * The emulator's cloud load balancer controller: every Service of type LoadBalancer gets a load
  * balancer with one listener (an HTTP proxy on its own loopback address and the Service's port)
  * and one target group per TCP port. Targets are the Service's pods by IP: registered when their
@@ -153,7 +174,8 @@ export async function startLoadBalancers(store: Store, opts: LoadBalancerOptions
     const cur = store.get('services', lb.namespace, lb.name);
     if (cur === undefined || cur.metadata.uid !== lb.uid) return;
     const ports = [...lb.ports.values()].filter((p) => p.address !== undefined).map((p) => ({ port: p.address?.port ?? p.port, protocol: 'TCP' }));
-    const ingress = [{ ip: lb.ip, ipMode: 'Proxy', ports }];
+    const host = [...lb.ports.values()].find((p) => p.address !== undefined)?.address?.host ?? lb.ip;
+    const ingress = [{ ip: host, ipMode: 'Proxy', ports }];
     if (JSON.stringify(cur.status?.loadBalancer?.ingress) === JSON.stringify(ingress)) return;
     try {
       store.update('services', { ...cur, status: { ...(cur.status ?? {}), loadBalancer: { ingress } } }, { subresource: 'status' });
@@ -215,13 +237,10 @@ export async function startLoadBalancers(store: Store, opts: LoadBalancerOptions
       const listener = new LbListener(group);
       const entry: PortLb = { port: w.port, portName: w.name, group, listener, address: undefined };
       lb.ports.set(w.port, entry);
-      try {
-        entry.address = await listener.listen(lb.ip, w.port);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code ?? String(err);
-        recordEvent(lb, 'Warning', 'FailedDeployModel', `cannot listen on ${lb.ip}:${w.port}: ${code}`);
-        log(`load balancer ${key}: cannot listen on ${lb.ip}:${w.port}: ${code}`);
-      }
+      entry.address = await listenSomewhere(listener, lb.ip, w.port, (m) => {
+        recordEvent(lb, 'Warning', 'FailedDeployModel', m);
+        log(`load balancer ${key}: ${m}`);
+      });
     }
     if (!stopped) publishStatus(lb);
   };

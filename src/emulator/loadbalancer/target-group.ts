@@ -84,7 +84,7 @@ export class TargetGroup {
     if (had !== undefined) this.finishDrain(had, 'replaced by a new registration');
     const t: Target = { address, state: registeredTarget(), agent: new http.Agent({ keepAlive: true }), inFlight: new Set(), checkTimer: undefined, drainTimer: undefined, checking: false };
     this.targets.set(address.id, t);
-    this.onTransition({ target: address, from: 'unregistered', to: 'initial', reason: t.state.reason, message: `registered ${address.ip}:${address.port}; initial health checks (${this.thresholdWords()})` });
+    this.onTransition({ target: address, from: 'unregistered', to: 'initial', reason: t.state.reason, message: `registered; initial health checks (${this.thresholdWords()})` });
     this.scheduleCheck(t, 0);
   }
 

@@ -43,6 +43,7 @@ interface HandWrittenScenarioFlags {
   namespace?: string | undefined;
   deployment?: string | undefined;
   service?: string | undefined;
+  loadBalancer?: string | undefined;
   emulator?: boolean | undefined;
   rolloutTimeout?: string | undefined;
   rollbackOnFail?: boolean | undefined;
@@ -112,6 +113,7 @@ describe('the scenario field table', () => {
         ['apply', 'trigger.apply', '--apply'],
         ['watch', 'trigger.watch', '--watch'],
         ['kubeconfig', 'kubernetes.kubeconfig', '--kubeconfig'],
+        ['loadBalancer', 'kubernetes.loadBalancer', '--load-balancer'],
         ['context', 'kubernetes.context', '--context'],
         ['namespace', 'kubernetes.namespace', '--namespace'],
         ['deployment', 'kubernetes.deployment', '--deployment'],
@@ -136,7 +138,7 @@ describe('the scenario field table', () => {
       'load.ramp': ['duration', 'from'],
       'load.agents': ['count', 'image', 'namespace', 'nodeSelector', 'resources', 'startDelay'],
       trigger: ['apply', 'baseline', 'command', 'cooldown', 'image', 'patch', 'patchFile', 'patchType', 'restart', 'timeout', 'watch'],
-      kubernetes: ['context', 'deployment', 'emulator', 'kubeconfig', 'namespace', 'port', 'rollbackOnFail', 'rolloutTimeout', 'service'],
+      kubernetes: ['context', 'deployment', 'emulator', 'kubeconfig', 'loadBalancer', 'namespace', 'port', 'rollbackOnFail', 'rolloutTimeout', 'service'],
       'kubernetes.emulator': ['dataplane', 'images', 'manifests', 'proxyDelay'],
       budget: ['confidence', 'maxFailureRate'],
       report: ['formats', 'out', 'signKey'],
