@@ -119,12 +119,14 @@ export class LbListener {
         settled = true;
         clearTimeout(timer);
       });
-      // The target went away mid-body: the client's answer is cut too.
-      up.on('aborted', () => {
+      // The target went away mid-body (reset, or its drain ended): the client's answer is cut too.
+      const cut = (): void => {
         settled = true;
         clearTimeout(timer);
         res.destroy();
-      });
+      };
+      up.on('aborted', cut);
+      up.on('error', cut);
     });
     upstream.on('error', () => {
       if (settled) return;

@@ -42,6 +42,13 @@ async function backend(): Promise<Backend> {
           return;
         }
         b.hits++;
+        if (req.url === '/half') {
+          // Headers and part of the body, then the connection is cut (the app died mid-answer).
+          res.writeHead(200, { 'content-length': '100' });
+          res.write('partial');
+          setTimeout(() => req.socket.destroy(), 50);
+          return;
+        }
         const slow = /^\/slow\?ms=(\d+)/.exec(req.url ?? '');
         if (slow) setTimeout(() => res.end(ip), Number(slow[1]));
         else {
@@ -211,6 +218,28 @@ describe('emulated cloud load balancer', () => {
     expect(ans).toMatchObject({ status: 502, server: 'awselb/2.0' });
     expect((ans as Answer).body).toContain('502 Bad Gateway');
     expect(lbs.listener('default', 'web', 80)?.counters[502]).toBeGreaterThanOrEqual(1);
+  });
+
+  it('cuts the client\'s answer when the target dies mid-body, and keeps serving', async () => {
+    const store = new MemoryStore();
+    const b = await backend();
+    store.create('services', service(FAST));
+    setSlice(store, [{ b, ready: true }]);
+    const lbs = await start(store);
+    const at = await until(() => address(store));
+    const tg = await until(() => lbs.targetGroup('default', 'web', 80));
+    await until(() => (tg.get(`${b.ip}:${b.port}`)?.state.health === 'healthy' ? true : undefined));
+    const cut = await new Promise<string>((resolve) => {
+      const req = http.get({ host: at.host, port: at.port, path: '/half', agent: false }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => resolve('complete'));
+        res.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+        res.on('aborted', () => resolve('aborted'));
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    });
+    expect(cut).not.toBe('complete');
+    expect(await get(at.host, at.port)).toMatchObject({ status: 200, body: b.ip });
   });
 
   it('answers 504 when the target does not answer within the idle timeout', async () => {
