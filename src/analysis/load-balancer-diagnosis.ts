@@ -128,16 +128,19 @@ export const lbTargetGoneRule: RolloutDiagnosisRule = (input) => {
   if (!hasLoadBalancer(events)) return null;
   const classes: FailureClass[] = ['http_5xx', 'reset', 'refused'];
   const found: Array<{ pod: string; termMs: number; goneMs: number; drainMs: number | undefined }> = [];
+  // A terminating pod is gone once its containers ended: not-ready while terminating, killed or deleted.
+  const terminatingSince = new Map<string, number>();
   for (const gone of events) {
-    if (gone.type !== 'pod-deleted' && gone.type !== 'pod-killed') continue;
+    if (gone.type === 'pod-terminating') terminatingSince.set(nameOf(gone.object), gone.tMs);
+    const ended = gone.type === 'pod-deleted' || gone.type === 'pod-killed' || (gone.type === 'pod-not-ready' && terminatingSince.has(nameOf(gone.object)));
+    if (!ended) continue;
     const pod = nameOf(gone.object);
     const drain = events.find((e) => (e.type === 'target-draining' || e.type === 'target-deregistered') && nameOf(e.object) === pod);
     if (drain !== undefined && drain.tMs <= gone.tMs) continue;
     // A pod with no target event at all never had a target (not selected, or never ready).
     if (drain === undefined && !events.some((e) => e.type.startsWith('target-') && nameOf(e.object) === pod)) continue;
     if (found.some((f) => f.pod === pod)) continue;
-    const term = events.find((e) => e.type === 'pod-terminating' && nameOf(e.object) === pod);
-    found.push({ pod, termMs: term?.tMs ?? gone.tMs, goneMs: gone.tMs, drainMs: drain?.tMs });
+    found.push({ pod, termMs: terminatingSince.get(pod) ?? gone.tMs, goneMs: gone.tMs, drainMs: drain?.tMs });
   }
   const windows = [...new Set(found.flatMap((f) => overlapping(input, f.termMs, f.drainMs ?? f.goneMs + LOOKBACK_MS, classes)))].sort((a, b) => a.startMs - b.startMs);
   if (windows.length === 0) return null;

@@ -35,6 +35,14 @@ describe('load balancer diagnosis', () => {
   it.each<[string, RolloutEventRecord[], OutageWindow[], Record<string, number>, string[]]>([
     ['no load balancer events: nothing to say', NAIVE.filter((e) => !e.type.startsWith('target-')), [win(1000, 5000, { http_5xx: 500 })], { '502': 200, '503': 300 }, []],
     ['graceful rollout without failures', GRACEFUL, [], {}, []],
+    ['graceful rollout: 5xx elsewhere are not blamed on its drained pods', GRACEFUL, [win(3000, 3500, { http_5xx: 5 })], { '500': 5 }, []],
+    [
+      'a pod whose containers ended (not ready while terminating) before its target drained',
+      [ev(1000, 'pod-terminating', 'pod/old-a'), ev(1100, 'pod-not-ready', 'pod/old-a', 'terminating'), ev(2100, 'target-draining', 'target/old-a'), ev(2500, 'pod-deleted', 'pod/old-a')],
+      [win(1100, 2100, { http_5xx: 40 })],
+      { '502': 40 },
+      ['lb-target-stopped-before-deregistered'],
+    ],
     ['naive: 503 while new targets were initial, 502 from pods gone before deregistration', NAIVE, [win(1100, 5000, { http_5xx: 500 })], { '502': 200, '503': 300 }, ['lb-target-not-healthy', 'lb-target-stopped-before-deregistered']],
     ['only the gone pod: 502 before any new target registered', NAIVE.slice(0, 3).concat([ev(2050, 'target-draining', 'target/old-a')]), [win(1100, 2000, { http_5xx: 80 })], { '502': 80 }, ['lb-target-stopped-before-deregistered']],
     [
