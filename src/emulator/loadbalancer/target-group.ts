@@ -82,6 +82,8 @@ export class TargetGroup {
     const had = this.targets.get(address.id);
     if (had !== undefined && had.state.health !== 'draining' && had.address.ip === address.ip && had.address.port === address.port) return;
     if (had !== undefined) this.finishDrain(had, 'replaced by a new registration');
+    // No `timeout`: Node's agent then ignores the target's Keep-Alive hint, as an ALB does, so an
+    // app closing idle connections sooner than the load balancer races its reuse (the classic 502).
     const t: Target = { address, state: registeredTarget(), agent: new http.Agent({ keepAlive: true }), inFlight: new Set(), checkTimer: undefined, drainTimer: undefined, checking: false };
     this.targets.set(address.id, t);
     this.onTransition({ target: address, from: 'unregistered', to: 'initial', reason: t.state.reason, message: `registered; initial health checks (${this.thresholdWords()})` });
