@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { LoadBalancerSettings } from './lb-settings.js';
-import { nextTargetState, registeredTarget, type TargetHealth, type TargetInput, type TargetState } from './target-state.js';
+import { nextTargetState, registeredTarget, servesTraffic, type TargetHealth, type TargetInput, type TargetState } from './target-state.js';
 
 /** Where a target listens and which pod it is. */
 export interface TargetAddress {
@@ -22,7 +22,6 @@ export interface Target {
   inFlight: Set<http.ClientRequest>;
   checkTimer: NodeJS.Timeout | undefined;
   drainTimer: NodeJS.Timeout | undefined;
-  checking: boolean;
 }
 
 /** A change of a target's health, as the group reports it. */
@@ -84,7 +83,7 @@ export class TargetGroup {
     if (had !== undefined) this.finishDrain(had, 'replaced by a new registration');
     // No `timeout`: Node's agent then ignores the target's Keep-Alive hint, as an ALB does, so an
     // app closing idle connections sooner than the load balancer races its reuse (the classic 502).
-    const t: Target = { address, state: registeredTarget(), agent: new http.Agent({ keepAlive: true }), inFlight: new Set(), checkTimer: undefined, drainTimer: undefined, checking: false };
+    const t: Target = { address, state: registeredTarget(), agent: new http.Agent({ keepAlive: true }), inFlight: new Set(), checkTimer: undefined, drainTimer: undefined };
     this.targets.set(address.id, t);
     this.onTransition({ target: address, from: 'unregistered', to: 'initial', reason: t.state.reason, message: `registered; initial health checks (${this.thresholdWords()})` });
     this.scheduleCheck(t, 0);
@@ -111,7 +110,7 @@ export class TargetGroup {
    * still in their initial checks or draining): the listener answers 503.
    */
   pick(): Target | undefined {
-    let pool = this.list().filter((t) => t.state.health === 'healthy');
+    let pool = this.list().filter((t) => servesTraffic(t.state));
     if (pool.length === 0) pool = this.list().filter((t) => t.state.health === 'unhealthy');
     if (pool.length === 0) return undefined;
     this.rr = (this.rr + 1) % pool.length;
@@ -182,9 +181,7 @@ export class TargetGroup {
     t.checkTimer = setTimeout(() => {
       t.checkTimer = undefined;
       if (this.targets.get(t.address.id) !== t || t.state.health === 'draining') return;
-      t.checking = true;
       void this.check(t).then((r) => {
-        t.checking = false;
         if (this.stopped || this.targets.get(t.address.id) !== t || t.state.health === 'draining') return;
         this.apply(t, r.ok ? { kind: 'check', ok: true } : { kind: 'check', ok: false, reason: r.reason }, r.ok ? undefined : r.detail);
         this.scheduleCheck(t, this.settings.healthCheckIntervalMs);
