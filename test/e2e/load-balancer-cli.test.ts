@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../helpers/cli.js';
-import { expectSizedToPass, expectVerdict } from '../helpers/verdict.js';
+import { expectSizedToPass, expectVerdict, generatorFellBehind } from '../helpers/verdict.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'zerodrop-lb-e2e-'));
 const readReport = (dir: string): any => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
@@ -21,9 +21,21 @@ describe('zerodrop run through the emulator\'s cloud load balancer', () => {
     const r = await runCli(['run', 'scenarios/emulator-lb-graceful.yaml', '--out', out, '--quiet']);
     expect(existsSync(join(out, 'report.json')), r.stderr).toBe(true);
     const report = readReport(out);
-    expect(report.totals.failed, `${r.stdout}${r.stderr}${JSON.stringify(report.statusCodes)}`).toBe(0);
+    const why = `${r.stdout}${r.stderr}${JSON.stringify(report.failures)} ${JSON.stringify(report.statusCodes)}`;
+    // Never an answer of the load balancer's own, never a refused or reset connection.
+    expect(Object.keys(report.statusCodes), why).toEqual(['200']);
+    expect(report.failures.refused + report.failures.reset + report.failures.other, why).toBe(0);
     expectSizedToPass(report);
-    expectVerdict(report, r, 'pass');
+    if (generatorFellBehind(report) && report.totals.failed > 0) {
+      // A starved machine (the emulator, its load balancer and the generator share 2 loaded cores):
+      // only timeouts, which the generator may have caused itself, so zerodrop says inconclusive.
+      expect(report.failures.timeout, why).toBe(report.totals.failed);
+      expect(report.verdict, why).toBe('inconclusive');
+      expect(r.code, why).toBe(2);
+    } else {
+      expect(report.totals.failed, why).toBe(0);
+      expectVerdict(report, r, 'pass');
+    }
     expect(check(report, 'rollout-completed')).toBe('pass');
     // The traffic went to the load balancer's own address, published in the Service's status.
     expect(report.meta.target.url).toMatch(/^http:\/\/127\.201\.\d+\.\d+:80\//);
