@@ -2,7 +2,7 @@ import type { KObject, Store, StoreEvent } from '../api/store-types.js';
 import { parsePortMap, PORT_MAP_ANNOTATION } from '../kubelet/pod-addressing.js';
 import { SERVICE_NAME_LABEL, sliceEndpoints } from '../proxy/endpoints.js';
 import { LbListener } from './lb-listener.js';
-import { readLoadBalancerSettings } from './lb-settings.js';
+import { AWS_LB_PREFIX, readLoadBalancerSettings } from './lb-settings.js';
 import { isLoadBalancerService, servicePorts, targetGroupName, targetHealthCondition } from './readiness-gate.js';
 import { TargetGroup, type TargetAddress, type TargetTransition } from './target-group.js';
 import type { TargetHealth } from './target-state.js';
@@ -60,6 +60,11 @@ const keyOf = (o: KObject): Key => `${o.metadata.namespace ?? 'default'}/${o.met
 
 /** Desired targets per `ns/svc:port`, as seen at one moment. */
 type Desired = Map<string, Map<string, TargetAddress>>;
+
+/** The load balancer's annotations as a comparable text (others, e.g. the proxy's, change nothing here). */
+function lbAnnotationsKey(annotations: Readonly<Record<string, string>> | undefined): string {
+  return JSON.stringify(Object.entries(annotations ?? {}).filter(([k]) => k.startsWith(AWS_LB_PREFIX)).sort(([a], [b]) => a.localeCompare(b)));
+}
 
 function podContainersReady(pod: KObject | undefined): boolean {
   return ((pod?.status?.conditions ?? []) as Array<{ type?: string; status?: string }>).some((c) => c.type === 'ContainersReady' && c.status === 'True');
@@ -212,7 +217,7 @@ export async function startLoadBalancers(store: Store, opts: LoadBalancerOptions
     }
     const annotations = svc.metadata.annotations ?? {};
     const { settings, problems } = readLoadBalancerSettings(annotations);
-    const seen = JSON.stringify(annotations);
+    const seen = lbAnnotationsKey(annotations);
     if (seen !== lb.annotationsSeen) {
       lb.annotationsSeen = seen;
       for (const p of problems) recordEvent(lb, 'Warning', 'InvalidAnnotation', p);
@@ -313,7 +318,7 @@ export async function startLoadBalancers(store: Store, opts: LoadBalancerOptions
     const obj = e.type === 'DELETED' ? undefined : e.object;
     // A status write of our own changes nothing to reconcile.
     const had = lbs.get(key);
-    if (obj !== undefined && had !== undefined && had.uid === obj.metadata.uid && had.annotationsSeen === JSON.stringify(obj.metadata.annotations ?? {}) && isLoadBalancerService(obj)) {
+    if (obj !== undefined && had !== undefined && had.uid === obj.metadata.uid && had.annotationsSeen === lbAnnotationsKey(obj.metadata.annotations) && isLoadBalancerService(obj)) {
       const ports = servicePorts(obj);
       if (ports.length === had.ports.size && ports.every((p) => had.ports.get(p.port)?.portName === p.name)) return;
     }

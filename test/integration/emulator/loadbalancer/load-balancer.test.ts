@@ -318,6 +318,26 @@ describe('emulated cloud load balancer', () => {
     expect(String(ev?.['message'])).toContain('healthcheck-healthy-threshold');
   });
 
+  it('follows a change of its annotations, and ignores other annotations', async () => {
+    const store = new MemoryStore();
+    store.create('services', service({ ...FAST, 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-healthy-threshold': 'many' }));
+    const lbs = await start(store);
+    const tg = await until(() => lbs.targetGroup('default', 'web', 80));
+    const warnings = (): number => store.list('events', 'default').items.filter((e) => e['reason'] === 'InvalidAnnotation').length;
+    expect(warnings()).toBe(1);
+    const annotate = (extra: Record<string, string>): void => {
+      const cur = store.get('services', 'default', 'web')!;
+      store.update('services', { ...cur, metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, ...extra } } });
+    };
+    annotate({ 'zerodrop.dev/dataplane': 'userspace' });
+    // Let the controller see that change on its own before the next one.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(warnings()).toBe(1);
+    annotate({ 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-healthy-threshold': '5' });
+    await until(() => (tg.current().healthyThreshold === 5 ? true : undefined));
+    expect(warnings()).toBe(1);
+  });
+
   it('leaves nothing behind when stopped: the address refuses, the targets lose their connections', async () => {
     const store = new MemoryStore();
     const b = await backend();
