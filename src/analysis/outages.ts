@@ -52,8 +52,9 @@ export function nonZero(counts: Record<FailureClass, number>): Partial<Record<Fa
 /**
  * How likely an event type explains failures near it (lower first): 0 for what takes a serving
  * pod out from under its traffic (a pod that began terminating or was killed, an endpoint
- * removed or turned not-ready), 1 for what sends traffic to a pod that may not serve yet or
- * marks a pod gone (ready, added, deleted), 2 for the rest (the trigger, the Deployment's and
+ * removed or turned not-ready, a load balancer target unhealthy, draining or deregistered), 1 for
+ * what sends traffic to a pod that may not serve yet or marks a pod gone (ready, added, deleted,
+ * a target registered or healthy), 2 for the rest (the trigger, the Deployment's and
  * ReplicaSets' progress), which tell when, not why.
  */
 export function explanationRank(type: string): number {
@@ -65,7 +66,12 @@ export function explanationRank(type: string): number {
     case 'endpoint-terminating':
     case 'endpoint-removed':
     case 'endpoint-not-ready':
+    case 'target-unhealthy':
+    case 'target-draining':
+    case 'target-deregistered':
       return 0;
+    case 'target-registered':
+    case 'target-healthy':
     case 'pod-ready':
     case 'endpoint-ready':
     case 'endpoint-added':

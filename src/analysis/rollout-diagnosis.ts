@@ -24,6 +24,8 @@ export interface RolloutDiagnosisInput {
   dataplane?: string;
   /** Error codes seen (e.g. UND_ERR_SOCKET for "other side closed"), when known. */
   errorCodes?: Readonly<Record<string, number>>;
+  /** Answers by HTTP status over the run, when known (tells a proxy's 502/503/504 apart). */
+  statusCodes?: Readonly<Record<string, number>>;
   /** Failures per pod, when the responses name the pod that answered. */
   perPod?: Readonly<Record<string, Partial<Record<FailureClass, number>>>>;
   /** How long after a pod starts terminating a new connection may still reach it (default 3000 ms: endpoint propagation). */
@@ -219,9 +221,12 @@ export const readinessRule: RolloutDiagnosisRule = (input) => {
   const prop = input.propagationMs ?? DEFAULT_PROPAGATION_MS;
   const hits: Array<{ o: OutageWindow; e: RolloutEventRecord; n: number }> = [];
   let fresh = 0;
+  // Behind a load balancer a new pod gets traffic only once its target passed the health checks:
+  // 5xx then are the load balancer's (src/analysis/load-balancer-diagnosis.ts), not a too-early pod's.
+  const behindLoadBalancer = events.some((e) => e.type.startsWith('target-'));
   for (const o of input.outages) {
     const r = refusals(o, input);
-    const n = r + count(o, ['http_5xx']);
+    const n = r + (behindLoadBalancer ? 0 : count(o, ['http_5xx']));
     if (n === 0) continue;
     const ready = lastOf(events, READY, firstFailureBy(o, input), win);
     if (ready === undefined) continue;
@@ -336,10 +341,11 @@ export const ROLLOUT_DIAGNOSIS_RULES: readonly RolloutDiagnosisRule[] = [preStop
 /**
  * Reads the outage windows against the rollout events and says, in plain words, why requests
  * failed and how to fix each cause; the causes that explain the most failures come first.
+ * `rules` adds rule sets of the front door (e.g. the load balancer's) to the rollout's own.
  */
-export function diagnoseRollout(input: RolloutDiagnosisInput): Diagnosis[] {
+export function diagnoseRollout(input: RolloutDiagnosisInput, rules: readonly RolloutDiagnosisRule[] = ROLLOUT_DIAGNOSIS_RULES): Diagnosis[] {
   const found: RankedDiagnosis[] = [];
-  for (const rule of ROLLOUT_DIAGNOSIS_RULES) {
+  for (const rule of rules) {
     const d = rule(input);
     if (d !== null) found.push(d);
   }

@@ -12,8 +12,8 @@ import {
   VersionApi,
   Watch,
   setHeaderOptions,
-  type V1Deployment,
   type CoreV1Event,
+  type V1Deployment,
   type V1EndpointSlice,
   type V1Ingress,
   type V1Job,
@@ -44,7 +44,7 @@ export interface WatchKinds {
   replicasets: V1ReplicaSet;
   pods: V1Pod;
   endpointslices: V1EndpointSlice;
-  /** core/v1 Events (the front door's reloads are Events on its Ingress). */
+  /** core/v1 Events (the front door's: an ingress controller's reloads on its Ingress, a load balancer controller's target events on its Service). */
   events: CoreV1Event;
 }
 
@@ -117,6 +117,8 @@ export interface Cluster {
   getIngress(name: string, namespace?: string): Promise<V1Ingress>;
   /** Lists the PodDisruptionBudgets of a namespace (empty when the policy API is not served). */
   listPodDisruptionBudgets(namespace?: string): Promise<V1PodDisruptionBudget[]>;
+  /** The labels of a namespace; undefined when it cannot be read (forbidden, not found). */
+  namespaceLabels(namespace?: string): Promise<Record<string, string> | undefined>;
   /** Lists one of the watched kinds with the resourceVersion to watch from. */
   list<K extends WatchKind>(kind: K, query: ListQuery): Promise<ListResult<WatchKinds[K]>>;
   /**
@@ -345,6 +347,15 @@ class KubeCluster implements Cluster {
         throw new InvalidInputError([{ path: 'kubernetes.ingress', message: `Ingress "${name}" not found in namespace "${namespace}"${there}` }]);
       }
       throw mapApiError(err, `read Ingress ${namespace}/${name}`, this.server);
+    }
+  }
+
+  /** The labels of a namespace, or undefined when it cannot be read. */
+  async namespaceLabels(namespace = this.namespace): Promise<Record<string, string> | undefined> {
+    try {
+      return (await this.core.readNamespace({ name: namespace })).metadata?.labels ?? {};
+    } catch {
+      return undefined;
     }
   }
 

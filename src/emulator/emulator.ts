@@ -14,6 +14,7 @@ import { startControllers } from './controllers/index.js';
 import { defaultImages, startKubelet, type Kubelet } from './kubelet/index.js';
 import { podPortTarget } from './kubelet/pod-addressing.js';
 import { startIngressController, type IngressController } from './ingress/index.js';
+import { readinessGateAdmission, startLoadBalancers } from './loadbalancer/index.js';
 import { startServiceProxy } from './proxy/index.js';
 
 /** A running emulator: its API server address and credentials, its store, and how to stop it. */
@@ -32,7 +33,7 @@ export interface EmulatorHandle {
   dataplane: string;
   /** The ingress controller's nginx: its port and master pid once an Ingress started it. */
   ingress: Pick<IngressController, 'port' | 'nginxPid'>;
-  /** Stops ingress controller, proxy, kubelet, controllers and API server, in that order. Idempotent. */
+  /** Stops ingress controller, load balancers, proxy, kubelet, controllers and API server, in that order. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -159,6 +160,10 @@ export async function startEmulator(config: EmulatorConfig, opts: StartEmulatorO
     });
     stops.push({ name: 'ingress controller', stop: () => ingress.stop() });
     ingressView = ingress;
+    // The cloud load balancers of LoadBalancer Services follow endpoints with the proxy's delay.
+    stops.push({ name: 'readiness gate webhook', stop: store.addAdmission(readinessGateAdmission(store)) });
+    const loadBalancers = await startLoadBalancers(store, { delayMs: cfg.proxyDelayMs ?? EMULATOR_DEFAULTS.proxyDelayMs, log });
+    stops.push({ name: 'load balancers', stop: () => loadBalancers.stop() });
   } catch (err) {
     await stopAll();
     if (err instanceof CouldNotRunError) throw err;

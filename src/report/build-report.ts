@@ -7,8 +7,9 @@ import { attachNearbyEvents, findOutages, nonZero } from '../analysis/outages.js
 import { phaseReports, sumIntervals, verdictWindow } from '../analysis/phases.js';
 import { podCounts } from '../analysis/pods.js';
 import { diagnoseIngress, withoutIngressErrors } from '../analysis/ingress-diagnosis.js';
+import { LOAD_BALANCER_DIAGNOSIS_RULES } from '../analysis/load-balancer-diagnosis.js';
 import { podSkewDiagnosis, podSpreadOf } from '../analysis/pod-spread.js';
-import { diagnoseRollout } from '../analysis/rollout-diagnosis.js';
+import { diagnoseRollout, ROLLOUT_DIAGNOSIS_RULES } from '../analysis/rollout-diagnosis.js';
 import { judge, type RolloutResult } from '../analysis/verdict.js';
 import { analyzeConnections, inMessages, STREAM_SAFE_DIAGNOSES, unitOf } from '../analysis/connections.js';
 import type { ConnectionRecording } from '../streams/connection-log.js';
@@ -110,11 +111,12 @@ export function analyzeRun(input: AnalysisInput): Report {
           events,
           keepAlive: input.meta.load.keepAlive,
           errorCodes: run.errorCodes,
+          statusCodes: run.statusCodes,
           intervalMs: run.intervalMs,
           ...(perPod === undefined ? {} : { perPod }),
           ...(run.newConnectionResets === undefined ? {} : { newConnectionResets: run.newConnectionResets }),
           ...(typeof input.meta.cluster?.dataplane === 'string' ? { dataplane: input.meta.cluster.dataplane } : {}),
-        });
+        }, [...ROLLOUT_DIAGNOSIS_RULES, ...LOAD_BALANCER_DIAGNOSIS_RULES]);
   // The front door's own errors (502/503/504 no pod answered) when the traffic went through an Ingress.
   const ingressDiagnosis = diagnoseIngress(ingressInput).map(({ id, cause, evidence, fix }) => ({ id, cause, evidence, fix }));
   const genericDiagnosis = diagnose({

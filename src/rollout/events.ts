@@ -20,6 +20,11 @@ export const ROLLOUT_EVENT_TYPES = [
   'endpoint-terminating',
   'endpoint-removed',
   'ingress-reload',
+  'target-registered',
+  'target-healthy',
+  'target-unhealthy',
+  'target-draining',
+  'target-deregistered',
   'rollout-progressing',
   'rollout-complete',
   'rollout-failed',
@@ -30,6 +35,8 @@ export const ROLLOUT_EVENT_TYPES = [
  * One kind of rollout event. `pod-killed`: a container ended by SIGKILL (exit 137) while its pod
  * was terminating. `ingress-reload`: the Ingress's controller reloaded its proxy (the message names
  * the endpoints added and removed).
+ * `target-*`: a load balancer's target (object `target/<pod>`) registered,
+ * passed its health checks, failed them, started draining, or left the target group.
  */
 export type RolloutEventType = (typeof ROLLOUT_EVENT_TYPES)[number];
 

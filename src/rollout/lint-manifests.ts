@@ -1,8 +1,9 @@
-import type { V1Deployment, V1Ingress, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1Ingress, V1Namespace, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { InvalidInputError } from '../errors.js';
 import { lintIngressFrontDoor } from './lint-ingress.js';
 import { lintDeployment, serviceSelects, type Finding } from './lint.js';
+import { lintLoadBalancer } from './lint-load-balancer.js';
 
 /** Findings of one Deployment found in manifest files. */
 export interface ManifestLint {
@@ -43,6 +44,7 @@ export function lintManifests(files: Array<{ path: string; text: string }>, sele
   const services: V1Service[] = [];
   const pdbs: V1PodDisruptionBudget[] = [];
   const ingresses: V1Ingress[] = [];
+  const namespaces: V1Namespace[] = [];
   for (const file of files) {
     for (const doc of parseAllDocuments(file.text)) {
       if (doc.errors.length > 0) throw new InvalidInputError([{ path: file.path, message: `not valid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}` }]);
@@ -54,6 +56,7 @@ export function lintManifests(files: Array<{ path: string; text: string }>, sele
         else if (o?.kind === 'Service') services.push(o as V1Service);
         else if (o?.kind === 'PodDisruptionBudget') pdbs.push(o as V1PodDisruptionBudget);
         else if (o?.kind === 'Ingress') ingresses.push(o as V1Ingress);
+        else if (o?.kind === 'Namespace') namespaces.push(o as V1Namespace);
       }
     }
   }
@@ -87,6 +90,9 @@ export function lintManifests(files: Array<{ path: string; text: string }>, sele
     const forced = opts.service !== undefined && chosen.length === 1;
     const mine = candidates.filter((s) => forced || serviceSelects(s, labels) || orphans.includes(s));
     const findings = [...lintDeployment({ deployment, services: mine, podDisruptionBudgets: pdbs }), ...lintIngressFrontDoor(deployment, services, ingresses)];
+    // A namespace's labels are known only when its manifest is among the files.
+    const ns = namespaces.find((n) => n.metadata?.name === (deployment.metadata?.namespace ?? 'default'));
+    findings.push(...lintLoadBalancer({ deployment, services: mine, namespaceLabels: ns === undefined ? undefined : (ns.metadata?.labels ?? {}) }));
     const name = deployment.metadata?.name ?? '?';
     if (mine.length === 0) {
       findings.push({

@@ -1,6 +1,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import type { Cluster } from '../cluster/cluster.js';
 import { lintDeployment, serviceSelects, type Finding } from './lint.js';
+import { lintLoadBalancer } from './lint-load-balancer.js';
 
 /** What to check before a rollout. */
 export interface PreflightOptions {
@@ -25,10 +26,11 @@ export interface PreflightResult {
  */
 export async function preflightDetails(cluster: Cluster, opts: PreflightOptions): Promise<PreflightResult> {
   const namespace = opts.namespace ?? cluster.namespace;
-  const [deployment, named, podDisruptionBudgets] = await Promise.all([
+  const [deployment, named, podDisruptionBudgets, namespaceLabels] = await Promise.all([
     cluster.getDeployment(opts.deployment, namespace),
     opts.service === undefined ? Promise.resolve(undefined) : cluster.getService(opts.service, namespace),
     cluster.listPodDisruptionBudgets(namespace).catch(() => undefined),
+    cluster.namespaceLabels(namespace),
   ]);
   let services: V1Service[];
   if (named !== undefined) services = [named];
@@ -42,6 +44,7 @@ export async function preflightDetails(cluster: Cluster, opts: PreflightOptions)
     services,
     ...(podDisruptionBudgets === undefined ? {} : { podDisruptionBudgets }),
   });
+  findings.push(...lintLoadBalancer({ deployment, services, namespaceLabels }));
   return { findings, services: services.map((s) => s.metadata?.name ?? '?') };
 }
 

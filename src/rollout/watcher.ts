@@ -1,4 +1,4 @@
-import type { V1Deployment, V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Deployment, V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import type { Clock } from '../clock.js';
 import { SERVICE_NAME_LABEL, type Cluster, type WatchKind } from '../cluster/cluster.js';
 import { mapApiError } from '../cluster/cluster-errors.js';
@@ -19,6 +19,7 @@ import {
   type RolloutEventRecord,
   type RolloutEventType,
 } from './events.js';
+import { serviceEventsSelector, targetEventOf } from './load-balancer-events.js';
 import { ResourceTracker, type TrackerStats } from './resource-tracker.js';
 import { rolloutStatus } from './rollout-status.js';
 
@@ -31,6 +32,8 @@ export interface WatchRolloutOptions {
   service?: string;
   /** The Ingress the traffic goes through, to record its controller's reloads (Events on it). */
   ingress?: string;
+  /** A LoadBalancer Service whose load balancer's target events (Events on the Service) join the timeline. */
+  loadBalancer?: string;
   clock: Clock;
   /** --rollout-timeout: the watch gives up (status `timeout`) this long after it started. */
   timeoutMs: number;
@@ -228,6 +231,22 @@ class RolloutWatcher implements RolloutWatch {
       });
       this.trackers.push(events as ResourceTracker<WatchKind>);
       starts.push(events.start());
+    }
+    if (this.opts.loadBalancer !== undefined) {
+      const lbEvents = new ResourceTracker({
+        cluster: this.cluster,
+        kind: 'events',
+        query: { namespace: ns, fieldSelector: serviceEventsSelector(this.opts.loadBalancer) },
+        // New Events only: the ones listed at start happened before the run.
+        onChange: (prev, next, seed) => {
+          if (seed || prev !== undefined || next === undefined) return;
+          const e = targetEventOf(next as CoreV1Event);
+          if (e !== undefined) this.emit([e]);
+        },
+        onFatal: (err) => this.fail(err),
+      });
+      this.trackers.push(lbEvents as ResourceTracker<WatchKind>);
+      starts.push(lbEvents.start());
     }
     await Promise.all(starts);
     if (this.stopped) for (const t of this.trackers) t.stop();

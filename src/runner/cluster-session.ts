@@ -8,6 +8,7 @@ import { preflightRollout } from '../rollout/preflight.js';
 import { rolloutStatus } from '../rollout/rollout-status.js';
 import type { KubernetesSpec, TargetSpec } from '../scenario/types.js';
 import { resolveIngressTarget } from './ingress-target.js';
+import { loadBalancerUrl } from './load-balancer-target.js';
 
 /** A cluster the run talks to: real (by kubeconfig) or the embedded emulator it started. */
 export interface ClusterSession {
@@ -115,7 +116,8 @@ export async function openClusterSession(spec: KubernetesSpec, target: TargetSpe
       const ing = await resolveIngressTarget(cluster, spec.ingress, namespace, target, emulator ? spec.rolloutTimeoutMs : 10_000, opts.signal);
       targetUrl = ing.url;
       targetHeaders = ing.headers;
-    } else targetUrl = await serviceUrl(cluster, spec, target, namespace);
+    } else if (spec.loadBalancer !== undefined) targetUrl = await loadBalancerUrl(cluster, spec, target, namespace, opts.signal);
+    else targetUrl = await serviceUrl(cluster, spec, target, namespace);
     return {
       cluster,
       namespace,

@@ -104,6 +104,7 @@ export const SCENARIO_FIELDS = [
   { path: 'kubernetes.service', flag: { name: 'service', group: KUBERNETES, type: 'string', describe: 'the Service in front of it: its endpoints are watched, and it is the target when no --url is given (kubernetes.service)' } },
   { path: 'kubernetes.port' },
   { path: 'kubernetes.ingress', flag: { name: 'ingress', group: KUBERNETES, type: 'string', describe: 'send the traffic through this Ingress (kubernetes.ingress): to the address in its status, with its rule\'s host as the Host header; its controller\'s reloads join the timeline' } },
+  { path: 'kubernetes.loadBalancer', flag: { name: 'load-balancer', group: KUBERNETES, type: 'string', describe: 'send the traffic through the load balancer of this Service of type LoadBalancer, at the address in its status.loadBalancer.ingress, and add its target events (registered, healthy, unhealthy, draining, deregistered) to the timeline (kubernetes.loadBalancer); it is the --service too when none is given' } },
   { path: 'kubernetes.namespace', flag: { name: 'namespace', group: KUBERNETES, alias: 'n', type: 'string', describe: 'namespace (kubernetes.namespace) [default: the context\'s]' } },
   { path: 'kubernetes.context', flag: { name: 'context', group: KUBERNETES, type: 'string', describe: 'kubeconfig context (kubernetes.context) [default: current-context]' } },
   { path: 'kubernetes.kubeconfig', flag: { name: 'kubeconfig', group: KUBERNETES, type: 'string', describe: 'kubeconfig file (kubernetes.kubeconfig) [default: $KUBECONFIG, ~/.kube/config]' } },

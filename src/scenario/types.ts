@@ -116,6 +116,8 @@ export interface KubernetesSpec {
   servicePort: number | string | undefined;
   /** The Ingress the traffic goes through (its status address, its rule's host); undefined: straight to the Service. */
   ingress?: string | undefined;
+  /** A Service of type LoadBalancer: the traffic goes to its load balancer's address, whose target events join the timeline. */
+  loadBalancer: string | undefined;
   emulator: EmulatorSpec | undefined;
   rolloutTimeoutMs: number;
   rollbackOnFail: boolean;

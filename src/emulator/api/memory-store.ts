@@ -32,6 +32,7 @@ export class MemoryStore implements Store {
   private readonly now: () => Date;
   private readonly fanOut: WatchFanOut;
   private readonly clusterIPs = new ClusterIPAllocator();
+  private readonly admissions = new Set<(resource: string, obj: KObject) => void>();
   /** Name of the emulator's one Node. */
   readonly nodeName: string;
 
@@ -56,6 +57,15 @@ export class MemoryStore implements Store {
 
   private ns(t: Table, namespace: string | undefined): string | undefined {
     return t.info.namespaced ? namespace || 'default' : undefined;
+  }
+
+  /**
+   * Adds a mutating admission step run on every create after the defaults, as a mutating webhook
+   * runs (e.g. the load balancer controller's readiness gate injection); returns its removal.
+   */
+  addAdmission(admit: (resource: string, obj: KObject) => void): () => void {
+    this.admissions.add(admit);
+    return () => this.admissions.delete(admit);
   }
 
   /** The current global resourceVersion. */
@@ -109,6 +119,7 @@ export class MemoryStore implements Store {
     }
     for (const f of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink', 'managedFields']) delete meta[f];
     applyDefaults(resource, o);
+    for (const admit of this.admissions) admit(resource, o);
     validateObject(t.info, o);
     const name = meta.name as string;
     if (t.objects.has(key(ns, name))) throw alreadyExists(resource, t.info.group, name);

@@ -18,6 +18,15 @@ export interface PodStatusView {
   restartPolicy: string;
   startTimeMs: number;
   hostIP: string;
+  /** The condition types of spec.readinessGates: Ready also waits for each to be True. */
+  readinessGates?: readonly string[];
+}
+
+/** The condition types of a pod's spec.readinessGates. */
+export function readinessGatesOf(pod: { spec?: any }): string[] {
+  const gates: unknown = pod.spec?.readinessGates;
+  if (!Array.isArray(gates)) return [];
+  return gates.map((g: { conditionType?: unknown }) => (typeof g?.conditionType === 'string' ? g.conditionType : '')).filter((t) => t !== '');
 }
 
 /** The pod's phase from its containers' states (upstream getPhase, as the emulator runs it). */
@@ -62,10 +71,14 @@ export function buildPodStatus(v: PodStatusView, prev: Json | undefined, conditi
   const allReady = v.containers.length > 0 && v.containers.every((c) => c.ready);
   const phase = podPhase(v);
   const terminal = phase === 'Succeeded' || phase === 'Failed';
+  // Upstream GeneratePodReadyCondition: Ready needs the containers and every readiness gate True.
+  const prevConds = (prev?.['conditions'] ?? []) as Json[];
+  const gatesOpen = (v.readinessGates ?? []).every((t) => prevConds.some((c) => c['type'] === t && c['status'] === 'True'));
+  const readyReason = terminal ? 'PodCompleted' : allReady ? 'ReadinessGatesNotReady' : 'ContainersNotReady';
   const conds = [
     conditions.condition('PodReadyToStartContainers', v.address !== undefined && !terminal, now),
     conditions.condition('Initialized', true, now),
-    conditions.condition('Ready', allReady, now, terminal ? 'PodCompleted' : 'ContainersNotReady'),
+    conditions.condition('Ready', allReady && gatesOpen, now, readyReason),
     conditions.condition('ContainersReady', allReady, now, terminal ? 'PodCompleted' : 'ContainersNotReady'),
   ];
   const ours = new Set(conds.map((c) => c['type']));

@@ -6,7 +6,7 @@ import type { ImageMap } from './images.js';
 import { LogBuffer } from './log-buffer.js';
 import { formatPortMap, PORT_MAP_ANNOTATION, type PodAddress, type PodAddressAllocator } from './pod-addressing.js';
 import { isoSeconds, newPodContainer, type ContainerState, type PodContainer } from './pod-container.js';
-import { PodStatusManager } from './pod-status.js';
+import { PodStatusManager, readinessGatesOf } from './pod-status.js';
 import { startProbes } from './prober.js';
 import { runHook, type HandlerTarget } from './probes.js';
 
@@ -64,7 +64,7 @@ export class PodWorker {
     this.status = new PodStatusManager(
       ctx.store,
       ref,
-      () => (this.stopped ? undefined : { containers: this.containers, address: this.address, terminating: this.terminating, restartPolicy: this.restartPolicy, startTimeMs: this.startTimeMs, hostIP: this.ctx.hostIP }),
+      () => (this.stopped ? undefined : { containers: this.containers, address: this.address, terminating: this.terminating, restartPolicy: this.restartPolicy, startTimeMs: this.startTimeMs, hostIP: this.ctx.hostIP, readinessGates: readinessGatesOf(this.pod) }),
       ctx.log,
     );
     this.finished = new Promise((r) => (this.finish = r));
@@ -107,6 +107,8 @@ export class PodWorker {
     if (pod.metadata.uid !== undefined && pod.metadata.uid !== this.uid) return;
     this.pod = pod;
     if (pod.metadata.deletionTimestamp !== undefined && !this.terminating) void this.terminate();
+    // Another writer (a load balancer controller) may have set a readiness gate's condition.
+    else if (readinessGatesOf(pod).length > 0) this.writeStatus();
   }
 
   /** The pod was removed from the API (force delete, or our own final delete). */

@@ -86,14 +86,7 @@ export async function startServiceProxy(store: Store, opts: ServiceProxyOptions)
         if (JSON.stringify(ann) !== JSON.stringify(cur.metadata.annotations ?? {})) {
           store.update('services', { ...cur, metadata: { ...cur.metadata, annotations: ann } });
         }
-        const fresh = store.get('services', cur.metadata.namespace, cur.metadata.name ?? '');
-        const ip: unknown = fresh?.spec?.clusterIP;
-        if (fresh && fresh.spec?.type === 'LoadBalancer' && typeof ip === 'string') {
-          const ingress = [{ ip, ipMode: 'VIP' }];
-          if (JSON.stringify(fresh.status?.loadBalancer?.ingress) !== JSON.stringify(ingress)) {
-            store.update('services', { ...fresh, status: { ...(fresh.status ?? {}), loadBalancer: { ingress } } }, { subresource: 'status' });
-          }
-        }
+        // status.loadBalancer of a LoadBalancer Service is its load balancer's (src/emulator/loadbalancer).
       } catch (e) {
         const code = (e as { code?: unknown }).code;
         if (code === 409) scheduleSync();

@@ -47,15 +47,24 @@ export function resolveKubernetes(r: ScenarioReader, ctx: ResolveContext): Scena
   if (emulator && (r.get('kubernetes.kubeconfig') !== undefined || r.get('kubernetes.context') !== undefined)) {
     problems.add('kubernetes.emulator', 'the embedded emulator brings its own kubeconfig: drop kubeconfig/context, or drop emulator to use a real cluster');
   }
+  const loadBalancer = text('kubernetes.loadBalancer');
+  if (loadBalancer !== undefined && text('kubernetes.ingress') !== undefined) {
+    problems.add('kubernetes.loadBalancer', 'the traffic goes through one front door: name either kubernetes.ingress (--ingress) or kubernetes.loadBalancer (--load-balancer), not both');
+  }
+  if (loadBalancer !== undefined && r.get('target.url') !== undefined) {
+    problems.add('kubernetes.loadBalancer', 'the traffic goes to the load balancer\'s address: drop target.url (--url), or drop kubernetes.loadBalancer to send it to the URL');
+  }
   const kubeconfig = text('kubernetes.kubeconfig');
   return {
     kubeconfig: kubeconfig === undefined ? undefined : ctx.resolvePath(kubeconfig, r.fromFlag('kubernetes.kubeconfig')),
     context: text('kubernetes.context'),
     namespace: text('kubernetes.namespace'),
     deployment: deployment ?? '',
-    service: text('kubernetes.service'),
+    // The load balancer's Service is the one in front of the Deployment unless another is named.
+    service: text('kubernetes.service') ?? loadBalancer,
     servicePort: portRaw as number | string | undefined,
     ...(text('kubernetes.ingress') === undefined ? {} : { ingress: text('kubernetes.ingress') }),
+    loadBalancer,
     emulator,
     rolloutTimeoutMs: r.optional('kubernetes.rolloutTimeout', parseDuration, 300_000),
     rollbackOnFail: r.bool('kubernetes.rollbackOnFail', false),

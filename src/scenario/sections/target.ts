@@ -24,7 +24,7 @@ const FRAMING_HEADERS: Record<string, string> = {
 export function resolveTarget(r: ScenarioReader, flags: Pick<ScenarioFlags, 'header' | 'body'>, fileData: unknown, ctx: ResolveContext): Scenario['target'] {
   const { problems, label, take, optional, bool, text } = r;
   const url = text('target.url');
-  const serviceGiven = r.get('kubernetes.service') !== undefined;
+  const serviceGiven = r.get('kubernetes.service') !== undefined || r.get('kubernetes.loadBalancer') !== undefined;
   if (url === undefined && r.get('target.url') === undefined && !serviceGiven) {
     problems.add('target.url', 'no target: give --url http://host:port/path (or target.url), or the Kubernetes Service with --service (kubernetes.service)');
   } else if (url !== undefined) {

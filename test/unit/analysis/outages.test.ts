@@ -100,6 +100,11 @@ describe('byExplanation: the events most likely to explain an outage first', () 
       [ev(100, 'replicaset-scaled'), ev(200, 'pod-ready'), ev(300, 'pod-created'), ev(400, 'pod-terminating'), ev(450, 'pod-deleted')],
       ['400 pod-terminating', '200 pod-ready', '450 pod-deleted', '100 replicaset-scaled', '300 pod-created'],
     ],
+    [
+      'load balancer targets: leaving ones with terminations, arriving ones with pods becoming ready',
+      [ev(100, 'target-registered'), ev(200, 'target-healthy'), ev(300, 'target-draining'), ev(400, 'target-deregistered'), ev(500, 'target-unhealthy'), ev(50, 'trigger-sent')],
+      ['300 target-draining', '400 target-deregistered', '500 target-unhealthy', '100 target-registered', '200 target-healthy', '50 trigger-sent'],
+    ],
     ['unknown types keep their time order at the end', [ev(20, 'custom-b'), ev(10, 'custom-a'), ev(30, 'pod-not-ready')], ['30 pod-not-ready', '10 custom-a', '20 custom-b']],
   ])('%s', (_name, events, expected) => {
     expect(byExplanation(events).map((e) => `${e.tMs} ${e.type}`)).toEqual(expected);

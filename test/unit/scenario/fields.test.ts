@@ -50,6 +50,7 @@ interface HandWrittenScenarioFlags {
   deployment?: string | undefined;
   service?: string | undefined;
   ingress?: string | undefined;
+  loadBalancer?: string | undefined;
   emulator?: boolean | undefined;
   rolloutTimeout?: string | undefined;
   rollbackOnFail?: boolean | undefined;
@@ -125,6 +126,7 @@ describe('the scenario field table', () => {
         ['apply', 'trigger.apply', '--apply'],
         ['watch', 'trigger.watch', '--watch'],
         ['kubeconfig', 'kubernetes.kubeconfig', '--kubeconfig'],
+        ['loadBalancer', 'kubernetes.loadBalancer', '--load-balancer'],
         ['context', 'kubernetes.context', '--context'],
         ['namespace', 'kubernetes.namespace', '--namespace'],
         ['deployment', 'kubernetes.deployment', '--deployment'],
@@ -151,7 +153,7 @@ describe('the scenario field table', () => {
       'load.reconnect': ['initialDelay', 'maxDelay', 'prompt'],
       'load.agents': ['count', 'image', 'namespace', 'nodeSelector', 'resources', 'startDelay'],
       trigger: ['apply', 'baseline', 'command', 'cooldown', 'image', 'patch', 'patchFile', 'patchType', 'restart', 'timeout', 'watch'],
-      kubernetes: ['context', 'deployment', 'emulator', 'ingress', 'kubeconfig', 'namespace', 'port', 'rollbackOnFail', 'rolloutTimeout', 'service'],
+      kubernetes: ['context', 'deployment', 'emulator', 'ingress', 'kubeconfig', 'loadBalancer', 'namespace', 'port', 'rollbackOnFail', 'rolloutTimeout', 'service'],
       'kubernetes.emulator': ['dataplane', 'images', 'ingressSyncDelay', 'manifests', 'proxyDelay'],
       budget: ['confidence', 'maxFailureRate'],
       report: ['formats', 'out', 'signKey'],

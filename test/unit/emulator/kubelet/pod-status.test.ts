@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newPodContainer, type ContainerState, type PodContainer } from '../../../../src/emulator/kubelet/pod-container.js';
-import { buildPodStatus, PodConditions, podPhase, type PodStatusView } from '../../../../src/emulator/kubelet/pod-status.js';
+import { buildPodStatus, PodConditions, podPhase, readinessGatesOf, type PodStatusView } from '../../../../src/emulator/kubelet/pod-status.js';
 import { probeGraceMs } from '../../../../src/emulator/kubelet/prober.js';
 
 const address = { ip: '127.10.0.5', ports: new Map<number, number>() };
@@ -49,6 +49,29 @@ describe('pod status', () => {
     const s = buildPodStatus(view([container(terminated(0))], { restartPolicy: 'Never', startTimeMs: Date.parse('2026-01-01T00:00:00.900Z') }), undefined, new PodConditions(), 0);
     expect(s['conditions'][0]).toEqual({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: '2026-01-01T00:00:00Z' });
     expect(s['conditions'].find((x: any) => x.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+  });
+
+  const GATE = 'target-health.elbv2.k8s.aws/k8s-default-web-abc';
+  const gate = (status: string | undefined): any => ({ conditions: status === undefined ? [] : [{ type: GATE, status }] });
+  it.each<[string, boolean, string | undefined, string, string | undefined]>([
+    ['containers not ready, gate not set', false, undefined, 'False', 'ContainersNotReady'],
+    ['containers ready, gate not set yet', true, undefined, 'False', 'ReadinessGatesNotReady'],
+    ['containers ready, gate False', true, 'False', 'False', 'ReadinessGatesNotReady'],
+    ['containers ready, gate True', true, 'True', 'True', undefined],
+    ['gate True but containers not ready', false, 'True', 'False', 'ContainersNotReady'],
+  ])('readiness gates: %s -> Ready %s', (_name, ready, gateStatus, want, reason) => {
+    const c = container({ running: { startedAt: 'a' } }, { ready });
+    const s = buildPodStatus(view([c], { readinessGates: [GATE] }), gate(gateStatus), new PodConditions(), 0);
+    const byType = new Map(s['conditions'].map((x: any) => [x.type, x]));
+    expect(byType.get('Ready')).toMatchObject({ status: want, ...(reason === undefined ? {} : { reason }) });
+    // ContainersReady follows the containers only; the gate's condition (another writer's) is kept.
+    expect((byType.get('ContainersReady') as any).status).toBe(ready ? 'True' : 'False');
+    if (gateStatus !== undefined) expect((byType.get(GATE) as any).status).toBe(gateStatus);
+  });
+
+  it('reads the readiness gates of a pod spec', () => {
+    expect(readinessGatesOf({ spec: { readinessGates: [{ conditionType: GATE }, {}] } })).toEqual([GATE]);
+    expect(readinessGatesOf({ spec: {} })).toEqual([]);
   });
 });
 
