@@ -4,7 +4,7 @@ import { InvalidInputError } from '../errors.js';
 import { redactUrl } from '../redact.js';
 import { leanRefusal } from './client-kind.js';
 import type { ClientKind } from './client-kind.js';
-import { Http1Connection } from './http1-connection.js';
+import { Http1Connection, http1TlsOf } from './http1-connection.js';
 
 /** What is needed to reach the target: shared by the engine and the preflight check. */
 export interface TargetOptions {
@@ -24,8 +24,8 @@ export interface TargetOptions {
   /** Response header naming the pod that answered: outcomes are then counted per pod too. */
   podHeader?: string;
   /**
-   * The HTTP client under each connection: `lean` (zerodrop's own HTTP/1.1 connection,
-   * http: only; see http1-connection.ts) or `undici`. Default: lean for http:, undici for https:.
+   * The HTTP client under each connection: `lean` (zerodrop's own HTTP/1.1 connection, http:
+   * and https:; see http1-connection.ts) or `undici`. Default: lean, undici for HTTP/2.
    */
   client?: ClientKind;
 }
@@ -33,11 +33,15 @@ export interface TargetOptions {
 export { CLIENT_KINDS } from './client-kind.js';
 export type { ClientKind } from './client-kind.js';
 
-/** The client a target is reached with; throws InvalidInputError for lean on https:. */
+/**
+ * The client a target is reached with: `auto` (no client) is lean for HTTP/1.1, over http: or
+ * https:, and undici for HTTP/2; throws InvalidInputError for a bad URL or lean with HTTP/2.
+ */
 export function clientKindOf(opts: Pick<TargetOptions, 'url' | 'client' | 'http2'>): ClientKind {
-  const refusal = leanRefusal(parseTargetUrl(opts.url).href, opts.http2 === true);
+  parseTargetUrl(opts.url);
+  const refusal = leanRefusal(opts.http2 === true);
   if (opts.client === 'lean' && refusal !== undefined) {
-    throw new InvalidInputError([{ path: 'client', message: `${refusal}: use client "undici" for https: or HTTP/2 targets` }]);
+    throw new InvalidInputError([{ path: 'client', message: `${refusal}: use client "undici" (or auto) for HTTP/2 targets` }]);
   }
   return opts.client ?? (refusal === undefined ? 'lean' : 'undici');
 }
@@ -112,10 +116,13 @@ export function buildPool(opts: TargetOptions, connections: number): Pool {
  */
 export function clientFactoryOf(opts: TargetOptions): () => LaneDispatcher {
   // Parsed and decided once per run: a new lane (hence a new connection) only constructs.
-  const origin = parseTargetUrl(opts.url).origin;
+  const u = parseTargetUrl(opts.url);
+  const origin = u.origin;
   if (clientKindOf(opts) === 'lean') {
     const lean: ConstructorParameters<typeof Http1Connection>[1] = { connectTimeoutMs: opts.timeoutMs, idleTimeoutMs: IDLE_KEEPALIVE_MS };
     if (opts.podHeader !== undefined) lean.captureHeader = opts.podHeader;
+    // One TLS context (the CA parsed once) and one session store for all the run's connections.
+    if (u.protocol === 'https:') lean.tls = http1TlsOf(opts);
     return () => new Http1Connection(origin, lean);
   }
   const options = clientOptionsOf(opts);

@@ -104,8 +104,8 @@ export function resolveTarget(r: ScenarioReader, flags: Pick<ScenarioFlags, 'hea
     problems.add(label('target.client'), `unknown client "${clientName}": choose auto, ${CLIENT_KINDS.join(' or ')}`);
   } else if (clientName !== 'auto') {
     client = clientName as ClientKind;
-    const refusal = client === 'lean' ? leanRefusal(url ?? 'http:', http2) : undefined;
-    if (refusal !== undefined) problems.add(label('target.client'), `${refusal}: use --client undici (or auto) for https:// or HTTP/2 targets`);
+    const refusal = client === 'lean' ? leanRefusal(http2) : undefined;
+    if (refusal !== undefined) problems.add(label('target.client'), `${refusal}: use --client undici (or auto) for HTTP/2 targets`);
   }
   const successStatus = optional('target.successStatus', parseStatusRanges, [[200, 399]] as Array<[number, number]>);
 
