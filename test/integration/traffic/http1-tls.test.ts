@@ -72,7 +72,7 @@ beforeAll(async () => {
     if (req.url === '/close') res.setHeader('connection', 'close');
     res.end('ok');
   });
-  server.on('secureConnection', (s: tls.TLSSocket) => seen.push({ servername: s.servername || false, alpn: s.alpnProtocol, resumed: s.isSessionReused() }));
+  server.on('secureConnection', (s: tls.TLSSocket) => seen.push({ servername: s.servername || false, alpn: s.alpnProtocol || false, resumed: s.isSessionReused() }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as net.AddressInfo).port;
 });
