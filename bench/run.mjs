@@ -7,6 +7,7 @@
 //   node bench/run.mjs --only scaling
 //   node bench/run.mjs --only journal   # the CLI with and without its journal, rounds interleaved
 //   node bench/run.mjs --only open-cpu  # open model: CPU per request and lag by rate, beside hey
+//   node bench/run.mjs --only tls       # HTTPS: nginx over TLS, wrk vs the CLI on lean and on undici (bench/engine-tls.mjs; 2 rounds of 5 s unless --rounds/--duration)
 //
 // Options: --rounds N (3) --duration S (10) --connections C (64) --targets nginx,node
 //          --only closed,concurrency,open,open-cpu,scaling,soak,journal --rates R1,R2,... --no-setup   (soak, journal and open-cpu are not in the default set)
@@ -594,6 +595,20 @@ async function journalBench(target) {
   save('journal', { target: target.name, rounds, openRounds, summary });
 }
 
+/**
+ * HTTPS side by side (bench/engine-tls.mjs, its own nginx over TLS on TARGET_CORE): its defaults
+ * are 2 rounds of 5 s; --rounds, --duration and --connections pass through when given.
+ */
+function tlsBench() {
+  const given = (flag) => process.argv.includes(flag);
+  const args = ['--out', OUT];
+  if (given('--rounds')) args.push('--rounds', String(opts.rounds));
+  if (given('--duration')) args.push('--duration', String(opts.duration));
+  if (given('--connections')) args.push('--connections', String(opts.connections));
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'engine-tls.mjs'), ...args], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`bench/engine-tls.mjs exited ${r.status}`);
+}
+
 async function main() {
   console.log(`zerodrop benchmarks: ${machine.cpu}, ${CORES} cores, node ${machine.node}; pinned: ${PIN}; nginx: ${machine.nginx}; wrk: ${machine.wrk}; load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   if (CORES < 2) console.log('  (one core: target and client share it; the numbers say little)');
@@ -616,6 +631,7 @@ async function main() {
   if (opts.only.includes('scaling')) await scalingBench(main);
   if (opts.only.includes('soak')) await soakBench(main);
   if (opts.only.includes('journal')) await journalBench(main);
+  if (opts.only.includes('tls')) tlsBench();
   console.log(`\nload avg at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (a shared machine skews absolute numbers; ratios come from interleaved rounds)`);
   stopAll();
   for (const t of targets) if (t.dir) rmSync(t.dir, { recursive: true, force: true });
