@@ -26,7 +26,6 @@ export const REQUIREMENTS = {
   bench: {
     packages: [
       { package: 'nginx-light', probe: { program: 'nginx' }, why: 'the target that outruns every client' },
-      { package: 'openssl', probe: { program: 'openssl' }, why: 'the HTTPS bench makes its certificate with it' },
       { package: 'wrk', probe: { program: 'wrk' }, why: 'the C reference client' },
       { package: 'util-linux', probe: { program: 'taskset' }, why: 'pins the target and the clients to their cores' },
     ],
