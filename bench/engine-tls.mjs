@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // HTTPS side by side: nginx over TLS (a self-signed certificate made at start) pinned to core 0,
 // each client pinned to core 1 in turn, closed model: wrk, the zerodrop CLI with its lean client
-// and the same CLI on undici, rounds interleaved. Prints requests/s and the ratios to wrk, and
+// and the same CLI on undici, then the engine alone on each (dist/, no CLI: its CPU a request
+// without node's start-up), rounds interleaved. Prints requests/s and the ratios to wrk, and
 // writes reports/bench/tls-latest.json. Run by `node bench/run.mjs --only tls`, or alone:
 //
 //   node bench/engine-tls.mjs [--rounds 2] [--duration 5] [--connections 64] [--out reports/bench]
@@ -16,6 +17,21 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+// Child mode: the engine alone (dist/, no CLI, no start-up in its CPU figure) over TLS, one worker.
+//   node bench/engine-tls.mjs --engine URL CA_FILE CLIENT CONNECTIONS SECONDS
+if (process.argv[2] === '--engine') {
+  const [url, caFile, client, connections, seconds] = process.argv.slice(3);
+  const { startClock } = await import('../dist/src/clock.js');
+  const { startLoad } = await import('../dist/src/traffic/engine.js');
+  const before = process.cpuUsage();
+  const load = { url, method: 'GET', headers: {}, model: 'closed', connections: Number(connections), durationMs: Number(seconds) * 1000, timeoutMs: 2000, keepAlive: true, workers: 1, client, ca: readFileSync(caFile, 'utf8') };
+  const r = await startLoad(load, startClock()).done;
+  const cpu = process.cpuUsage(before);
+  const t = r.recorder.totals();
+  process.stdout.write(`${JSON.stringify({ rps: (t.sent * 1000) / r.durationMs, sent: t.sent, failed: t.failed, cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, t.sent) })}\n`);
+  process.exit(0);
+}
 
 const opts = { rounds: 2, duration: 5, connections: 64, out: join(ROOT, 'reports', 'bench'), port: 18_443 };
 for (let i = 2; i < process.argv.length; i++) {
@@ -167,6 +183,16 @@ async function zerodrop(client) {
   return { rps: sent / (report.meta.load.durationMs / 1000), failed: report.totals.failed, client: report.meta.load.client, cpuUsPerRequest: (r.cpuSeconds * 1e6) / Math.max(1, sent) };
 }
 
+/** The engine alone (child mode above), pinned like the others. */
+async function engine(client) {
+  const r = await runMeasured(pin(CLIENT_CORE, [process.execPath, join(ROOT, 'bench', 'engine-tls.mjs'), '--engine', url, ca, client, String(opts.connections), String(opts.duration)]));
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`the engine (${client}) printed no result (exit ${r.code}): ${r.stderr.slice(0, 500)}`);
+  }
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
@@ -181,13 +207,14 @@ console.log(
 await runMeasured(pin(CLIENT_CORE, ['wrk', '-t1', `-c${opts.connections}`, '-d1s', url]));
 const rounds = [];
 for (let i = 0; i < opts.rounds; i++) {
-  const round = { loadavg: loadavg()[0], wrk: await wrk(), lean: await zerodrop('lean'), undici: await zerodrop('undici') };
+  const round = { loadavg: loadavg()[0], wrk: await wrk(), lean: await zerodrop('lean'), undici: await zerodrop('undici'), engineLean: await engine('lean'), engineUndici: await engine('undici') };
   round.leanRatio = round.lean.rps / round.wrk.rps;
   round.undiciRatio = round.undici.rps / round.wrk.rps;
   rounds.push(round);
   console.log(
     `  round ${i + 1}: wrk ${fmt(round.wrk.rps)}/s (${fmt(round.wrk.cpuUsPerRequest, 1)} us CPU/request)  zerodrop lean ${fmt(round.lean.rps)}/s (${fmt(round.lean.cpuUsPerRequest, 1)} us, ${fmt(round.lean.failed)} failed) x wrk ${fmt(round.leanRatio, 2)}` +
-      `  zerodrop undici ${fmt(round.undici.rps)}/s (${fmt(round.undici.cpuUsPerRequest, 1)} us, ${fmt(round.undici.failed)} failed) x wrk ${fmt(round.undiciRatio, 2)}  (load avg ${fmt(round.loadavg, 1)})`,
+      `  zerodrop undici ${fmt(round.undici.rps)}/s (${fmt(round.undici.cpuUsPerRequest, 1)} us, ${fmt(round.undici.failed)} failed) x wrk ${fmt(round.undiciRatio, 2)}` +
+      `  engine alone: lean ${fmt(round.engineLean.rps)}/s (${fmt(round.engineLean.cpuUsPerRequest, 1)} us), undici ${fmt(round.engineUndici.rps)}/s (${fmt(round.engineUndici.cpuUsPerRequest, 1)} us)  (load avg ${fmt(round.loadavg, 1)})`,
   );
 }
 const summary = {
@@ -197,9 +224,15 @@ const summary = {
   leanRatioWrk: median(rounds.map((r) => r.leanRatio)),
   undiciRatioWrk: median(rounds.map((r) => r.undiciRatio)),
   leanOverUndici: median(rounds.map((r) => r.lean.rps / r.undici.rps)),
+  wrkCpuUsPerRequest: median(rounds.map((r) => r.wrk.cpuUsPerRequest)),
+  engineLeanRps: median(rounds.map((r) => r.engineLean.rps)),
+  engineUndiciRps: median(rounds.map((r) => r.engineUndici.rps)),
+  engineLeanCpuUsPerRequest: median(rounds.map((r) => r.engineLean.cpuUsPerRequest)),
+  engineUndiciCpuUsPerRequest: median(rounds.map((r) => r.engineUndici.cpuUsPerRequest)),
 };
 console.log(
-  `  median: wrk ${fmt(summary.wrkRps)}/s, lean ${fmt(summary.leanRps)}/s (x wrk ${fmt(summary.leanRatioWrk, 2)}), undici ${fmt(summary.undiciRps)}/s (x wrk ${fmt(summary.undiciRatioWrk, 2)}); lean / undici ${fmt(summary.leanOverUndici, 2)}`,
+  `  median: wrk ${fmt(summary.wrkRps)}/s, lean ${fmt(summary.leanRps)}/s (x wrk ${fmt(summary.leanRatioWrk, 2)}), undici ${fmt(summary.undiciRps)}/s (x wrk ${fmt(summary.undiciRatioWrk, 2)}); lean / undici ${fmt(summary.leanOverUndici, 2)}; ` +
+    `CPU a request: wrk ${fmt(summary.wrkCpuUsPerRequest, 1)} us, engine lean ${fmt(summary.engineLeanCpuUsPerRequest, 1)} us, engine undici ${fmt(summary.engineUndiciCpuUsPerRequest, 1)} us`,
 );
 mkdirSync(opts.out, { recursive: true });
 const body = `${JSON.stringify({ benchmark: 'tls', at: new Date().toISOString(), machine, options: opts, rounds, summary }, null, 2)}\n`;
