@@ -165,7 +165,11 @@ async function wrk() {
   const r = await runMeasured(pin(CLIENT_CORE, ['wrk', '-t1', `-c${opts.connections}`, `-d${opts.duration}s`, url]));
   const m = /(\d+) requests in ([\d.]+)s/.exec(r.stdout);
   if (!m) throw new Error(`wrk printed no count: ${r.stdout}${r.stderr}`);
-  return { rps: Number(m[1]) / Number(m[2]), failed: /Non-2xx|Socket errors/.test(r.stdout) ? r.stdout : 0, cpuUsPerRequest: (r.cpuSeconds * 1e6) / Number(m[1]) };
+  // wrk counts failures apart: socket errors (connect, read, write, timeout) and non-2xx/3xx answers.
+  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.stdout);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(r.stdout);
+  const failed = (errors ? errors.slice(1).reduce((n, x) => n + Number(x), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0);
+  return { rps: Number(m[1]) / Number(m[2]), failed, cpuUsPerRequest: (r.cpuSeconds * 1e6) / Number(m[1]) };
 }
 
 /** The CLI as users run it, closed model, one worker, trusting the bench's CA. */
