@@ -9,9 +9,10 @@
 //   node bench/run.mjs --only open-cost # open model: CPU per request, achieved rate, lag by rate, beside hey and wrk's floor
 //   node bench/run.mjs --only wake      # how the open-model tick can wait (timers, Atomics.wait, setImmediate), alone
 //   node bench/run.mjs --only http2     # HTTP/2 over TLS beside h2load -c 8 -m 8 (bench/http2.mjs)
+//   node bench/run.mjs --only tls       # HTTPS: nginx over TLS, wrk vs the CLI on lean and on undici (bench/engine-tls.mjs; 2 rounds of 5 s unless --rounds/--duration)
 //
 // Options: --rounds N (3) --duration S (10) --connections C (64) --targets nginx,node
-//          --only closed,concurrency,open,open-cost,scaling,soak,journal,wake,http2 --rates R1,R2,... --no-setup   (soak, journal, wake and http2 are not in the default set)
+//          --only closed,concurrency,open,open-cost,scaling,soak,journal,wake,http2,tls --rates R1,R2,... --no-setup   (soak, journal, wake, http2 and tls are not in the default set)
 //          --soak-seconds S (600): the long CLI run of the soak, against a 60 s one
 //          --out DIR (reports/bench): where the JSON results go
 // Results: printed, and written as JSON under reports/bench/.
@@ -666,6 +667,20 @@ async function http2Bench() {
   if (r.status !== 0) throw new Error(`bench/http2.mjs exited ${r.status}`);
 }
 
+/**
+ * HTTPS side by side (bench/engine-tls.mjs, its own nginx over TLS on TARGET_CORE): its defaults
+ * are 2 rounds of 5 s; --rounds, --duration and --connections pass through when given.
+ */
+function tlsBench() {
+  const given = (flag) => process.argv.includes(flag);
+  const args = ['--out', OUT];
+  if (given('--rounds')) args.push('--rounds', String(opts.rounds));
+  if (given('--duration')) args.push('--duration', String(opts.duration));
+  if (given('--connections')) args.push('--connections', String(opts.connections));
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'engine-tls.mjs'), ...args], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`bench/engine-tls.mjs exited ${r.status}`);
+}
+
 async function main() {
   console.log(`zerodrop benchmarks: ${machine.cpu}, ${CORES} cores, node ${machine.node}; pinned: ${PIN}; nginx: ${machine.nginx}; wrk: ${machine.wrk}; hey: ${machine.hey}; load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   if (CORES < 2) console.log('  (one core: target and client share it; the numbers say little)');
@@ -691,6 +706,7 @@ async function main() {
   if (opts.only.includes('soak')) await soakBench(main);
   if (opts.only.includes('journal')) await journalBench(main);
   if (opts.only.includes('http2')) await http2Bench();
+  if (opts.only.includes('tls')) tlsBench();
   console.log(`\nload avg at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (a shared machine skews absolute numbers; ratios come from interleaved rounds)`);
   stopAll();
   for (const t of targets) if (t.dir) rmSync(t.dir, { recursive: true, force: true });

@@ -21,7 +21,7 @@ export interface TargetSpec {
   successStatus: Array<[number, number]>;
   /** Response header naming the pod that answered: counts per pod. */
   podHeader: string | undefined;
-  /** The HTTP client under each connection (undefined: auto, lean for http:, undici for https:). */
+  /** The HTTP client under each connection (undefined: auto, lean for HTTP/1.1 over http: or https:, undici for HTTP/2). */
   client: ClientKind | undefined;
 }
 

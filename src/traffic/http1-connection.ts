@@ -1,9 +1,10 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { ZerodropError } from '../errors.js';
 
 /**
- * One keep-alive HTTP/1.1 connection for cleartext targets, one request at a time: the engine's
+ * One keep-alive HTTP/1.1 connection, cleartext or over TLS, one request at a time: the engine's
  * lean alternative to an undici `Client` (see ClientKind). The request bytes are built once per
  * run and written as one Buffer; the response is parsed just far enough to count it — status,
  * framing (content-length, chunked, or read-to-close), the connection's keep-alive, and one
@@ -17,7 +18,11 @@ import { ZerodropError } from '../errors.js';
  * under a request, UND_ERR_CONNECT_TIMEOUT, ...), so reports and diagnoses read the same whichever
  * client ran. One knowing difference: a chunked body cut by the connection's close is
  * UND_ERR_SOCKET (a reset) here, where undici 7 reports an HTTPParserError without a code
- * (counted as other). HTTPS, HTTP/2, pipelining and request bodies from streams stay with undici.
+ * (counted as other). Over TLS (https:) it connects with node:tls as undici does (SNI from the
+ * host name, ALPN http/1.1, the run's CA or none checked, a server's session ticket reused on
+ * reconnect); a failed handshake fails the request with the TLS error's own code (e.g.
+ * DEPTH_ZERO_SELF_SIGNED_CERT, ERR_TLS_CERT_ALTNAME_INVALID: `other`), as undici's does.
+ * HTTP/2, pipelining and request bodies from streams stay with undici.
  */
 export type Http1Handler = Pick<Dispatcher.DispatchHandler, 'onConnect' | 'onHeaders' | 'onComplete' | 'onError'>;
 
@@ -28,6 +33,27 @@ export interface Http1Options {
   idleTimeoutMs: number;
   /** Lower-case name of the one response header to hand to onHeaders (else none is). */
   captureHeader?: string;
+  /** For an https: origin: what every connection of the run shares (see http1TlsOf); default: the system CAs, verified. */
+  tls?: Http1Tls;
+}
+
+/** TLS settings shared by every lean connection of a run to one https: origin (see http1TlsOf). */
+export interface Http1Tls {
+  /** Made once per run: a CA parsed per connection would cost each reconnect a PEM parse. */
+  readonly secureContext: tls.SecureContext;
+  /** false only with the target's `insecure`. */
+  readonly rejectUnauthorized: boolean;
+  /**
+   * The latest session the server issued (a TLS 1.3 ticket or a 1.2 session), shared so that a
+   * reconnect resumes it instead of a full handshake, as undici's and node:https's agents do.
+   */
+  session?: Buffer;
+}
+
+/** The shared TLS settings for a target's `ca` (PEM; default: the system CAs) and `insecure`. */
+export function http1TlsOf(opts: { ca?: string | Uint8Array | undefined; insecure?: boolean | undefined }): Http1Tls {
+  const ca = opts.ca === undefined ? undefined : typeof opts.ca === 'string' ? opts.ca : Buffer.from(opts.ca);
+  return { secureContext: tls.createSecureContext(ca === undefined ? {} : { ca }), rejectUnauthorized: opts.insecure !== true };
 }
 
 /** An Error with a code, as undici's errors carry (errorCodeOf reads `code`). */
@@ -120,6 +146,10 @@ export class Http1Connection {
   readonly #connectTimeoutMs: number;
   readonly #idleTimeoutMs: number;
   readonly #capture: Buffer | null;
+  /** null for cleartext. */
+  readonly #tls: Http1Tls | null;
+  /** SNI and the name the certificate must carry: the URL's host name, none for an IP address. */
+  readonly #servername: string | undefined;
 
   #socket: net.Socket | null = null;
   #connected = false;
@@ -147,9 +177,13 @@ export class Http1Connection {
 
   constructor(origin: string, opts: Http1Options) {
     const u = new URL(origin);
-    if (u.protocol !== 'http:') throw new ZerodropError('E_INTERNAL', `Http1Connection speaks cleartext HTTP/1.1 only, not ${u.protocol}`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ZerodropError('E_INTERNAL', `Http1Connection speaks http: and https: only, not ${u.protocol}`);
+    const secure = u.protocol === 'https:';
     this.#host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-    this.#port = u.port === '' ? 80 : Number(u.port);
+    this.#port = u.port === '' ? (secure ? 443 : 80) : Number(u.port);
+    this.#tls = secure ? (opts.tls ?? http1TlsOf({})) : null;
+    // RFC 6066: SNI carries DNS names only; an IP target's certificate is checked against the IP.
+    this.#servername = secure && net.isIP(this.#host) === 0 ? this.#host : undefined;
     this.#hostHeader = u.host;
     this.#connectTimeoutMs = opts.connectTimeoutMs;
     this.#idleTimeoutMs = opts.idleTimeoutMs;
@@ -216,17 +250,29 @@ export class Http1Connection {
     // Reads land in one buffer shared by every connection (`onread`): no Buffer per read and no
     // readable-stream machinery. Safe because a read is parsed at once, and what the parser keeps
     // across reads (a split head or line) it copies out.
-    const socket = net.connect({
-      host: this.#host,
-      port: this.#port,
-      onread: {
-        buffer: sharedReadBuffer,
-        callback: (nread: number, buf: Uint8Array): boolean => {
-          if (this.#socket === socket) this.#onData(buf as Buffer, nread);
-          return true;
-        },
+    const onread = {
+      buffer: sharedReadBuffer,
+      callback: (nread: number, buf: Uint8Array): boolean => {
+        if (this.#socket === socket) this.#onData(buf as Buffer, nread);
+        return true;
       },
-    });
+    };
+    const t = this.#tls;
+    let socket: net.Socket;
+    if (t === null) {
+      socket = net.connect({ host: this.#host, port: this.#port, onread });
+    } else {
+      // onread works on a TLSSocket too (node's tls.connect takes it; @types/node omits it):
+      // decrypted bytes land in the shared buffer.
+      const o: tls.ConnectionOptions & { onread: typeof onread } = { host: this.#host, port: this.#port, secureContext: t.secureContext, rejectUnauthorized: t.rejectUnauthorized, ALPNProtocols: ['http/1.1'], onread };
+      if (this.#servername !== undefined) o.servername = this.#servername;
+      if (t.session !== undefined) o.session = t.session;
+      const secure = tls.connect(o);
+      secure.on('session', (session: Buffer) => {
+        t.session = session;
+      });
+      socket = secure;
+    }
     this.#socket = socket;
     this.#connected = false;
     this.#answeredOnSocket = 0;
@@ -235,7 +281,9 @@ export class Http1Connection {
       this.#connectTimer = null;
       if (this.#socket === socket && !this.#connected) this.#lost(socket, new Http1Error('Connect Timeout Error', 'UND_ERR_CONNECT_TIMEOUT'));
     }, this.#connectTimeoutMs);
-    socket.on('connect', () => {
+    // Over TLS the connection is ready (and the connect timeout, as undici's, stops) once the
+    // handshake is done and the certificate checked; a failed check arrives as 'error' with its code.
+    socket.on(t === null ? 'connect' : 'secureConnect', () => {
       if (this.#socket !== socket) return;
       this.#clearConnectTimer();
       this.#connected = true;

@@ -2,9 +2,9 @@ import { Client, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { InvalidInputError } from '../errors.js';
 import { redactUrl } from '../redact.js';
-import { leanRefusal } from './client-kind.js';
+import { undiciRefusal } from './client-kind.js';
 import type { ClientKind } from './client-kind.js';
-import { Http1Connection } from './http1-connection.js';
+import { Http1Connection, http1TlsOf } from './http1-connection.js';
 
 /** What is needed to reach the target: shared by the engine and the preflight check. */
 export interface TargetOptions {
@@ -30,8 +30,8 @@ export interface TargetOptions {
   /** Response header naming the pod that answered: outcomes are then counted per pod too. */
   podHeader?: string;
   /**
-   * The HTTP client under each connection: `lean` (zerodrop's own HTTP/1.1 connection,
-   * http: only; see http1-connection.ts) or `undici`. Default: lean for http:, undici for https:.
+   * The HTTP client under each connection: `lean` (zerodrop's own HTTP/1.1 connection, http:
+   * and https:; see http1-connection.ts) or `undici`. Default: lean, undici for HTTP/2.
    */
   client?: ClientKind;
 }
@@ -40,22 +40,16 @@ export { CLIENT_KINDS } from './client-kind.js';
 export type { ClientKind } from './client-kind.js';
 
 /**
- * The client a target is reached with; throws InvalidInputError for lean on https: HTTP/1.1, and
- * for undici on cleartext HTTP/2. With HTTP/2, `lean` is zerodrop's client on node:http2
- * (http2-client.ts), the default: it counts GOAWAY and REFUSED_STREAM retries, which undici hides.
+ * The client a target is reached with: `auto` (no client) is lean, zerodrop's own HTTP/1.1 client
+ * over http: or https: and its HTTP/2 client (http2-client.ts) with http2; throws
+ * InvalidInputError for a bad URL or undici on cleartext HTTP/2.
  */
 export function clientKindOf(opts: Pick<TargetOptions, 'url' | 'client' | 'http2'>): ClientKind {
-  if (opts.http2 === true) {
-    if (opts.client === 'undici' && parseTargetUrl(opts.url).protocol === 'http:') {
-      throw new InvalidInputError([{ path: 'client', message: 'undici speaks HTTP/2 over TLS only: use client "lean" (the default) for cleartext h2c' }]);
-    }
-    return opts.client ?? 'lean';
+  const refusal = undiciRefusal(parseTargetUrl(opts.url).href, opts.http2 === true);
+  if (opts.client === 'undici' && refusal !== undefined) {
+    throw new InvalidInputError([{ path: 'client', message: `${refusal}: use client "lean" (the default) for cleartext h2c` }]);
   }
-  const refusal = leanRefusal(parseTargetUrl(opts.url).href, false);
-  if (opts.client === 'lean' && refusal !== undefined) {
-    throw new InvalidInputError([{ path: 'client', message: `${refusal}: use client "undici" for https: targets` }]);
-  }
-  return opts.client ?? (refusal === undefined ? 'lean' : 'undici');
+  return opts.client ?? 'lean';
 }
 
 /** What a Lane sends through: an undici Client or Pool, or a lean Http1Connection. */
@@ -129,10 +123,13 @@ export function buildPool(opts: TargetOptions, connections: number, streams = 1)
  */
 export function clientFactoryOf(opts: TargetOptions): () => LaneDispatcher {
   // Parsed and decided once per run: a new lane (hence a new connection) only constructs.
-  const origin = parseTargetUrl(opts.url).origin;
+  const u = parseTargetUrl(opts.url);
+  const origin = u.origin;
   if (clientKindOf(opts) === 'lean') {
     const lean: ConstructorParameters<typeof Http1Connection>[1] = { connectTimeoutMs: opts.timeoutMs, idleTimeoutMs: IDLE_KEEPALIVE_MS };
     if (opts.podHeader !== undefined) lean.captureHeader = opts.podHeader;
+    // One TLS context (the CA parsed once) and one session store for all the run's connections.
+    if (u.protocol === 'https:') lean.tls = http1TlsOf(opts);
     return () => new Http1Connection(origin, lean);
   }
   const options = clientOptionsOf(opts);

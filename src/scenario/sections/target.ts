@@ -1,5 +1,5 @@
 import { redactUrl } from '../../redact.js';
-import { CLIENT_KINDS, leanRefusal } from '../../traffic/client-kind.js';
+import { CLIENT_KINDS, undiciRefusal } from '../../traffic/client-kind.js';
 import type { ClientKind } from '../../traffic/client-kind.js';
 import type { ScenarioFlags } from '../fields.js';
 import { HEADER_NAME, parseDuration, parseHeader, parseStatusRanges } from '../parse.js';
@@ -106,12 +106,8 @@ export function resolveTarget(r: ScenarioReader, flags: Pick<ScenarioFlags, 'hea
     problems.add(label('target.client'), `unknown client "${clientName}": choose auto, ${CLIENT_KINDS.join(' or ')}`);
   } else if (clientName !== 'auto') {
     client = clientName as ClientKind;
-    // With HTTP/2, lean is zerodrop's client on node:http2 (https: and cleartext h2c alike).
-    const refusal = client === 'lean' && !http2 ? leanRefusal(url ?? 'http:', false) : undefined;
-    if (refusal !== undefined) problems.add(label('target.client'), `${refusal}: use --client undici (or auto) for https:// targets`);
-    if (client === 'undici' && http2 && url?.startsWith('http:') === true) {
-      problems.add(label('target.client'), 'undici speaks HTTP/2 over TLS only: use --client lean (or auto) for cleartext HTTP/2 (h2c)');
-    }
+    const refusal = client === 'undici' ? undiciRefusal(url ?? 'https:', http2) : undefined;
+    if (refusal !== undefined) problems.add(label('target.client'), `${refusal}: use --client lean (or auto) for cleartext HTTP/2 (h2c)`);
   }
   const successStatus = optional('target.successStatus', parseStatusRanges, [[200, 399]] as Array<[number, number]>);
 

@@ -290,9 +290,9 @@ describe('requests', () => {
     );
   });
 
-  it('rejects the lean client for https: and an unknown client, naming the option', () => {
+  it('rejects undici for cleartext HTTP/2 and an unknown client, naming the option', () => {
     const o = { method: 'GET', headers: {}, model: 'closed', connections: 1, durationMs: 100, timeoutMs: 100, keepAlive: true } as const;
-    expect(() => startLoad({ ...o, url: 'https://x/', client: 'lean' }, startClock())).toThrow(/client: the lean client speaks cleartext HTTP\/1.1 only/);
+    expect(() => startLoad({ ...o, url: 'http://x/', http2: true, client: 'undici' }, startClock())).toThrow(/client: undici speaks HTTP\/2 over TLS only/);
     expect(() => startLoad({ ...o, url: 'http://x/', client: 'fast' as 'lean' }, startClock())).toThrow(/client: must be lean or undici, got "fast"/);
   });
 });

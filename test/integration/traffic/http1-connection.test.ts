@@ -17,6 +17,8 @@ interface Scripted {
   /** Request heads (and bodies) received, in order. */
   requests: string[];
   connections: number;
+  /** Connections still open on the server's side. */
+  open: number;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,9 @@ async function scripted(answer: Answer): Promise<Scripted> {
   return {
     port: (server.address() as net.AddressInfo).port,
     requests,
+    get open() {
+      return sockets.size;
+    },
     get connections() {
       return connections;
     },
@@ -220,7 +225,10 @@ describe('Http1Connection: failures carry the codes undici gives them', () => {
     });
     const cn = connect(server.port);
     expect((await send(cn)).end).toBe('complete');
-    await pause(50);
+    // Until the client has seen the close and closed its side too (a fixed pause raced it on a loaded machine).
+    const s = server;
+    for (const until = Date.now() + 10_000; s.open > 0 && Date.now() < until; ) await pause(5);
+    expect(s.open).toBe(0);
     expect((await send(cn)).end).toBe('complete');
     expect(server.connections).toBe(2);
   });

@@ -80,14 +80,16 @@ describe('resolveScenario', () => {
     expect(problems.some((p) => expected.test(p)), problems.join('\n')).toBe(true);
   });
 
-  it('takes the HTTP client: auto by default, lean or undici when named; lean only for cleartext HTTP/1.1', () => {
+  it('takes the HTTP client: auto by default, lean or undici when named; lean only for HTTP/1.1 (http: or https:)', () => {
     expect(resolveScenario(undefined, { url: 'http://a/' }, ctx).target.client).toBeUndefined();
     expect(resolveScenario({ target: { url: 'http://a/', client: 'undici' } }, {}, ctx).target.client).toBe('undici');
     expect(resolveScenario({ target: { url: 'http://a/', client: 'undici' } }, { client: 'lean' }, ctx).target.client).toBe('lean');
     expect(resolveScenario(undefined, { url: 'https://a/', client: 'auto' }, ctx).target.client).toBeUndefined();
     expect(problemsOf(undefined, { url: 'http://a/', client: 'fast' })).toEqual(['--client (target.client): unknown client "fast": choose auto, lean or undici']);
-    expect(problemsOf(undefined, { url: 'https://a/', client: 'lean' })[0]).toMatch(/^--client \(target.client\): the lean client speaks cleartext HTTP\/1.1 only/);
-    // With HTTP/2, lean is zerodrop's node:http2 client (TLS or h2c); undici speaks HTTP/2 over TLS only.
+    // The lean clients reach every target: HTTP/1.1 over http: and https:, HTTP/2 over TLS or h2c;
+    // undici speaks HTTP/2 over TLS only.
+    expect(problemsOf(undefined, { url: 'https://a/', client: 'lean' })).toEqual([]);
+    expect(resolveScenario(undefined, { url: 'https://a/', client: 'lean' }, ctx).target.client).toBe('lean');
     expect(problemsOf({ target: { url: 'http://a/', http2: true, client: 'lean' } })).toEqual([]);
     expect(problemsOf({ target: { url: 'https://a/', http2: true, client: 'lean' } })).toEqual([]);
     expect(problemsOf({ target: { url: 'http://a/', http2: true, client: 'undici' } })).toEqual([
