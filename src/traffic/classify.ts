@@ -1,11 +1,13 @@
 import { OUTCOME } from '../metrics/outcome.js';
 import type { OutcomeCode } from '../metrics/outcome.js';
+import { isGrpcStatus, outcomeOfGrpcStatus } from '../metrics/grpc-status.js';
 
 /** Which statuses count as success; the default is 2xx and 3xx (redirects are not followed). */
 export type SuccessPredicate = (status: number) => boolean;
 
-/** Outcome of a request that got an HTTP answer. */
+/** Outcome of a request that got an HTTP answer, or of a gRPC call that got a status (the success rule is HTTP's: gRPC's OK is success). */
 export function classifyStatus(status: number, success?: SuccessPredicate): OutcomeCode {
+  if (isGrpcStatus(status)) return outcomeOfGrpcStatus(status);
   if (success !== undefined) {
     if (success(status)) return OUTCOME.success;
   } else if (status >= 200 && status < 400) {
@@ -44,6 +46,12 @@ export function errorCodeOf(err: unknown): string {
   return 'UNKNOWN';
 }
 
+/**
+ * Code of an HTTP/2 stream the server refused unprocessed (RST_STREAM REFUSED_STREAM, or above a
+ * GOAWAY's last stream id) even after the one retry on a new connection a well-behaved client makes.
+ */
+export const REFUSED_STREAM_CODE = 'NGHTTP2_REFUSED_STREAM';
+
 /** Error codes meaning the connection was cut under a request (the pod went away or closed it). */
 const RESET_CODES = new Set([
   'ECONNRESET',
@@ -56,6 +64,8 @@ const RESET_CODES = new Set([
   'ERR_HTTP2_STREAM_ERROR',
   'ERR_HTTP2_GOAWAY_SESSION',
   'ERR_HTTP2_SESSION_ERROR',
+  // node:http2: a stream cancelled because its session closed under it (no GOAWAY covered it).
+  'ERR_HTTP2_STREAM_CANCEL',
 ]);
 
 /** Error codes meaning the request ran out of time (our timer, or undici's backstops). */
@@ -63,11 +73,11 @@ const TIMEOUT_CODES = new Set([TIMEOUT_CODE, 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR
 
 /**
  * Outcome of a request that ended without an HTTP answer, from its error code (see errorCodeOf).
- * Only ECONNREFUSED is `refused`: unreachable hosts and DNS failures are `other`, with their code
+ * Only ECONNREFUSED (and a stream refused unprocessed, REFUSED_STREAM_CODE) is `refused`: unreachable hosts and DNS failures are `other`, with their code
  * kept, because they point at the network or the generator rather than at the rollout.
  */
 export function classifyErrorCode(code: string): OutcomeCode {
-  if (code === 'ECONNREFUSED') return OUTCOME.refused;
+  if (code === 'ECONNREFUSED' || code === REFUSED_STREAM_CODE) return OUTCOME.refused;
   if (RESET_CODES.has(code)) return OUTCOME.reset;
   if (TIMEOUT_CODES.has(code)) return OUTCOME.timeout;
   return OUTCOME.other;

@@ -52,6 +52,8 @@ export interface LoadOptions {
    */
   minConnections?: number;
   http2?: boolean;
+  /** gRPC unary calls (see TargetOptions.grpc): the URL's path names the method, `body` is the framed request. */
+  grpc?: boolean;
   ca?: string | Uint8Array;
   insecure?: boolean;
   /** Response header naming the pod that answered (e.g. x-pod-name): outcomes are counted per pod too. */
@@ -147,6 +149,7 @@ export function splitLoad(opts: LoadOptions, workers: number, statusTable: Uint8
     };
     if (opts.body !== undefined) spec.body = opts.body;
     if (opts.http2 !== undefined) spec.http2 = opts.http2;
+    if (opts.grpc === true) spec.grpc = true;
     if (opts.ca !== undefined) spec.ca = opts.ca;
     if (opts.insecure !== undefined) spec.insecure = opts.insecure;
     if (opts.podHeader !== undefined) spec.podHeader = opts.podHeader.toLowerCase();
@@ -182,6 +185,7 @@ function validate(opts: LoadOptions): void {
   const posNum = (path: string, v: number | undefined): void => {
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) p.add(path, `must be a positive number, got ${v}`);
   };
+  if (opts.grpc === true && opts.http2 === true) p.add('http2', 'gRPC always speaks HTTP/2 on its own connections: leave http2 unset');
   if (typeof opts.method !== 'string' || !/^[A-Za-z]+$/.test(opts.method)) p.add('method', `must be an HTTP method, got ${JSON.stringify(opts.method)}`);
   if (opts.model === 'open') {
     if (opts.rate === undefined) p.add('rate', 'is required for the open model');

@@ -79,7 +79,7 @@ export class LanePool {
     this.rotate = this.#minLanes > 0;
     this.#dispatchOpts = buildDispatchOptions(target);
     this.sharedPool = target.http2 === true ? buildPool(target, sizing.maxInFlight) : null;
-    this.#newClient = clientFactoryOf(target);
+    this.#newClient = clientFactoryOf(target, { onGoaway: (g) => sink.onGoaway(g) });
     this.#initial = open ? 0 : sizing.connections;
   }
 

@@ -4,6 +4,8 @@ import { InvalidInputError } from '../errors.js';
 import { redactUrl } from '../redact.js';
 import { leanRefusal } from './client-kind.js';
 import type { ClientKind } from './client-kind.js';
+import { GrpcConnection } from './grpc-connection.js';
+import type { GrpcConnectionOptions } from './grpc-connection.js';
 import { Http1Connection } from './http1-connection.js';
 
 /** What is needed to reach the target: shared by the engine and the preflight check. */
@@ -28,13 +30,24 @@ export interface TargetOptions {
    * http: only; see http1-connection.ts) or `undici`. Default: lean for http:, undici for https:.
    */
   client?: ClientKind;
+  /**
+   * gRPC unary calls instead of HTTP requests: the URL's path is /package.Service/Method, `body`
+   * the length-prefixed request message (grpc-message.ts), `headers` the call's metadata (with
+   * grpc-timeout); each connection is a GrpcConnection (node:http2; TLS for https:).
+   */
+  grpc?: boolean;
 }
 
 export { CLIENT_KINDS } from './client-kind.js';
 export type { ClientKind } from './client-kind.js';
 
 /** The client a target is reached with; throws InvalidInputError for lean on https:. */
-export function clientKindOf(opts: Pick<TargetOptions, 'url' | 'client' | 'http2'>): ClientKind {
+export function clientKindOf(opts: Pick<TargetOptions, 'url' | 'client' | 'http2' | 'grpc'>): ClientKind {
+  if (opts.grpc === true) {
+    // gRPC has one client, zerodrop's own over node:http2 (lean in spirit: see grpc-connection.ts).
+    if (opts.client === 'undici') throw new InvalidInputError([{ path: 'client', message: 'gRPC calls go through zerodrop\'s own HTTP/2 client: leave client unset (auto)' }]);
+    return 'lean';
+  }
   const refusal = leanRefusal(parseTargetUrl(opts.url).href, opts.http2 === true);
   if (opts.client === 'lean' && refusal !== undefined) {
     throw new InvalidInputError([{ path: 'client', message: `${refusal}: use client "undici" for https: or HTTP/2 targets` }]);
@@ -106,13 +119,21 @@ export function buildPool(opts: TargetOptions, connections: number): Pool {
 
 /**
  * Makes one connection per call for a lane: a lean Http1Connection, or an undici Client
- * (pipelining 1, reconnected by undici when it closes), as clientKindOf decides. The engine gives
+ * (pipelining 1, reconnected by undici when it closes), as clientKindOf decides, or a
+ * GrpcConnection for gRPC (`hooks` tell the engine of its GOAWAYs). The engine gives
  * each request loop its own, so the next request is dispatched straight from the previous one's
  * completion (a Pool would still count that connection busy and queue it).
  */
-export function clientFactoryOf(opts: TargetOptions): () => LaneDispatcher {
+export function clientFactoryOf(opts: TargetOptions, hooks: Pick<GrpcConnectionOptions, 'onGoaway'> = {}): () => LaneDispatcher {
   // Parsed and decided once per run: a new lane (hence a new connection) only constructs.
   const origin = parseTargetUrl(opts.url).origin;
+  if (opts.grpc === true) {
+    const g: GrpcConnectionOptions = { connectTimeoutMs: opts.timeoutMs, ...hooks };
+    if (opts.ca !== undefined) g.ca = opts.ca;
+    if (opts.insecure === true) g.insecure = true;
+    if (opts.podHeader !== undefined) g.podKey = opts.podHeader.toLowerCase();
+    return () => new GrpcConnection(origin, g);
+  }
   if (clientKindOf(opts) === 'lean') {
     const lean: ConstructorParameters<typeof Http1Connection>[1] = { connectTimeoutMs: opts.timeoutMs, idleTimeoutMs: IDLE_KEEPALIVE_MS };
     if (opts.podHeader !== undefined) lean.captureHeader = opts.podHeader;
