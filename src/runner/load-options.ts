@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import type { AgentsSpec, Scenario } from '../scenario/types.js';
 import type { Report } from '../report/model.js';
 import type { LoadOptions } from '../traffic/engine.js';
+import { prepareGrpcCall } from '../traffic/grpc-message.js';
 import { clientKindOf } from '../traffic/target.js';
 import type { ClusterSession } from './cluster-session.js';
 
@@ -28,6 +29,12 @@ export function loadOptionsOf(scenario: Scenario, url: string, durationMs: numbe
     successStatus: t.successStatus,
   };
   if (t.body !== undefined) opts.body = t.body;
+  if (t.grpc !== undefined) {
+    // Encoded once here (checked when the scenario was resolved); the engine sends these bytes.
+    opts.grpc = true;
+    opts.body = prepareGrpcCall({ protoFile: t.grpc.protoFile, method: t.grpc.method, message: t.grpc.message }).frame;
+    opts.headers = { ...t.headers, ...t.grpc.metadata, 'grpc-timeout': `${Math.max(1, Math.ceil(t.grpc.deadlineMs))}m` };
+  }
   if (t.podHeader !== undefined) opts.podHeader = t.podHeader;
   if (t.client !== undefined) opts.client = t.client;
   if (t.caFile !== undefined) opts.ca = readFileSync(t.caFile);

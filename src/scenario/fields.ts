@@ -42,6 +42,7 @@ export interface ScenarioField {
 }
 
 const TARGET = 'Target:';
+const GRPC = 'gRPC target (instead of an HTTP request):';
 const LOAD = 'Load:';
 const RELEASE = 'Release:';
 const RELEASE_K8S = 'Release on Kubernetes (instead of --trigger):';
@@ -65,6 +66,12 @@ export const SCENARIO_FIELDS = [
   { path: 'target.successStatus', flag: { name: 'success-status', group: TARGET, type: 'string', describe: 'statuses that count as success (target.successStatus), e.g. 200-299,304 [default: 200-399]' } },
   { path: 'target.podHeader', flag: { name: 'pod-header', group: TARGET, type: 'string', describe: 'response header naming the pod that answered, e.g. x-pod-name (target.podHeader): requests and failures are counted per pod, and the report shows which pods served while terminating' } },
   { path: 'target.client', flag: { name: 'client', group: TARGET, type: 'string', describe: 'HTTP client under each connection (target.client): lean (zerodrop\'s own HTTP/1.1, fastest, http:// only), undici, or auto: lean for http://, undici for https:// and HTTP/2 [default: auto]' } },
+  { path: 'target.grpc.method', flag: { name: 'grpc-method', group: GRPC, type: 'string', describe: 'send gRPC unary calls of this method (target.grpc.method), e.g. zerodrop.demo.Greeter/SayHello; the URL gives the address: grpc://host:port (plaintext) or grpcs://host:port (TLS)' } },
+  { path: 'target.grpc.proto', flag: { name: 'proto', group: GRPC, type: 'string', describe: '.proto file declaring the method (target.grpc.proto)' } },
+  { path: 'target.grpc.message', flag: { name: 'data', group: GRPC, type: 'string', describe: 'the request message as JSON, or @file (target.grpc.message), e.g. \'{"name":"zerodrop"}\' [default: {}]' } },
+  { path: 'target.grpc.metadata', flag: { name: 'metadata', group: GRPC, type: 'string', array: true, custom: true, describe: 'call metadata "key=value", repeatable (target.grpc.metadata)' } },
+  { path: 'target.grpc.deadline', flag: { name: 'grpc-deadline', group: GRPC, type: 'string', describe: 'the deadline each call carries, grpc-timeout (target.grpc.deadline) [default: --timeout]' } },
+  { path: 'target.grpc.tls', flag: { name: 'grpc-tls', group: GRPC, type: 'boolean', describe: 'TLS (target.grpc.tls); --no-grpc-tls for plaintext [default: from the URL scheme; plaintext for a Service]' } },
   { path: 'load.rate', flag: { name: 'rate', group: LOAD, type: 'number', describe: 'open model: requests per second started on schedule whatever the target does (load.rate) [default: 100]' } },
   { path: 'load.connections', flag: { name: 'connections', group: LOAD, type: 'number', describe: 'closed model: this many concurrent requests, as fast as the target answers (load.connections)' } },
   { path: 'load.duration', flag: { name: 'duration', group: LOAD, type: 'string', describe: 'measured duration without a trigger (load.duration), e.g. 30s, 2m [default: 60s]' } },

@@ -54,7 +54,7 @@ function normalize(type: Type, value: unknown, where: string, problems: string[]
     const field = type.fields[key] ?? Object.values(type.fields).find((f) => camel(f.name) === key);
     const at = where === '' ? key : `${where}.${key}`;
     if (field === undefined) {
-      problems.push(`${at}: ${type.fullName.slice(1)} has no field "${key}" (fields: ${Object.keys(type.fields).join(', ') || 'none'})`);
+      problems.push(`no field "${at}" (fields: ${Object.keys(type.fields).join(', ') || 'none'})`);
       continue;
     }
     field.resolve();
