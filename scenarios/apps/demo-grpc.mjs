@@ -51,7 +51,8 @@ let shuttingDown = false;
 let inFlight = 0;
 let served = 0;
 
-const pkg = grpc.loadPackageDefinition(loader.loadSync(PROTO));
+// keepCase: the request's fields by their declared names (delay_ms).
+const pkg = grpc.loadPackageDefinition(loader.loadSync(PROTO, { keepCase: true }));
 const server = new grpc.Server();
 server.addService(pkg.zerodrop.demo.Greeter.service, {
   SayHello(call, callback) {

@@ -299,7 +299,11 @@ export class GrpcConnection {
     if (gs !== undefined) this.#status = grpcStatusNumber(Number(gs));
     if (this.#podKey !== undefined) {
       const pod = headerText(h[this.#podKey]);
-      if (pod !== undefined) this.#pod = pod;
+      if (pod !== undefined) {
+        this.#pod = pod;
+        // Before the call completes: a GOAWAY right behind the answer names this pod.
+        this.#lastPod = pod;
+      }
     }
   }
 
@@ -350,7 +354,6 @@ export class GrpcConnection {
     const handler = this.#handler!;
     this.#handler = null;
     state.answered++;
-    if (this.#pod !== undefined) this.#lastPod = this.#pod;
     const raw = this.#pod === undefined ? [] : [Buffer.from(this.#podKey!), Buffer.from(this.#pod)];
     handler.onHeaders!(status, raw, noResume, '');
     handler.onComplete!([]);
