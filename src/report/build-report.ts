@@ -7,6 +7,7 @@ import { attachNearbyEvents, findOutages, nonZero } from '../analysis/outages.js
 import { phaseReports, sumIntervals, verdictWindow } from '../analysis/phases.js';
 import { podCounts } from '../analysis/pods.js';
 import { diagnoseRollout } from '../analysis/rollout-diagnosis.js';
+import { inGrpcTerms } from '../analysis/grpc-diagnosis.js';
 import { judge, type RolloutResult } from '../analysis/verdict.js';
 
 /** Everything one run produced, and how to judge it. */
@@ -117,7 +118,9 @@ export function analyzeRun(input: AnalysisInput): Report {
     trigger: input.trigger,
     generator: input.generator,
   });
-  const diagnosis = [...rolloutDiagnosis, ...genericDiagnosis];
+  const found = [...rolloutDiagnosis, ...genericDiagnosis];
+  // gRPC calls fail for the same reasons as HTTP requests, but drain and are fixed differently.
+  const diagnosis = input.meta.load.grpc === undefined ? found : inGrpcTerms(found, run.statusCodes);
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

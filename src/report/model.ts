@@ -127,7 +127,7 @@ export interface Report {
     startedAt: string;
     endedAt: string;
     target: { url: string; method: string };
-    load: { model: 'open' | 'closed'; rate?: number; connections?: number; durationMs: number; warmupMs: number; timeoutMs: number; keepAlive: boolean; client?: ClientKind };
+    load: { model: 'open' | 'closed'; rate?: number; connections?: number; durationMs: number; warmupMs: number; timeoutMs: number; keepAlive: boolean; client?: ClientKind; grpc?: { method: string; deadlineMs: number } };
     scenarioDigest: string;
     commandLine: string[];
     /** Cluster facts (filled when a rollout is watched). */

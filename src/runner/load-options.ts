@@ -85,5 +85,6 @@ export function loadMetaOf(scenario: Scenario, load: LoadOptions): Omit<Report['
   };
   if (scenario.load.rate !== undefined) meta.rate = scenario.load.rate;
   if (scenario.load.connections !== undefined) meta.connections = scenario.load.connections;
+  if (scenario.target.grpc !== undefined) meta.grpc = { method: scenario.target.grpc.method, deadlineMs: scenario.target.grpc.deadlineMs };
   return meta;
 }

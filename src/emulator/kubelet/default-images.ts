@@ -20,15 +20,19 @@ export function demoAppPath(): string {
 
 /**
  * The images the emulator can "pull" out of the box: `zerodrop/demo-app:<tag>` runs the demo app
- * with the node that runs zerodrop, APP_VERSION set to the tag (so v1 and v2 answer differently).
+ * with the node that runs zerodrop, APP_VERSION set to the tag (so v1 and v2 answer differently);
+ * `zerodrop/demo-grpc:<tag>` runs the demo gRPC app (demo-grpc.mjs beside it) the same way.
  */
 export function defaultImages(nodePath: string = process.execPath): ImageMap {
   const app = demoAppPath();
+  const grpcApp = join(dirname(app), 'demo-grpc.mjs');
   const images: ImageMap = {};
   for (const tag of ['v1', 'v2', 'v3', 'latest']) {
     images[`zerodrop/demo-app:${tag}`] = { command: [nodePath, app], env: { APP_VERSION: tag } };
+    images[`zerodrop/demo-grpc:${tag}`] = { command: [nodePath, grpcApp], env: { APP_VERSION: tag } };
   }
   images['zerodrop/demo-app:*'] = { command: [nodePath, app] };
+  images['zerodrop/demo-grpc:*'] = { command: [nodePath, grpcApp] };
   images['zerodrop/agent:*'] = agentImage(nodePath);
   return images;
 }
