@@ -205,8 +205,10 @@ export class GrpcConnection {
       clearTimeout(timer);
     });
     s.on('goaway', (errorCode: number, lastStreamId: number) => {
-      state.goawayLastStreamId = lastStreamId;
-      if (this.#onGoaway !== undefined) {
+      const first = state.goawayLastStreamId < 0;
+      state.goawayLastStreamId = first ? lastStreamId : Math.min(state.goawayLastStreamId, lastStreamId);
+      // A server closing gracefully sends its GOAWAY again as the session ends: one per connection.
+      if (first && this.#onGoaway !== undefined) {
         const inFlight = this.#stream !== null && this.#streamState === state ? (this.#stream.id ?? 0) : 0;
         const g: { lastStreamId: number; errorCode: string; pod?: string; refused: number } = { lastStreamId, errorCode: H2_ERROR_NAMES[errorCode] ?? String(errorCode), refused: inFlight > lastStreamId ? 1 : 0 };
         if (this.#lastPod !== undefined) g.pod = this.#lastPod;

@@ -159,30 +159,33 @@ describe('refused calls, as well-behaved gRPC clients see them', () => {
     expect(r.recorder.retried().total).toBe(1);
   });
 
-  it('retries calls above a GOAWAY\'s last stream id on a new connection, and keeps the GOAWAY for the timeline', async () => {
-    // The server answers the first call of each session, then sends GOAWAY(last = that stream) and
-    // refuses whatever came after it on that session.
+  it('retries a call above a GOAWAY\'s last stream id on a new connection, and keeps one GOAWAY per connection for the timeline', async () => {
+    // Each session answers its first call; on its second, the server sends GOAWAY with the first
+    // call's id as the last stream (twice, as a server closing gracefully does) and leaves the
+    // second call unprocessed: the client must send it again on a new connection.
     let answered = 0;
     let goaways = 0;
     const server = http2.createServer();
-    const began = new WeakSet<object>();
+    const firstOf = new WeakMap<object, number>();
     server.on('stream', (stream) => {
       const session = stream.session!;
-      if (!began.has(session)) {
-        began.add(session);
+      const first = firstOf.get(session);
+      if (first === undefined) {
+        firstOf.set(session, stream.id!);
         stream.on('data', () => {});
         stream.on('end', () => {
           stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'x-pod-name': 'p' }, { waitForTrailers: true });
           stream.on('wantTrailers', () => {
             stream.sendTrailers({ 'grpc-status': '0' });
             answered++;
-            goaways++;
-            session.goaway(http2.constants.NGHTTP2_NO_ERROR, stream.id!);
           });
           stream.end(Buffer.from([0, 0, 0, 0, 0]));
         });
       } else {
-        stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+        goaways++;
+        session.goaway(http2.constants.NGHTTP2_NO_ERROR, first);
+        session.goaway(http2.constants.NGHTTP2_NO_ERROR, first);
+        setTimeout(() => session.destroy(), 20);
       }
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -192,8 +195,39 @@ describe('refused calls, as well-behaved gRPC clients see them', () => {
     const t = r.recorder.totals();
     expect(t.failed).toBe(0);
     expect(t.sent).toBe(answered);
+    expect(goaways).toBeGreaterThan(0);
+    // Every refused call was retried once (the last may have been refused as the run ended).
+    expect(r.recorder.retried().byReason).toEqual({ goaway: goaways });
     expect(r.recorder.goaways().length).toBe(goaways);
-    expect(r.recorder.goaways()[0]).toMatchObject({ errorCode: 'NO_ERROR', pod: 'p' });
+    expect(r.recorder.goaways()[0]).toMatchObject({ errorCode: 'NO_ERROR', pod: 'p', refused: 1 });
+  });
+});
+
+describe('GOAWAYs on the timeline', () => {
+  it('keeps one GOAWAY per connection when the server sends it twice (as a graceful close does)', async () => {
+    let sessions = 0;
+    const server = http2.createServer();
+    server.on('session', () => sessions++);
+    server.on('stream', (stream) => {
+      const session = stream.session!;
+      stream.on('data', () => {});
+      stream.on('end', () => {
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => {
+          stream.sendTrailers({ 'grpc-status': '0' });
+          session.goaway(http2.constants.NGHTTP2_NO_ERROR, stream.id!);
+          session.goaway(http2.constants.NGHTTP2_NO_ERROR, stream.id!);
+        });
+        stream.end(Buffer.from([0, 0, 0, 0, 0]));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const r = await startLoad(grpcLoad(port, { name: 'x' }, { connections: 1, durationMs: 200 }), startClock()).done;
+    server.close();
+    expect(r.recorder.totals().failed).toBe(0);
+    // A new connection per call (each got its GOAWAY), one GOAWAY kept for each.
+    expect(r.recorder.goaways().length).toBe(sessions);
   });
 });
 
