@@ -48,7 +48,8 @@ export interface LoadOptions {
    * Open model: keep at least this many keep-alive connections and send on them in turn, oldest
    * idle first, like that many clients: behind a Service every connection lands on a pod of its
    * own choosing, so the load reaches every pod. Default: as few connections as the rate needs
-   * (the most recently used first). Split across workers and agents. HTTP/1.1 only.
+   * (the most recently used first). Split across workers and agents. HTTP/1.1 and gRPC (one
+   * connection per lane); not HTTP/2, whose requests share one pool.
    */
   minConnections?: number;
   http2?: boolean;

@@ -129,7 +129,7 @@ export function prepareGrpcCall(spec: GrpcCallSpec, paths: GrpcFieldPaths = DEFA
   return { path: `/${svc.fullName.slice(1)}/${method!.name}`, frame: frameGrpcMessage(bytes) };
 }
 
-/** Throws InvalidInputError for a gRPC call that cannot be prepared; see prepareGrpcCall. */
+/** The InvalidInputError of a gRPC call that cannot be prepared (see prepareGrpcCall), or undefined when it can. */
 export function checkGrpcCall(spec: GrpcCallSpec, paths?: GrpcFieldPaths): InvalidInputError | undefined {
   try {
     prepareGrpcCall(spec, paths);

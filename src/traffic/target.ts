@@ -55,7 +55,7 @@ export function clientKindOf(opts: Pick<TargetOptions, 'url' | 'client' | 'http2
   return opts.client ?? (refusal === undefined ? 'lean' : 'undici');
 }
 
-/** What a Lane sends through: an undici Client or Pool, or a lean Http1Connection. */
+/** What a Lane sends through: an undici Client or Pool, a lean Http1Connection, or a GrpcConnection. */
 export interface LaneDispatcher {
   dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
   close(): Promise<void>;
