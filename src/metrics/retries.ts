@@ -102,7 +102,7 @@ export interface GoawayRecord {
   errorCode: string;
   /** The pod that last answered on the session, when the pod header told. */
   pod?: string;
-  /** Streams in flight on the session that the GOAWAY refused (retried elsewhere). */
+  /** Streams in flight on the session that the GOAWAY refused (retried elsewhere), when the client counted them. */
   refused?: number;
 }
 

@@ -6,6 +6,7 @@ import { diagnose } from '../analysis/diagnosis.js';
 import { attachNearbyEvents, findOutages, nonZero } from '../analysis/outages.js';
 import { phaseReports, sumIntervals, verdictWindow } from '../analysis/phases.js';
 import { podCounts } from '../analysis/pods.js';
+import { podSkewDiagnosis, podSpreadOf } from '../analysis/pod-spread.js';
 import { diagnoseRollout } from '../analysis/rollout-diagnosis.js';
 import { inGrpcTerms } from '../analysis/grpc-diagnosis.js';
 import { judge, type RolloutResult } from '../analysis/verdict.js';
@@ -118,9 +119,21 @@ export function analyzeRun(input: AnalysisInput): Report {
     trigger: input.trigger,
     generator: input.generator,
   });
-  const found = [...rolloutDiagnosis, ...genericDiagnosis];
+  // How the load spread over the pods: a warning when few connections (HTTP/2 sessions) pinned it to one.
+  const podsSeen = new Set(events.filter((e) => e.type === 'pod-ready').map((e) => e.object)).size;
+  const podSpread = pods === undefined ? undefined : podSpreadOf(pods, podsSeen);
+  const load = input.meta.load;
+  const skew =
+    podSpread === undefined
+      ? undefined
+      : podSkewDiagnosis(podSpread, {
+          http2: load.http2 !== undefined,
+          model: load.model,
+          ...(load.connections === undefined ? {} : { connections: load.connections }),
+        });
+  const found = [...rolloutDiagnosis, ...genericDiagnosis, ...(skew === undefined ? [] : [skew])];
   // gRPC calls fail for the same reasons as HTTP requests, but drain and are fixed differently.
-  const diagnosis = input.meta.load.grpc === undefined ? found : inGrpcTerms(found, run.statusCodes);
+  const diagnosis = load.grpc === undefined ? found : inGrpcTerms(found, run.statusCodes);
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -142,7 +155,13 @@ export function analyzeRun(input: AnalysisInput): Report {
     phases,
     latency: { overall: run.latency.summarize(0, runEnd), rolloutVsBaseline },
     outages,
-    timeline: { intervalMs: run.intervalMs, points, p99 },
+    timeline: {
+      intervalMs: run.intervalMs,
+      points,
+      p99,
+      ...(run.retried === undefined ? {} : { retried: run.retried.intervals }),
+      ...(run.goaways === undefined ? {} : { goaways: run.goaways }),
+    },
     events,
     trigger: input.trigger,
     checks: judged.checks,
@@ -150,6 +169,8 @@ export function analyzeRun(input: AnalysisInput): Report {
     generator: input.generator,
     meta: input.meta,
     ...(pods === undefined ? {} : { pods }),
+    ...(podSpread === undefined ? {} : { podSpread }),
+    ...(run.retried === undefined ? {} : { retried: { total: run.retried.total, byReason: run.retried.byReason } }),
   };
 }
 

@@ -4,6 +4,7 @@ import type { LatencySummary } from '../metrics/run-data.js';
 import { AGENT_COLUMNS, AGENT_NUMERIC, agentCells, agentsHeadline } from './agents-view.js';
 import { oneLine, stripControl } from '../text/escape.js';
 import { figureColumns, figureRows, secondsRange } from './figures-view.js';
+import { retriedLine } from './retried-view.js';
 import { formatCount, formatLatency, formatRate, formatSeconds } from '../text/format.js';
 import type { CheckStatus, Report, Verdict } from './model.js';
 
@@ -66,6 +67,8 @@ export function renderConsole(report: Report, opts: ConsoleOptions = {}): string
   out.push(wrap(`status codes: ${codeList(report.statusCodes) || 'none'}`, width, '  '));
   const errs = codeList(report.errorCodes);
   if (errs) out.push(wrap(`error codes: ${errs}`, width, '  '));
+  const retried = retriedLine(report);
+  if (retried !== undefined) out.push(wrap(retried, width, '  '));
   out.push('');
 
   // Phases.
@@ -197,3 +200,4 @@ function wrap(text: string, width: number, indent: string, visible?: number): st
   lines.push(line);
   return lines.join('\n');
 }
+

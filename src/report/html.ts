@@ -14,6 +14,7 @@ import { PERCENTILES, latencySeries, renderLatencySvg } from './html/latency-cha
 import { PAGE_CSS, PAGE_SCRIPT, pageCsp } from './html/page-assets.js';
 import { downsampleTimeline, eventKind, renderTimelineSvg } from './html/timeline-chart.js';
 import type { Report, Verdict } from './model.js';
+import { GOAWAY_ROWS, retriedLine } from './retried-view.js';
 
 export { escapeHtml } from './html/escape-html.js';
 export { downsampleTimeline, MAX_TIMELINE_COLUMNS } from './html/timeline-chart.js';
@@ -239,6 +240,15 @@ function failuresSection(report: Report): string {
   if (status !== '') out.push(`<div class="table-wrap"><table id="status-codes"><thead><tr><th>status code</th><th class="num">responses</th></tr></thead><tbody>\n${status}\n</tbody></table></div>`);
   const errs = codes(report.errorCodes);
   if (errs !== '') out.push(`<div class="table-wrap"><table id="error-codes"><thead><tr><th>error code</th><th class="num">requests</th></tr></thead><tbody>\n${errs}\n</tbody></table></div>`);
+  const retried = retriedLine(report);
+  if (retried !== undefined) out.push(`<p id="retried">${esc(retried)}</p>`);
+  const goaways = report.timeline.goaways ?? [];
+  if (goaways.length > 0) {
+    const rows = goaways
+      .slice(0, GOAWAY_ROWS)
+      .map((g) => `<tr><td class="num">${formatSeconds(g.tMs)}</td><td class="num">${g.lastStreamId}</td><td class="mono">${esc(g.errorCode)}</td><td class="mono">${esc(g.pod ?? '')}</td></tr>`);
+    out.push(`<div class="table-wrap"><table id="goaways"><thead><tr><th class="num">GOAWAY at</th><th class="num">last-stream-id</th><th>error code</th><th>pod</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`);
+  }
   out.push('</section>');
   return out.join('\n');
 }

@@ -26,7 +26,7 @@ export const REPORT_FIELD_ORDER = [
 ] as const satisfies ReadonlyArray<keyof Report>;
 
 /** Optional top-level fields, after the documented ones when present; `digest` and `signature` always come last. */
-export const REPORT_OPTIONAL_FIELD_ORDER = ['preflight', 'pods', 'rollback'] as const satisfies ReadonlyArray<keyof Report>;
+export const REPORT_OPTIONAL_FIELD_ORDER = ['preflight', 'pods', 'podSpread', 'retried', 'rollback'] as const satisfies ReadonlyArray<keyof Report>;
 
 /**
  * report.json: pretty-printed (2 spaces, trailing newline) in a stable order whatever order the

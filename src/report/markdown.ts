@@ -4,6 +4,7 @@ import { escapeMarkdown } from '../text/escape.js';
 import { figureColumns, figureRows } from './figures-view.js';
 import { formatCount, formatLatency, formatSeconds } from '../text/format.js';
 import type { Report, TimelinePoint } from './model.js';
+import { GOAWAY_ROWS, retriedLine } from './retried-view.js';
 
 const VERDICT_WORDS = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE' } as const;
 const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
@@ -44,6 +45,19 @@ export function renderMarkdown(report: Report): string {
     out.push('');
   } else {
     out.push('No request failed during the run.');
+    out.push('');
+  }
+  const retried = retriedLine(report);
+  if (retried !== undefined) {
+    out.push(`${escapeMarkdown(retried.charAt(0).toUpperCase() + retried.slice(1))}.`);
+    out.push('');
+  }
+  const goaways = report.timeline.goaways ?? [];
+  if (goaways.length > 0) {
+    out.push('| GOAWAY at | last-stream-id | error code | pod |');
+    out.push('| ---: | ---: | --- | --- |');
+    for (const g of goaways.slice(0, GOAWAY_ROWS)) out.push(`| ${formatSeconds(g.tMs)} | ${g.lastStreamId} | ${escapeMarkdown(g.errorCode)} | ${g.pod === undefined ? '' : escapeMarkdown(g.pod)} |`);
+    if (goaways.length > GOAWAY_ROWS) out.push(`| ... | | ${goaways.length - GOAWAY_ROWS} more | |`);
     out.push('');
   }
 

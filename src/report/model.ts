@@ -2,6 +2,8 @@ import type { FailureClass } from '../metrics/outcome.js';
 import type { LatencySummary } from '../metrics/run-data.js';
 import type { ClientKind } from '../traffic/client-kind.js';
 import type { Check, CheckStatus, Counts, Diagnosis, OutageWindow, PhaseReport, PodCounts, TimelinePoint, Verdict } from '../analysis/results.js';
+import type { PodSpread } from '../analysis/pod-spread.js';
+import type { GoawayRecord } from '../metrics/retries.js';
 import type { RolloutEventRecord } from '../rollout/events.js';
 import type { TriggerRecord } from '../rollout/command-trigger.js';
 import type { GeneratorHealth } from '../traffic/generator-health.js';
@@ -114,7 +116,15 @@ export interface Report {
     rolloutVsBaseline: { baselineP99Ms: number; rolloutP99Ms: number; ratio: number } | null;
   };
   outages: OutageWindow[];
-  timeline: { intervalMs: number; points: TimelinePoint[]; p99: Array<{ tMs: number; p99Ms: number }> };
+  timeline: {
+    intervalMs: number;
+    points: TimelinePoint[];
+    p99: Array<{ tMs: number; p99Ms: number }>;
+    /** Retries per interval that had any, by reason (absent: none). */
+    retried?: Array<{ tMs: number; byReason: Record<string, number> }>;
+    /** GOAWAYs the client received (HTTP/2, gRPC), in time order (absent: none). */
+    goaways?: GoawayRecord[];
+  };
   events: RolloutEventRecord[];
   trigger: TriggerRecord | null;
   checks: Check[];
@@ -127,7 +137,20 @@ export interface Report {
     startedAt: string;
     endedAt: string;
     target: { url: string; method: string };
-    load: { model: 'open' | 'closed'; rate?: number; connections?: number; durationMs: number; warmupMs: number; timeoutMs: number; keepAlive: boolean; client?: ClientKind; grpc?: { method: string; deadlineMs: number } };
+    load: {
+      model: 'open' | 'closed';
+      rate?: number;
+      connections?: number;
+      durationMs: number;
+      warmupMs: number;
+      timeoutMs: number;
+      keepAlive: boolean;
+      client?: ClientKind;
+      /** HTTP/2: sessions (closed model: --connections) and streams in flight per session, when set. */
+      http2?: { sessions?: number; streams?: number };
+      /** gRPC: the method called and the deadline each call carried. */
+      grpc?: { method: string; deadlineMs: number };
+    };
     scenarioDigest: string;
     commandLine: string[];
     /** Cluster facts (filled when a rollout is watched). */
@@ -145,6 +168,14 @@ export interface Report {
   preflight?: PreflightFinding[];
   /** Per-pod counts, when known. */
   pods?: PodCounts[];
+  /** How the requests spread over the pods (with per-pod counts); `skewed` adds a diagnosis. */
+  podSpread?: PodSpread;
+  /**
+   * Requests the server never processed (HTTP/2 GOAWAY above its last-stream-id, REFUSED_STREAM)
+   * that the client sent once more, as browsers and gRPC do: by reason. Not failures: each request
+   * still has exactly one outcome, its retry's. Absent when there were none.
+   */
+  retried?: { total: number; byReason: Record<string, number> };
   /** What `--rollback-on-fail` did after a failing verdict. */
   rollback?: { fromRevision: string | null; toRevision: string; replicaSet: string; status: 'complete' | 'failed' | 'timeout' | 'aborted'; message: string };
   /** The load agents, when the load came from agent pods (`--agents N`). */

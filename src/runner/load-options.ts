@@ -43,6 +43,7 @@ export function loadOptionsOf(scenario: Scenario, url: string, durationMs: numbe
   if (scenario.load.connections !== undefined) opts.connections = scenario.load.connections;
   if (scenario.load.maxInFlight !== undefined) opts.maxInFlight = scenario.load.maxInFlight;
   if (scenario.load.minConnections !== undefined) opts.minConnections = scenario.load.minConnections;
+  if (scenario.load.streams !== undefined) opts.streams = scenario.load.streams;
   opts.workers = scenario.load.workers;
   opts.warmupMs = scenario.load.warmupMs;
   return opts;
@@ -86,5 +87,6 @@ export function loadMetaOf(scenario: Scenario, load: LoadOptions): Omit<Report['
   if (scenario.load.rate !== undefined) meta.rate = scenario.load.rate;
   if (scenario.load.connections !== undefined) meta.connections = scenario.load.connections;
   if (scenario.target.grpc !== undefined) meta.grpc = { method: scenario.target.grpc.method, deadlineMs: scenario.target.grpc.deadlineMs };
+  if (scenario.target.http2) meta.http2 = { ...(scenario.load.model === 'closed' ? { sessions: scenario.load.connections ?? 0 } : {}), ...(load.streams === undefined ? {} : { streams: load.streams }) };
   return meta;
 }

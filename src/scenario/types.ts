@@ -53,8 +53,10 @@ export interface LoadSpec {
   durationMs: number | undefined;
   warmupMs: number;
   maxInFlight: number | undefined;
-  /** Open model: at least this many connections, taken in turn (undefined: as few as needed). */
+  /** Open model: at least this many connections (HTTP/2: sessions), taken in turn (undefined: as few as needed). */
   minConnections: number | undefined;
+  /** HTTP/2: streams in flight per session (undefined: 1 in the closed model, the server's limit in the open model). */
+  streams: number | undefined;
   intervalMs: number;
   /** Worker threads generating the load: a number, or 'auto' (one per available core). */
   workers: number | 'auto';

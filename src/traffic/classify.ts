@@ -46,12 +46,6 @@ export function errorCodeOf(err: unknown): string {
   return 'UNKNOWN';
 }
 
-/**
- * Code of an HTTP/2 stream the server refused unprocessed (RST_STREAM REFUSED_STREAM, or above a
- * GOAWAY's last stream id) even after the one retry on a new connection a well-behaved client makes.
- */
-export const REFUSED_STREAM_CODE = 'NGHTTP2_REFUSED_STREAM';
-
 /** Error codes meaning the connection was cut under a request (the pod went away or closed it). */
 const RESET_CODES = new Set([
   'ECONNRESET',
@@ -66,6 +60,8 @@ const RESET_CODES = new Set([
   'ERR_HTTP2_SESSION_ERROR',
   // node:http2: a stream cancelled because its session closed under it (no GOAWAY covered it).
   'ERR_HTTP2_STREAM_CANCEL',
+  // zerodrop's HTTP/2 client (http2-retry.ts): the session ended under a stream the server had begun.
+  'HTTP2_SESSION_CLOSED',
 ]);
 
 /** Error codes meaning the request ran out of time (our timer, or undici's backstops). */
@@ -73,12 +69,15 @@ const TIMEOUT_CODES = new Set([TIMEOUT_CODE, 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR
 
 /**
  * Outcome of a request that ended without an HTTP answer, from its error code (see errorCodeOf).
- * Only ECONNREFUSED (and a stream refused unprocessed, REFUSED_STREAM_CODE) is `refused`: unreachable hosts and DNS failures are `other`, with their code
+ * Only ECONNREFUSED (and an HTTP/2 stream refused again after its retry) is `refused`: unreachable hosts and DNS failures are `other`, with their code
  * kept, because they point at the network or the generator rather than at the rollout.
  */
 export function classifyErrorCode(code: string): OutcomeCode {
-  if (code === 'ECONNREFUSED' || code === REFUSED_STREAM_CODE) return OUTCOME.refused;
+  if (code === 'ECONNREFUSED') return OUTCOME.refused;
   if (RESET_CODES.has(code)) return OUTCOME.reset;
+  // zerodrop's HTTP/2 client: a stream reset by the server (HTTP2_RST_<code>), or refused again after its one retry.
+  if (code.startsWith('HTTP2_RST_')) return OUTCOME.reset;
+  if (code === 'HTTP2_REFUSED_STREAM' || code === 'HTTP2_GOAWAY_REFUSED') return OUTCOME.refused;
   if (TIMEOUT_CODES.has(code)) return OUTCOME.timeout;
   return OUTCOME.other;
 }

@@ -48,11 +48,14 @@ export interface LoadOptions {
    * Open model: keep at least this many keep-alive connections and send on them in turn, oldest
    * idle first, like that many clients: behind a Service every connection lands on a pod of its
    * own choosing, so the load reaches every pod. Default: as few connections as the rate needs
-   * (the most recently used first). Split across workers and agents. HTTP/1.1 and gRPC (one
-   * connection per lane); not HTTP/2, whose requests share one pool.
+   * (the most recently used first). Split across workers and agents. HTTP/2: sessions kept and
+   * taken in turn (default one, more when each carries as many streams as allowed). gRPC: one
+   * connection per lane, as HTTP/1.1.
    */
   minConnections?: number;
   http2?: boolean;
+  /** HTTP/2: streams in flight per session (see TargetOptions.streams). */
+  streams?: number;
   /** gRPC unary calls (see TargetOptions.grpc): the URL's path names the method, `body` is the framed request. */
   grpc?: boolean;
   ca?: string | Uint8Array;
@@ -151,6 +154,7 @@ export function splitLoad(opts: LoadOptions, workers: number, statusTable: Uint8
     if (opts.body !== undefined) spec.body = opts.body;
     if (opts.http2 !== undefined) spec.http2 = opts.http2;
     if (opts.grpc === true) spec.grpc = true;
+    if (opts.streams !== undefined) spec.streams = opts.streams;
     if (opts.ca !== undefined) spec.ca = opts.ca;
     if (opts.insecure !== undefined) spec.insecure = opts.insecure;
     if (opts.podHeader !== undefined) spec.podHeader = opts.podHeader.toLowerCase();
@@ -197,7 +201,6 @@ function validate(opts: LoadOptions): void {
     }
     posInt('maxInFlight', opts.maxInFlight);
     posInt('minConnections', opts.minConnections);
-    if (opts.minConnections !== undefined && opts.http2 === true) p.add('minConnections', 'spreads HTTP/1.1 connections; HTTP/2 requests share one pool');
     if (opts.minConnections !== undefined && opts.maxInFlight !== undefined && opts.minConnections > opts.maxInFlight) {
       p.add('minConnections', `must be at most maxInFlight (${opts.maxInFlight}), got ${opts.minConnections}`);
     }
@@ -208,6 +211,8 @@ function validate(opts: LoadOptions): void {
   } else {
     p.add('model', `must be "open" or "closed", got ${JSON.stringify(opts.model)}`);
   }
+  posInt('streams', opts.streams);
+  if (opts.streams !== undefined && opts.http2 !== true) p.add('streams', 'streams per session are for HTTP/2 (http2: true)');
   posNum('durationMs', opts.durationMs);
   posNum('timeoutMs', opts.timeoutMs);
   posInt('intervalMs', opts.intervalMs);

@@ -2,7 +2,8 @@ import http2 from 'node:http2';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
 import type { Dispatcher } from 'undici';
 import { grpcStatusNumber } from '../metrics/grpc-status.js';
-import { REFUSED_STREAM_CODE } from './classify.js';
+import { h2ErrorName, judgeStreamEnd } from './http2-retry.js';
+import type { RetryReason } from './http2-retry.js';
 
 /**
  * One gRPC channel of one HTTP/2 connection, one unary call at a time: the engine's gRPC client
@@ -21,8 +22,6 @@ import { REFUSED_STREAM_CODE } from './classify.js';
  */
 export type GrpcHandler = Pick<Dispatcher.DispatchHandler, 'onConnect' | 'onHeaders' | 'onComplete' | 'onError'>;
 
-/** Why a call was sent again: refused by a GOAWAY (its stream above the last stream id), or by RST_STREAM REFUSED_STREAM. */
-export type GrpcRetryReason = 'goaway' | 'refused_stream';
 
 /** How a GrpcConnection connects and what it reports. */
 export interface GrpcConnectionOptions {
@@ -43,8 +42,6 @@ interface RetryAware {
   onRetry?: (reason: string) => boolean;
 }
 
-/** HTTP/2 error code names (RFC 9113 section 7), as GOAWAYs are reported. */
-const H2_ERROR_NAMES = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
 
 /** An Error with a code, as undici's errors carry (errorCodeOf reads `code`). */
 export class GrpcTransportError extends Error {
@@ -57,7 +54,7 @@ export class GrpcTransportError extends Error {
   }
 }
 
-const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
 
 /** What a session carries besides node's own state: its GOAWAY's last stream id, its error. */
 interface SessionState {
@@ -210,7 +207,7 @@ export class GrpcConnection {
       // A server closing gracefully sends its GOAWAY again as the session ends: one per connection.
       if (first && this.#onGoaway !== undefined) {
         const inFlight = this.#stream !== null && this.#streamState === state ? (this.#stream.id ?? 0) : 0;
-        const g: { lastStreamId: number; errorCode: string; pod?: string; refused: number } = { lastStreamId, errorCode: H2_ERROR_NAMES[errorCode] ?? String(errorCode), refused: inFlight > lastStreamId ? 1 : 0 };
+        const g: { lastStreamId: number; errorCode: string; pod?: string; refused: number } = { lastStreamId, errorCode: h2ErrorName(errorCode), refused: inFlight > lastStreamId ? 1 : 0 };
         if (this.#lastPod !== undefined) g.pod = this.#lastPod;
         this.#onGoaway(g);
       }
@@ -287,7 +284,10 @@ export class GrpcConnection {
 
   static readonly #onStreamError = function (this: OwnedStream, err: unknown): void {
     const c = this[OWNER];
-    if (c !== undefined && c.#stream === this) c.#streamErrorCode ??= codeOf(err);
+    if (c === undefined || c.#stream !== this) return;
+    // A reset shows as ERR_HTTP2_STREAM_ERROR: its rstCode says more (as http2-client.ts reads it).
+    const code = codeOf(err);
+    if (code !== 'ERR_HTTP2_STREAM_ERROR') c.#streamErrorCode ??= code;
   };
 
   static readonly #onStreamClose = function (this: OwnedStream): void {
@@ -319,27 +319,29 @@ export class GrpcConnection {
       this.#complete(status, state);
       return;
     }
-    const id = stream.id ?? 0;
-    const aboveGoaway = state.goawayLastStreamId >= 0 && id > state.goawayLastStreamId && this.#httpStatus === 0;
-    const refused = aboveGoaway || stream.rstCode === NGHTTP2_REFUSED_STREAM;
-    if (refused) {
-      const reason: GrpcRetryReason = aboveGoaway ? 'goaway' : 'refused_stream';
-      // Never processed: sent once more on a new connection, as gRPC clients and browsers do
-      // (unless the call already has its outcome: it timed out meanwhile).
-      if (!this.#retried && !this.#closed && ((this.#handler as RetryAware).onRetry?.(reason) ?? true)) {
+    // The same rules as zerodrop's HTTP/2 client (http2-retry.ts): a call the server never
+    // processed is sent once more on a new connection, as gRPC clients do; anything else fails.
+    const verdict = judgeStreamEnd({
+      headersReceived: this.#httpStatus !== 0,
+      streamId: stream.id,
+      rstCode: stream.rstCode,
+      goawayLastStreamId: state.goawayLastStreamId < 0 ? undefined : state.goawayLastStreamId,
+      retried: this.#retried,
+      sessionErrorCode: state.errorCode ?? this.#streamErrorCode,
+    });
+    if ('retry' in verdict) {
+      const reason: RetryReason = verdict.retry;
+      // Unless the call already has its outcome (it timed out meanwhile).
+      if (!this.#closed && ((this.#handler as RetryAware).onRetry?.(reason) ?? true)) {
         this.#retried = true;
         if (this.#state === state) this.#dropSession();
         this.#start(false);
         return;
       }
-      this.#fail(new GrpcTransportError('stream refused by the server twice (GOAWAY or REFUSED_STREAM)', REFUSED_STREAM_CODE));
+      this.#fail(new GrpcTransportError(`call refused unprocessed (${reason})`, reason === 'goaway' ? 'HTTP2_GOAWAY_REFUSED' : 'HTTP2_REFUSED_STREAM'));
       return;
     }
-    const code =
-      state.errorCode ??
-      this.#streamErrorCode ??
-      (stream.rstCode !== undefined && stream.rstCode !== NGHTTP2_NO_ERROR && stream.rstCode !== NGHTTP2_CANCEL ? 'ERR_HTTP2_STREAM_ERROR' : 'ERR_HTTP2_STREAM_CANCEL');
-    this.#fail(new GrpcTransportError(`call ended without a grpc-status (${code})`, code));
+    this.#fail(new GrpcTransportError(`call ended without a grpc-status (${verdict.fail})`, verdict.fail));
   }
 
   #abortCurrent(err: Error): void {

@@ -1,7 +1,8 @@
-import type { Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Http2Client } from './http2-client.js';
 import { Lane } from './request-handler.js';
 import type { LaneSink } from './request-handler.js';
-import { buildDispatchOptions, buildPool, clientFactoryOf } from './target.js';
+import { buildDispatchOptions, buildPool, clientFactoryOf, clientKindOf, parseTargetUrl } from './target.js';
 import type { LaneDispatcher, TargetOptions } from './target.js';
 
 /** A trimmed lane's close can only fail if it is already closed: nothing to do. */
@@ -22,6 +23,28 @@ export const IDLE_LANE_TRIM_AFTER_MS = 1000;
  * every lane in flight and opened 150 connections at once, which cost more unsent requests.
  */
 const IDLE_RESERVE_MS = 20;
+
+/**
+ * The HTTP/2 client every lane of an engine shares. Closed model: `connections` sessions with
+ * `streams` streams each (h2load's -c and -m). Open model: minConnections sessions (at least one)
+ * taken in turn, more opened when each carries as many streams as allowed. undici's Pool when
+ * asked for (its pipelining is its streams per session), else zerodrop's Http2Client.
+ */
+function http2Dispatcher(sink: LaneSink, target: TargetOptions, sizing: LanePoolSizing): LaneDispatcher {
+  const open = sizing.open;
+  if (clientKindOf(target) === 'undici') return open ? buildPool(target, sizing.maxInFlight, target.streams ?? 1) : buildPool(target, sizing.connections, target.streams ?? 1);
+  const o: ConstructorParameters<typeof Http2Client>[1] = {
+    sessions: open ? Math.max(1, sizing.minConnections) : sizing.connections,
+    streams: target.streams ?? (open ? 0 : 1),
+    grow: open,
+    connectTimeoutMs: target.timeoutMs,
+    onGoaway: (g) => sink.onGoaway(g),
+  };
+  if (target.ca !== undefined) o.ca = target.ca;
+  if (target.insecure === true) o.insecure = true;
+  if (target.podHeader !== undefined) o.podHeader = target.podHeader.toLowerCase();
+  return new Http2Client(parseTargetUrl(target.url).origin, o);
+}
 
 /** Idle lanes closed per housekeeping pass at most (see LoadEngine's housekeeping). */
 const TRIM_PER_PASS = 2;
@@ -55,8 +78,8 @@ export class LanePool {
   readonly cap: number;
   /** Open model with minConnections: idle lanes are taken oldest first, in turn (else newest first). */
   readonly rotate: boolean;
-  /** HTTP/2: one shared pool multiplexes; HTTP/1.1: null, every lane has its own Client. */
-  readonly sharedPool: Pool | null;
+  /** HTTP/2: one shared client multiplexes (zerodrop's Http2Client, or undici's Pool); HTTP/1.1: null, every lane has its own connection. */
+  readonly sharedPool: LaneDispatcher | null;
   /** Lanes whose current request waits for the lane's first connection. */
   connecting = 0;
   /** Open model: idle lanes never trimmed (IDLE_RESERVE_MS of the peak rate, at least 1). */
@@ -73,14 +96,16 @@ export class LanePool {
     this.#sink = sink;
     const open = sizing.open;
     // A timed-out lane stays busy until undici lets go of it; allow some beyond the cap meanwhile.
-    this.cap = open ? 2 * sizing.maxInFlight : sizing.connections;
+    // HTTP/2, closed model: `connections` sessions with `streams` loops each.
+    const loops = open ? 0 : sizing.connections * (target.http2 === true ? (target.streams ?? 1) : 1);
+    this.cap = open ? 2 * sizing.maxInFlight : loops;
     this.#idleReserve = open ? Math.max(1, Math.ceil((sizing.peakRate * IDLE_RESERVE_MS) / 1000)) : 0;
     this.#minLanes = open && target.http2 !== true ? sizing.minConnections : 0;
     this.rotate = this.#minLanes > 0;
     this.#dispatchOpts = buildDispatchOptions(target);
-    this.sharedPool = target.http2 === true ? buildPool(target, sizing.maxInFlight) : null;
+    this.sharedPool = target.http2 === true ? http2Dispatcher(sink, target, sizing) : null;
     this.#newClient = clientFactoryOf(target, { onGoaway: (g) => sink.onGoaway(g) });
-    this.#initial = open ? 0 : sizing.connections;
+    this.#initial = loops;
   }
 
   /** Makes the lanes a run starts with: the closed model's loops, the open model's minConnections (idle). */

@@ -184,7 +184,7 @@ export class LoadEngine implements LaneSink, SchedulerHost {
   }
 
   /** LaneSink: a session received a GOAWAY. */
-  onGoaway(g: { lastStreamId: number; errorCode: string; pod?: string; refused: number }): void {
+  onGoaway(g: { lastStreamId: number; errorCode: string; pod?: string }): void {
     this.#recorder.recordGoaway({ tMs: this.#clock.nowMs(), ...g });
   }
 

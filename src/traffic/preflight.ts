@@ -7,7 +7,8 @@ import type { Dispatcher, Pool } from 'undici';
 import { CouldNotRunError, EXIT, ZerodropError } from '../errors.js';
 import { redactUrl } from '../redact.js';
 import { errorCodeOf } from './classify.js';
-import { buildDispatchOptions, buildPool, parseTargetUrl } from './target.js';
+import { Http2Client } from './http2-client.js';
+import { buildDispatchOptions, buildPool, clientKindOf, parseTargetUrl } from './target.js';
 import type { TargetOptions } from './target.js';
 
 /** What the preflight request needs: the target part of LoadOptions (keepAlive is irrelevant). */
@@ -170,12 +171,22 @@ function codeError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
+/** One HTTP/2 session of zerodrop's client for the check (a refused stream is retried, uncounted). */
+function http2ProbeClient(opts: PreflightOptions): Http2Client {
+  const o: ConstructorParameters<typeof Http2Client>[1] = { sessions: 1, streams: 1, grow: false, connectTimeoutMs: opts.timeoutMs, onGoaway: () => undefined };
+  if (opts.ca !== undefined) o.ca = opts.ca;
+  if (opts.insecure === true) o.insecure = true;
+  return new Http2Client(parseTargetUrl(opts.url).origin, o);
+}
+
 /**
  * Sends the scenario's request once on a fresh connection. A request counts as sent when undici
  * hands it to an open connection (its onConnect), so a refused connect sends none.
  */
 async function sendRequest(opts: PreflightOptions, signal: AbortSignal): Promise<Attempt> {
-  const pool: Pool = buildPool({ ...opts, keepAlive: true }, 1);
+  // The run's own HTTP/2 client when it is zerodrop's (cleartext h2c needs it: undici would speak HTTP/1.1).
+  const pool: Pick<Pool, 'dispatch' | 'destroy'> =
+    opts.http2 === true && clientKindOf(opts) === 'lean' ? http2ProbeClient(opts) : buildPool({ ...opts, keepAlive: true }, 1);
   const d: Dispatcher.DispatchOptions = { ...buildDispatchOptions({ ...opts, keepAlive: true }), headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs };
   try {
     return await new Promise<Attempt>((resolve) => {

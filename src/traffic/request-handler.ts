@@ -25,7 +25,7 @@ export interface LaneSink {
    */
   onRetry(lane: Lane, reason: string): void;
   /** A session of the lane's client received a GOAWAY (the timeline shows it). */
-  onGoaway(goaway: { lastStreamId: number; errorCode: string; pod?: string; refused: number }): void;
+  onGoaway(goaway: { lastStreamId: number; errorCode: string; pod?: string }): void;
   /** Outcome per status code (see buildStatusTable). */
   readonly statusTable: Uint8Array;
   /** Only for status codes beyond the table (in-thread runs). */

@@ -17,8 +17,14 @@ export interface TargetOptions {
   timeoutMs: number;
   /** Reuse connections (default in HTTP clients). false: `connection: close` on every request. */
   keepAlive: boolean;
-  /** Negotiate HTTP/2 by ALPN (https only; cleartext h2c is not offered). */
+  /** Speak HTTP/2: negotiated by ALPN over https:, h2c with prior knowledge over http: (lean client). */
   http2?: boolean;
+  /**
+   * HTTP/2: most streams in flight per session (h2load's -m). Closed model: `connections`
+   * sessions carry `streams` loops each; open model: a cap per session. Default: 1 in the closed
+   * model (one stream per session, as h2load), the server's limit in the open model.
+   */
+  streams?: number;
   /** PEM CA certificate(s) to trust for an https target. */
   ca?: string | Uint8Array;
   /** Skip certificate verification (explicit opt-in, for test environments). */
@@ -41,16 +47,26 @@ export interface TargetOptions {
 export { CLIENT_KINDS } from './client-kind.js';
 export type { ClientKind } from './client-kind.js';
 
-/** The client a target is reached with; throws InvalidInputError for lean on https:. */
+/**
+ * The client a target is reached with; throws InvalidInputError for lean on https: HTTP/1.1, and
+ * for undici on cleartext HTTP/2. With HTTP/2, `lean` is zerodrop's client on node:http2
+ * (http2-client.ts), the default: it counts GOAWAY and REFUSED_STREAM retries, which undici hides.
+ * gRPC has one client, zerodrop's own on node:http2 (grpc-connection.ts), reported as lean.
+ */
 export function clientKindOf(opts: Pick<TargetOptions, 'url' | 'client' | 'http2' | 'grpc'>): ClientKind {
   if (opts.grpc === true) {
-    // gRPC has one client, zerodrop's own over node:http2 (lean in spirit: see grpc-connection.ts).
     if (opts.client === 'undici') throw new InvalidInputError([{ path: 'client', message: 'gRPC calls go through zerodrop\'s own HTTP/2 client: leave client unset (auto)' }]);
     return 'lean';
   }
-  const refusal = leanRefusal(parseTargetUrl(opts.url).href, opts.http2 === true);
+  if (opts.http2 === true) {
+    if (opts.client === 'undici' && parseTargetUrl(opts.url).protocol === 'http:') {
+      throw new InvalidInputError([{ path: 'client', message: 'undici speaks HTTP/2 over TLS only: use client "lean" (the default) for cleartext h2c' }]);
+    }
+    return opts.client ?? 'lean';
+  }
+  const refusal = leanRefusal(parseTargetUrl(opts.url).href, false);
   if (opts.client === 'lean' && refusal !== undefined) {
-    throw new InvalidInputError([{ path: 'client', message: `${refusal}: use client "undici" for https: or HTTP/2 targets` }]);
+    throw new InvalidInputError([{ path: 'client', message: `${refusal}: use client "undici" for https: targets` }]);
   }
   return opts.client ?? (refusal === undefined ? 'lean' : 'undici');
 }
@@ -113,8 +129,9 @@ function clientOptionsOf(opts: TargetOptions): Client.Options {
  * pools the Client objects but every request gets `connection: close` and a fresh socket.
  * undici's own headers/body timeouts are only backstops: our timer (1 ms resolution) decides.
  */
-export function buildPool(opts: TargetOptions, connections: number): Pool {
-  return new Pool(parseTargetUrl(opts.url).origin, { ...clientOptionsOf(opts), connections });
+export function buildPool(opts: TargetOptions, connections: number, streams = 1): Pool {
+  // HTTP/2: undici's pipelining is its streams in flight per session (1 would make each session carry one request at a time).
+  return new Pool(parseTargetUrl(opts.url).origin, { ...clientOptionsOf(opts), connections, pipelining: streams });
 }
 
 /**

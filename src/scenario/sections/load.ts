@@ -5,7 +5,7 @@ import type { ScenarioReader } from './reader.js';
 
 /** What the load's rules need from other sections. */
 export interface LoadContext {
-  /** target.http2 as resolved (--min-connections spreads HTTP/1.1 connections only). */
+  /** target.http2 as resolved (--streams is for HTTP/2 only). */
   http2: boolean;
   /** A release action is given: the run then lasts baseline + trigger + cooldown, not a duration. */
   hasTrigger: boolean;
@@ -47,8 +47,10 @@ export function resolveLoad(r: ScenarioReader, c: LoadContext): Scenario['load']
   if (minConnections !== undefined && model === 'closed') {
     problems.add(label('load.minConnections'), 'spreads the open model (--rate) over connections; the closed model keeps exactly --connections');
   }
-  if (minConnections !== undefined && c.http2) {
-    problems.add(label('load.minConnections'), 'HTTP/2 requests share the connections of one pool; --min-connections spreads HTTP/1.1 connections (drop --http2, or this option)');
+  const streamsRaw = r.get('load.streams');
+  const streams = streamsRaw === undefined ? undefined : take('load.streams', parsePositive(streamsRaw, 'the streams per session', true));
+  if (streams !== undefined && !c.http2) {
+    problems.add(label('load.streams'), 'streams per session are for HTTP/2 (--http2): HTTP/1.1 carries one request per connection at a time, so raise --connections instead');
   }
   if (minConnections !== undefined && maxInFlight !== undefined && minConnections > maxInFlight) {
     problems.add(label('load.minConnections'), `${minConnections} connections cannot all carry requests under --max-in-flight ${maxInFlight}`);
@@ -62,5 +64,5 @@ export function resolveLoad(r: ScenarioReader, c: LoadContext): Scenario['load']
   if (intervalMs < 10 || intervalMs > 10_000) problems.add(label('load.interval'), 'the interval must be between 10ms and 10s');
 
   const agents = resolveAgents(r, model === 'closed' ? connections : undefined);
-  return { model, rate: effectiveRate, ramp, connections, durationMs, warmupMs, maxInFlight, minConnections, intervalMs, workers, ...(agents === undefined ? {} : { agents }) };
+  return { model, rate: effectiveRate, ramp, connections, durationMs, warmupMs, maxInFlight, minConnections, streams, intervalMs, workers, ...(agents === undefined ? {} : { agents }) };
 }

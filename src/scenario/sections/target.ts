@@ -13,7 +13,7 @@ const FRAMING_HEADERS: Record<string, string> = {
   'keep-alive': 'connections stay open while the target keeps them; use --no-keep-alive (target.keepAlive: false) for a new connection per request',
   'content-length': 'it follows the body (--body)',
   'transfer-encoding': 'bodies are sent with a content-length',
-  upgrade: 'protocol upgrades are not load-tested; use --http2 for HTTP/2 over TLS',
+  upgrade: 'protocol upgrades are not load-tested; use --http2 for HTTP/2 (over TLS, or h2c with prior knowledge over http://)',
   expect: '100-continue is not supported; the body is sent with the request',
 };
 
@@ -109,8 +109,12 @@ export function resolveTarget(r: ScenarioReader, flags: Pick<ScenarioFlags, 'hea
     problems.add(label('target.client'), `unknown client "${clientName}": choose auto, ${CLIENT_KINDS.join(' or ')}`);
   } else if (clientName !== 'auto') {
     client = clientName as ClientKind;
-    const refusal = client === 'lean' ? leanRefusal(url ?? 'http:', http2) : undefined;
-    if (refusal !== undefined) problems.add(label('target.client'), `${refusal}: use --client undici (or auto) for https:// or HTTP/2 targets`);
+    // With HTTP/2, lean is zerodrop's client on node:http2 (https: and cleartext h2c alike).
+    const refusal = client === 'lean' && !http2 ? leanRefusal(url ?? 'http:', false) : undefined;
+    if (refusal !== undefined) problems.add(label('target.client'), `${refusal}: use --client undici (or auto) for https:// targets`);
+    if (client === 'undici' && http2 && url?.startsWith('http:') === true) {
+      problems.add(label('target.client'), 'undici speaks HTTP/2 over TLS only: use --client lean (or auto) for cleartext HTTP/2 (h2c)');
+    }
   }
   const successStatus = optional('target.successStatus', parseStatusRanges, [[200, 399]] as Array<[number, number]>);
 

@@ -150,11 +150,11 @@ describe('refused calls, as well-behaved gRPC clients see them', () => {
     expect(s.sessions()).toBe(2);
   });
 
-  it('fails a call refused twice as refused (NGHTTP2_REFUSED_STREAM)', async () => {
+  it('fails a call refused twice as refused (HTTP2_REFUSED_STREAM)', async () => {
     const s = await refusingServer(2);
     const r = await startLoad(grpcLoad(s.port, { name: 'x' }, { connections: 1, durationMs: 100 }), startClock()).done;
     s.close();
-    expect(r.recorder.errorCodes()).toEqual({ NGHTTP2_REFUSED_STREAM: 1 });
+    expect(r.recorder.errorCodes()).toEqual({ HTTP2_REFUSED_STREAM: 1 });
     expect(r.recorder.totals().failures.refused).toBe(1);
     expect(r.recorder.retried().total).toBe(1);
   });

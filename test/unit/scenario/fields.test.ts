@@ -26,6 +26,7 @@ interface HandWrittenScenarioFlags {
   rampUp?: string | undefined;
   rampFrom?: number | undefined;
   connections?: number | undefined;
+  streams?: number | undefined;
   duration?: string | undefined;
   warmup?: string | undefined;
   maxInFlight?: number | undefined;
@@ -104,6 +105,7 @@ describe('the scenario field table', () => {
         ['rampUp', 'load.ramp.duration', '--ramp-up'],
         ['rampFrom', 'load.ramp.from', '--ramp-from'],
         ['connections', 'load.connections', '--connections'],
+        ['streams', 'load.streams', '--streams'],
         ['duration', 'load.duration', '--duration'],
         ['warmup', 'load.warmup', '--warmup'],
         ['maxInFlight', 'load.maxInFlight', '--max-in-flight'],
@@ -144,7 +146,7 @@ describe('the scenario field table', () => {
       '': ['budget', 'kubernetes', 'load', 'name', 'report', 'sweep', 'target', 'trigger'],
       'target.grpc': ['deadline', 'message', 'metadata', 'method', 'proto', 'tls'],
       target: ['body', 'bodyFile', 'ca', 'client', 'grpc', 'headers', 'http2', 'insecure', 'keepAlive', 'method', 'path', 'podHeader', 'successStatus', 'timeout', 'url'],
-      load: ['agents', 'connections', 'duration', 'interval', 'maxInFlight', 'minConnections', 'ramp', 'rate', 'warmup', 'workers'],
+      load: ['agents', 'connections', 'duration', 'interval', 'maxInFlight', 'minConnections', 'ramp', 'rate', 'streams', 'warmup', 'workers'],
       'load.ramp': ['duration', 'from'],
       'load.agents': ['count', 'image', 'namespace', 'nodeSelector', 'resources', 'startDelay'],
       trigger: ['apply', 'baseline', 'command', 'cooldown', 'image', 'patch', 'patchFile', 'patchType', 'restart', 'timeout', 'watch'],

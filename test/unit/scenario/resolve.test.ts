@@ -87,7 +87,12 @@ describe('resolveScenario', () => {
     expect(resolveScenario(undefined, { url: 'https://a/', client: 'auto' }, ctx).target.client).toBeUndefined();
     expect(problemsOf(undefined, { url: 'http://a/', client: 'fast' })).toEqual(['--client (target.client): unknown client "fast": choose auto, lean or undici']);
     expect(problemsOf(undefined, { url: 'https://a/', client: 'lean' })[0]).toMatch(/^--client \(target.client\): the lean client speaks cleartext HTTP\/1.1 only/);
-    expect(problemsOf({ target: { url: 'http://a/', http2: true, client: 'lean' } })[0]).toMatch(/^target.client: the lean client/);
+    // With HTTP/2, lean is zerodrop's node:http2 client (TLS or h2c); undici speaks HTTP/2 over TLS only.
+    expect(problemsOf({ target: { url: 'http://a/', http2: true, client: 'lean' } })).toEqual([]);
+    expect(problemsOf({ target: { url: 'https://a/', http2: true, client: 'lean' } })).toEqual([]);
+    expect(problemsOf({ target: { url: 'http://a/', http2: true, client: 'undici' } })).toEqual([
+      'target.client: undici speaks HTTP/2 over TLS only: use --client lean (or auto) for cleartext HTTP/2 (h2c)',
+    ]);
   });
 
   it('refuses framing and connection headers, saying what to use instead', () => {
@@ -108,11 +113,23 @@ describe('resolveScenario', () => {
       '--min-connections (load.minConnections): 50 connections cannot all carry requests under --max-in-flight 10',
     ]);
     expect(problemsOf(undefined, { url: 'http://a/', minConnections: 0 })[0]).toMatch(/^--min-connections \(load.minConnections\): /);
-    expect(problemsOf(undefined, { url: 'https://a/', http2: true, minConnections: 8 })).toEqual([
-      '--min-connections (load.minConnections): HTTP/2 requests share the connections of one pool; --min-connections spreads HTTP/1.1 connections (drop --http2, or this option)',
-    ]);
+    // HTTP/2: the sessions kept and taken in turn.
+    expect(resolveScenario(undefined, { url: 'https://a/', http2: true, rate: 500, minConnections: 8 }, ctx).load.minConnections).toBe(8);
     // A bad value is one problem, however many rules read it.
     expect(problemsOf({ target: { url: 'http://a/', http2: 'yes' } })).toHaveLength(1);
+  });
+
+  it.each<[string, Record<string, unknown>, number | undefined, string[]]>([
+    ['HTTP/2 sessions and streams, as h2load -c and -m', { url: 'https://a/', http2: true, connections: 8, streams: 8 }, 8, []],
+    ['no streams: undefined (1 closed, the server\'s limit open)', { url: 'https://a/', http2: true, connections: 8 }, undefined, []],
+    ['streams without HTTP/2', { url: 'http://a/', connections: 8, streams: 8 }, 8, ['--streams (load.streams): streams per session are for HTTP/2 (--http2): HTTP/1.1 carries one request per connection at a time, so raise --connections instead']],
+  ])('--streams: %s', (_name, flags, want, problems) => {
+    expect(problemsOf(undefined, flags)).toEqual(problems);
+    if (problems.length === 0) expect(resolveScenario(undefined, flags, ctx).load.streams).toBe(want);
+  });
+
+  it.each([0, 1.5, -2])('--streams %s is not a positive integer', (streams) => {
+    expect(problemsOf(undefined, { url: 'https://a/', http2: true, connections: 8, streams })[0]).toMatch(/^--streams \(load.streams\): /);
   });
 
   // These three were read after the problems were thrown, so a bad value fell back to the default unreported.

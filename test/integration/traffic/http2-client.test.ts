@@ -1,0 +1,173 @@
+import { execFileSync } from 'node:child_process';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startClock } from '../../../src/clock.js';
+import { startLoad } from '../../../src/traffic/engine.js';
+import { checkReachable } from '../../../src/traffic/preflight.js';
+import type { LoadOptions, LoadResult } from '../../../src/traffic/engine.js';
+import { startH2FaultServer } from '../../fixtures/h2-fault-server.js';
+import type { H2FaultServer } from '../../fixtures/h2-fault-server.js';
+
+beforeAll(() => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('these tests make their certificates with openssl: install it (Debian: apt-get install openssl)');
+  }
+});
+
+let server: H2FaultServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const base = { method: 'GET', headers: {}, model: 'closed' as const, connections: 2, streams: 4, durationMs: 600, timeoutMs: 2000, keepAlive: true, http2: true, podHeader: 'x-pod-name' };
+
+async function run(s: H2FaultServer, extra: Partial<LoadOptions> = {}): Promise<LoadResult> {
+  const opts: LoadOptions = { ...base, url: s.url, ...extra };
+  if (s.ca !== undefined) opts.ca = s.ca;
+  return startLoad(opts, startClock()).done;
+}
+
+/** The server's counters settle a moment after the client's outcomes (its stream close events): poll, bounded. */
+async function settled(check: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe.each([
+  ['TLS (h2 by ALPN)', true],
+  ['cleartext h2c (prior knowledge)', false],
+])('zerodrop HTTP/2 client over %s', (_name, tls) => {
+  it('answers every request: succeeded = served, one pod, sessions x streams', async () => {
+    server = await startH2FaultServer({ tls });
+    const r = await run(server);
+    const t = r.recorder.totals();
+    await settled(() => server!.counts.served === t.succeeded);
+    expect(t.sent).toBeGreaterThan(0);
+    expect(t.failed).toBe(0);
+    expect(t.succeeded).toBe(server.counts.served);
+    expect(server.counts.sessions).toBe(2);
+    expect(r.recorder.retried().total).toBe(0);
+    expect(r.recorder.pods().map((p) => p.pod)).toEqual(['pod-a']);
+  });
+
+  it('retries REFUSED_STREAM once and counts it apart; a second refusal fails as refused', async () => {
+    // Every 5th stream refused: a retry may land on another 5th and be refused again.
+    server = await startH2FaultServer({ tls, policy: (n) => (n % 5 === 0 ? 'refuse' : 'ok') });
+    const r = await run(server);
+    const t = r.recorder.totals();
+    const c = server.counts;
+    await settled(() => c.served === t.succeeded);
+    const retried = r.recorder.retried();
+    expect(retried.byReason['refused_stream']).toBeGreaterThan(0);
+    expect(retried.total).toBe(retried.byReason['refused_stream']);
+    // Every refusal the server made is a retry, or (for a retry refused again) one refused failure.
+    expect(retried.total + t.failures.refused).toBe(c.refused);
+    expect(t.failed).toBe(t.failures.refused);
+    expect(r.recorder.errorCodes()['HTTP2_REFUSED_STREAM'] ?? 0).toBe(t.failures.refused);
+    expect(t.succeeded).toBe(c.served);
+    expect(t.sent).toBe(t.succeeded + t.failed);
+  });
+
+  it('a stream reset after the server began it is a failure (reset, by its code), never retried', async () => {
+    server = await startH2FaultServer({ tls, policy: (n) => (n % 7 === 0 ? 'reset' : 'ok') });
+    const r = await run(server);
+    const t = r.recorder.totals();
+    const c = server.counts;
+    await settled(() => c.served === t.succeeded);
+    expect(c.reset).toBeGreaterThan(0);
+    expect(t.failures.reset).toBe(c.reset);
+    expect(r.recorder.errorCodes()).toEqual({ HTTP2_RST_INTERNAL_ERROR: c.reset });
+    expect(r.recorder.retried().total).toBe(0);
+    expect(t.succeeded).toBe(c.served);
+    expect(t.failed).toBe(c.reset);
+  });
+
+  it('a session torn down under streams the server had begun fails them (reset); only streams it never saw are retried', async () => {
+    server = await startH2FaultServer({ tls, policy: (n) => (n === 40 ? 'kill' : 'ok') });
+    const r = await run(server);
+    const t = r.recorder.totals();
+    const c = server.counts;
+    await settled(() => c.served === t.succeeded);
+    expect(c.killed).toBe(1);
+    // The killed stream and any others in flight on that session: at least one, at most its streams.
+    expect(t.failures.reset).toBeGreaterThanOrEqual(1);
+    expect(t.failures.reset).toBeLessThanOrEqual(base.streams);
+    expect(t.failed).toBe(t.failures.reset);
+    // node:http2 ends a destroyed session with a GOAWAY naming the last stream it received:
+    // streams above it never reached the server and are retried; none is counted refused_stream.
+    const retried = r.recorder.retried();
+    expect(retried.total).toBe(retried.byReason['goaway'] ?? 0);
+    expect(t.failures.reset + retried.total).toBeLessThanOrEqual(base.streams);
+    expect(t.succeeded).toBe(c.served);
+  });
+
+  it('times out a stream the server never answers: exactly one timeout each', async () => {
+    server = await startH2FaultServer({ tls, policy: (n) => (n % 11 === 0 ? 'hang' : 'ok') });
+    const r = await run(server, { timeoutMs: 300 });
+    const t = r.recorder.totals();
+    const c = server.counts;
+    await settled(() => c.served === t.succeeded);
+    expect(c.hung).toBeGreaterThan(0);
+    expect(t.failures.timeout).toBe(c.hung);
+    expect(t.failed).toBe(c.hung);
+    expect(t.succeeded).toBe(c.served);
+  });
+
+  it('retries streams above a GOAWAY last-stream-id on a new session, records each GOAWAY, and loses nothing', async () => {
+    // Each session refuses its 11th stream (id 21) and every later one with GOAWAY(last-stream-id 19).
+    server = await startH2FaultServer({ tls, goawayAtStream: 21 });
+    const r = await run(server, { durationMs: 800 });
+    const t = r.recorder.totals();
+    const c = server.counts;
+    await settled(() => c.served === t.succeeded);
+    expect(c.goaways).toBeGreaterThan(1);
+    expect(t.failed).toBe(0);
+    expect(t.succeeded).toBe(c.served);
+    const retried = r.recorder.retried();
+    expect(retried.total).toBe(retried.byReason['goaway']);
+    // The server refused those it saw; others were on their way (the client refused them on the GOAWAY).
+    expect(retried.total).toBeGreaterThanOrEqual(c.goawayRefused);
+    const goaways = r.recorder.goaways();
+    expect(goaways).toHaveLength(c.goaways);
+    for (const g of goaways) expect(g).toMatchObject({ lastStreamId: 19, errorCode: 'NO_ERROR', pod: 'pod-a' });
+  });
+});
+
+describe('zerodrop HTTP/2 client: sessions', () => {
+  it.each<[string, Record<string, unknown>, (n: number) => boolean]>([
+    ['closed model: --connections sessions', { connections: 3, streams: 2 }, (n) => n === 3],
+    ['open model: one session by default', { model: 'open', rate: 200, connections: undefined, streams: undefined }, (n) => n === 1],
+    ['open model: --min-connections sessions', { model: 'open', rate: 200, minConnections: 4, connections: undefined, streams: undefined }, (n) => n === 4],
+  ])('%s', async (_name, extra, sessionsOk) => {
+    server = await startH2FaultServer({ tls: false });
+    const merged: Record<string, unknown> = { ...base, url: server.url, durationMs: 500, ...extra };
+    for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
+    const opts = merged as unknown as LoadOptions;
+    const r = await startLoad(opts, startClock()).done;
+    const t = r.recorder.totals();
+    await settled(() => server!.counts.served === t.succeeded);
+    expect(t.failed).toBe(0);
+    expect(t.succeeded).toBe(server.counts.served);
+    expect(sessionsOk(server.counts.sessions)).toBe(true);
+  });
+
+  it('the reachability check sends its request over cleartext h2c too (zerodrop\'s client)', async () => {
+    server = await startH2FaultServer({ tls: false });
+    await expect(checkReachable({ ...base, url: server.url })).resolves.toMatchObject({ probe: 'request', requests: 1, lastStatus: 200 });
+    await settled(() => server!.counts.served === 1);
+    expect(server.counts.served).toBe(1);
+  });
+
+  it('undici (tuned) still serves HTTP/2 over TLS, and refuses cleartext h2c', async () => {
+    server = await startH2FaultServer({ tls: true });
+    const r = await run(server, { client: 'undici' });
+    const t = r.recorder.totals();
+    await settled(() => server!.counts.served === t.succeeded);
+    expect(t.failed).toBe(0);
+    expect(t.succeeded).toBe(server.counts.served);
+    expect(() => startLoad({ ...base, url: 'http://127.0.0.1:1/', client: 'undici' }, startClock())).toThrow(/undici speaks HTTP\/2 over TLS only/);
+  });
+});
+
