@@ -35,6 +35,10 @@ const GRPC_TERMS: Readonly<Record<string, { id?: string; cause: string; fix: str
     cause: 'calls ran past their deadline (DEADLINE_EXCEEDED, or no answer within the timeout): serving capacity dropped during the rollout, or calls stalled on connections to pods that stopped answering',
     fix: 'set maxUnavailable 0 and maxSurge 1 or more so capacity never drops; shut servers down gracefully (GOAWAY) so channels leave a terminating pod instead of waiting on it; check CPU limits and start-up work',
   },
+  'pod-spread-skewed': {
+    cause: 'the calls reached the pods unevenly: each gRPC channel is one HTTP/2 connection that stays on the pod the Service first sent it to (a Service balances connections, not calls), and too few channels pinned most calls to one pod',
+    fix: 'open more channels: --min-connections N (N channels taken in turn), N at least the replica count; gRPC clients in production need the same, or client-side balancing (round_robin over a headless Service\'s addresses), or a proxy or mesh that balances calls',
+  },
   'client-errors': {
     cause: 'calls ended with client-side gRPC statuses (CANCELLED, INVALID_ARGUMENT, NOT_FOUND, RESOURCE_EXHAUSTED, ...): usually the call itself (method, message, metadata) is wrong; if only during the rollout, the new version rejects calls the old one accepted',
     fix: 'check the method, the message and the metadata; keep the service compatible across the two versions that serve side by side during a rollout',

@@ -65,6 +65,10 @@ describe('gRPC rollouts on the embedded emulator', () => {
     // Calls reached old and new pods alike: the channels moved to the new pods after each GOAWAY.
     expect(pods.length).toBeGreaterThanOrEqual(4);
     expect(report.meta.cluster.after.images).toEqual({ app: 'zerodrop/demo-grpc:v2' });
+    // The old pods said goodbye: a GOAWAY on their connections; calls they refused were retried, not lost.
+    expect(report.timeline.goaways.length).toBeGreaterThan(0);
+    expect(report.timeline.goaways.every((g: { errorCode: string }) => g.errorCode === 'NO_ERROR')).toBe(true);
+    expect(Object.keys(report.retried?.byReason ?? {}).every((k) => k === 'goaway' || k === 'refused_stream')).toBe(true);
   }, 180_000);
 
   it('fails the gRPC server that exits without GOAWAY, and names the cause and the fix in gRPC terms', async () => {
@@ -76,6 +80,8 @@ describe('gRPC rollouts on the embedded emulator', () => {
     expectVerdict(report, r, 'fail');
     // Calls cut on the connections of the exiting pods: resets, and refusals while it still got new ones.
     expect(report.failures.reset + report.failures.refused).toBe(report.totals.failed);
+    // No GOAWAY ever came: the pods just went away.
+    expect(report.timeline.goaways ?? []).toEqual([]);
     const ids: string[] = report.diagnosis.map((d: { id: string }) => d.id);
     expect(ids, ids.join(',')).toContain('grpc-no-goaway');
     const noGoaway = report.diagnosis.find((d: { id: string }) => d.id === 'grpc-no-goaway');

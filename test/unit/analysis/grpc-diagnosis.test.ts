@@ -12,6 +12,7 @@ describe('diagnoses in gRPC terms', () => {
     ['connection-refused', 'connection-refused', /UNAVAILABLE/, /readiness probe/],
     ['readiness-too-early', 'readiness-too-early', /before its server could serve them/, /gRPC health service/],
     ['timeouts', 'timeouts', /DEADLINE_EXCEEDED/, /GOAWAY/],
+    ['pod-spread-skewed', 'pod-spread-skewed', /balances connections, not calls/, /round_robin over a headless Service/],
     ['client-errors', 'client-errors', /INVALID_ARGUMENT/, /method, the message and the metadata/],
   ])('%s becomes %s, evidence kept', (id, newId, cause, fix) => {
     const [d] = inGrpcTerms([found(id)], {});
