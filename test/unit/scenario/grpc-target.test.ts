@@ -66,6 +66,7 @@ describe('a gRPC target', () => {
     ['--body', { ...base, body: 'x' }, '--body: a gRPC call sends its message'],
     ['--client', { ...base, client: 'undici' }, "gRPC calls go through zerodrop's own HTTP/2 client"],
     ['a TLS flag against the scheme', { ...base, grpcTls: true }, "the URL's scheme says plaintext"],
+    ['--streams', { ...base, connections: 2, streams: 4 }, '--streams (load.streams): gRPC channels carry one call in flight each'],
     ['a grpc:// URL without a method', { url: 'grpc://h:1' }, 'a grpc:// target needs the method to call'],
   ])('refuses %s', (_what, flags, problem) => {
     expect(problemsOf(flags).join('\n')).toContain(problem);
