@@ -5,23 +5,8 @@ import { grpcStatusNumber } from '../metrics/grpc-status.js';
 import { h2ErrorName, judgeStreamEnd } from './http2-retry.js';
 import type { RetryReason } from './http2-retry.js';
 
-/**
- * One gRPC channel of one HTTP/2 connection, one unary call at a time: the engine's gRPC client
- * (a LaneDispatcher, as Http1Connection is for HTTP/1.1). A call is a POST of the pre-encoded,
- * length-prefixed request (grpc-message.ts) to /package.Service/Method; its outcome is the
- * grpc-status of the trailers (or of a trailers-only answer), handed to the Lane as the status
- * number GRPC_STATUS_BASE + code. The reply's bytes are read and dropped.
- *
- * Why not @grpc/grpc-js: measured on the demo service (bench/README.md), a grpc-js client spends
- * about 2.5x the CPU per call of this path, and it hides what the accounting must see: it retries
- * refused calls transparently, reconnects on its own, and never says which connection (hence
- * which pod) a failed call was on. Here, as a well-behaved gRPC client does, a call the server
- * refused unprocessed — above the last stream id of a GOAWAY, or reset with REFUSED_STREAM — is
- * sent once more on a new connection, and reported (the Lane's onRetry) so it is counted apart; a call lost
- * after the server began it is a failure. After a GOAWAY the connection takes no new call.
- */
+/** The callbacks a GrpcConnection calls, in undici's classic dispatch-handler form (the Lane). */
 export type GrpcHandler = Pick<Dispatcher.DispatchHandler, 'onConnect' | 'onHeaders' | 'onComplete' | 'onError'>;
-
 
 /** How a GrpcConnection connects and what it reports. */
 export interface GrpcConnectionOptions {
@@ -41,7 +26,6 @@ export interface GrpcConnectionOptions {
 interface RetryAware {
   onRetry?: (reason: string) => boolean;
 }
-
 
 /** An Error with a code, as undici's errors carry (errorCodeOf reads `code`). */
 export class GrpcTransportError extends Error {
@@ -92,9 +76,27 @@ function headerText(v: string | string[] | undefined): string | undefined {
 const OWNER = Symbol('zerodrop.grpcConnection');
 type OwnedStream = ClientHttp2Stream & { [OWNER]?: GrpcConnection };
 
+const NO_HEADERS: string[] = [];
+
 function noop(): void {}
 function noResume(): void {}
 
+/**
+ * One gRPC channel of one HTTP/2 connection, one unary call at a time: the engine's gRPC client
+ * (a LaneDispatcher, as Http1Connection is for HTTP/1.1). A call is a POST of the pre-encoded,
+ * length-prefixed request (grpc-message.ts) to /package.Service/Method; its outcome is the
+ * grpc-status of the trailers (or of a trailers-only answer), handed to the Lane as the status
+ * number GRPC_STATUS_BASE + code. The reply's bytes are read and dropped.
+ *
+ * Why not @grpc/grpc-js: measured on the demo service (bench/README.md), a grpc-js client spends
+ * about 2.5x the CPU per call of this path, and it hides what the accounting must see: it retries
+ * refused calls transparently, reconnects on its own, and never says which connection (hence
+ * which pod) a failed call was on. Here, as a well-behaved gRPC client does, a call the server
+ * refused unprocessed — above the last stream id of a GOAWAY, or reset with REFUSED_STREAM — is
+ * sent once more on a new connection, and reported (the Lane's onRetry) so it is counted apart;
+ * a call lost after the server began it is a failure (the rules of http2-retry.ts, shared with the
+ * HTTP/2 client). After a GOAWAY the connection takes no new call: the next opens a new one.
+ */
 export class GrpcConnection {
   readonly #origin: string;
   readonly #connectOpts: SecureClientSessionOptions;
@@ -358,8 +360,9 @@ export class GrpcConnection {
     const handler = this.#handler!;
     this.#handler = null;
     state.answered++;
-    const raw = this.#pod === undefined ? [] : [Buffer.from(this.#podKey!), Buffer.from(this.#pod)];
-    handler.onHeaders!(status, raw, noResume, '');
+    const raw = this.#pod === undefined ? NO_HEADERS : [this.#podKey!, this.#pod];
+    // The Lane reads names and values as Buffers or strings alike (undici's type says Buffers).
+    handler.onHeaders!(status, raw as unknown as Buffer[], noResume, '');
     handler.onComplete!([]);
     this.#afterCall();
   }
