@@ -3,6 +3,8 @@
 // to core 0, every client pinned to core 1, the same requests in flight, rounds interleaved:
 //
 //   h2load -c S -m M                                   (nghttp2-client)
+//   node bench/h2-bare.mjs                             (node:http2 itself: the same loop, no accounting)
+//   node bench/h2-lean-probe.mjs                       (raw HTTP/2 frames on node:tls: what a lean client could cost)
 //   zerodrop run --http2 --connections S --streams M   (zerodrop's node:http2 client, the default)
 //   zerodrop run --http2 --connections S --streams M --client undici   (undici's Pool, tuned: pipelining M)
 //   zerodrop run --http2 --connections S*M --client undici             (before: one stream per session)
@@ -66,14 +68,33 @@ function waitForPort(port, timeoutMs = 10_000) {
   });
 }
 
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/** CPU seconds (user + system) a running process has used so far, or null once it is gone. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a client to completion; its output and CPU seconds (sampled every 50 ms; taskset execs in place, so the pid is the client's). */
 function run(argv) {
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let cpu = 0;
+    const timer = setInterval(() => (cpu = cpuSeconds(child.pid) ?? cpu), 50);
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      resolve({ code, stdout, stderr, cpuSeconds: cpu });
+    });
   });
 }
 
@@ -121,7 +142,8 @@ async function h2load(url) {
   const m = /finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(r.stdout);
   const f = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed/.exec(r.stdout);
   if (!m) throw new Error(`h2load printed no rate: ${r.stdout}${r.stderr}`);
-  return { rps: Number(m[1]), failed: f ? Number(f[2]) : null };
+  const done = f ? Number(/requests: \d+ total, \d+ started, (\d+) done/.exec(r.stdout)[1]) : 0;
+  return { rps: Number(m[1]), failed: f ? Number(f[2]) : null, cpuUsPerRequest: done > 0 ? (r.cpuSeconds * 1e6) / done : null };
 }
 
 async function zerodrop(url, extra) {
@@ -134,11 +156,26 @@ async function zerodrop(url, extra) {
     throw new Error(`zerodrop wrote no report (exit ${r.code}): ${r.stderr.slice(0, 500)}`);
   }
   rmSync(out, { recursive: true, force: true });
-  return { rps: report.totals.sent / (report.meta.load.durationMs / 1000), failed: report.totals.failed };
+  // CPU per request includes the CLI's start-up and reports (a fixed ~0.5 s): a floor, not the engine's own cost.
+  return { rps: report.totals.sent / (report.meta.load.durationMs / 1000), failed: report.totals.failed, cpuUsPerRequest: (r.cpuSeconds * 1e6) / Math.max(1, report.totals.sent) };
+}
+
+async function bare(url) {
+  const r = await run(pin(1, [process.execPath, join(ROOT, 'bench', 'h2-bare.mjs'), url, String(opts.sessions), String(opts.streams), String(opts.duration)]));
+  const j = JSON.parse(r.stdout);
+  return { rps: j.rps, failed: 0, cpuUsPerRequest: (r.cpuSeconds * 1e6) / Math.max(1, j.requests) };
+}
+
+async function leanProbe(url) {
+  const r = await run(pin(1, [process.execPath, join(ROOT, 'bench', 'h2-lean-probe.mjs'), url, String(opts.sessions), String(opts.streams), String(opts.duration)]));
+  const j = JSON.parse(r.stdout);
+  return { rps: j.rps, failed: j.resets, cpuUsPerRequest: (r.cpuSeconds * 1e6) / Math.max(1, j.requests) };
 }
 
 const CLIENTS = [
   ['h2load', `h2load -c ${opts.sessions} -m ${opts.streams}`, (url) => h2load(url)],
+  ['nodeBare', `node:http2 bare loop (no accounting) -c ${opts.sessions} -m ${opts.streams}`, (url) => bare(url)],
+  ['leanProbe', `raw HTTP/2 frames on node:tls (lean probe, no decoding) -c ${opts.sessions} -m ${opts.streams}`, (url) => leanProbe(url)],
   ['zerodrop', `zerodrop --connections ${opts.sessions} --streams ${opts.streams}`, (url) => zerodrop(url, ['--connections', String(opts.sessions), '--streams', String(opts.streams)])],
   ['undiciTuned', `zerodrop --client undici --connections ${opts.sessions} --streams ${opts.streams}`, (url) => zerodrop(url, ['--connections', String(opts.sessions), '--streams', String(opts.streams), '--client', 'undici'])],
   ['undiciBefore', `zerodrop --client undici --connections ${inFlight} (before: 1 stream per session)`, (url) => zerodrop(url, ['--connections', String(inFlight), '--client', 'undici'])],
@@ -159,16 +196,22 @@ async function main() {
     const round = {};
     for (const [key, label, fn] of CLIENTS) {
       round[key] = await fn(url);
-      console.log(`  round ${k + 1}: ${label.padEnd(70)} ${fmt(round[key].rps).padStart(9)} req/s  failed ${fmt(round[key].failed)}`);
+      console.log(`  round ${k + 1}: ${label.padEnd(72)} ${fmt(round[key].rps).padStart(9)} req/s  CPU ${fmt(round[key].cpuUsPerRequest, 1).padStart(6)} us/req  failed ${fmt(round[key].failed)}`);
     }
     rounds.push(round);
   }
   const summary = {};
-  for (const [key] of CLIENTS) summary[key] = median(rounds.map((r) => r[key].rps));
+  for (const [key] of CLIENTS) {
+    summary[key] = median(rounds.map((r) => r[key].rps));
+    summary[`${key}CpuUsPerRequest`] = median(rounds.map((r) => r[key].cpuUsPerRequest));
+  }
   summary.zerodropVsH2load = summary.zerodrop / summary.h2load;
+  summary.nodeBareVsH2load = summary.nodeBare / summary.h2load;
+  summary.leanProbeVsH2load = summary.leanProbe / summary.h2load;
+  summary.zerodropVsNodeBare = summary.zerodrop / summary.nodeBare;
   summary.undiciTunedVsH2load = summary.undiciTuned / summary.h2load;
   summary.undiciBeforeVsH2load = summary.undiciBefore / summary.h2load;
-  console.log(`  median: h2load ${fmt(summary.h2load)}/s; zerodrop ${fmt(summary.zerodrop)}/s (${fmt(summary.zerodropVsH2load, 2)}x); undici tuned ${fmt(summary.undiciTuned)}/s (${fmt(summary.undiciTunedVsH2load, 2)}x); undici before ${fmt(summary.undiciBefore)}/s (${fmt(summary.undiciBeforeVsH2load, 2)}x)`);
+  console.log(`  median: h2load ${fmt(summary.h2load)}/s; node:http2 bare ${fmt(summary.nodeBare)}/s (${fmt(summary.nodeBareVsH2load, 2)}x); lean probe ${fmt(summary.leanProbe)}/s (${fmt(summary.leanProbeVsH2load, 2)}x); zerodrop ${fmt(summary.zerodrop)}/s (${fmt(summary.zerodropVsH2load, 2)}x); undici tuned ${fmt(summary.undiciTuned)}/s (${fmt(summary.undiciTunedVsH2load, 2)}x); undici before ${fmt(summary.undiciBefore)}/s (${fmt(summary.undiciBeforeVsH2load, 2)}x)`);
   mkdirSync(opts.out, { recursive: true });
   const file = join(opts.out, `http2-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify({ opts, pinned: PIN, loadavg: loadavg(), rounds, summary }, null, 2));

@@ -7,10 +7,11 @@
 //   node bench/run.mjs --only scaling
 //   node bench/run.mjs --only journal   # the CLI with and without its journal, rounds interleaved
 //   node bench/run.mjs --only open-cpu  # open model: CPU per request and lag by rate, beside hey
+//   node bench/run.mjs --only http2     # HTTP/2 over TLS beside h2load -c 8 -m 8 (bench/http2.mjs)
 //   node bench/run.mjs --only grpc      # gRPC unary calls: zerodrop vs a plain @grpc/grpc-js loop (bench/grpc.mjs)
 //
 // Options: --rounds N (3) --duration S (10) --connections C (64) --targets nginx,node
-//          --only closed,concurrency,open,open-cpu,scaling,soak,journal,grpc --rates R1,R2,... --no-setup   (soak, journal, open-cpu and grpc are not in the default set)
+//          --only closed,concurrency,open,open-cpu,scaling,soak,journal,http2,grpc --rates R1,R2,... --no-setup   (soak, journal, open-cpu, http2 and grpc are not in the default set)
 //          --soak-seconds S (600): the long CLI run of the soak, against a 60 s one
 //          --out DIR (reports/bench): where the JSON results go
 // Results: printed, and written as JSON under reports/bench/.
@@ -595,6 +596,12 @@ async function journalBench(target) {
   save('journal', { target: target.name, rounds, openRounds, summary });
 }
 
+/** HTTP/2 beside h2load: bench/http2.mjs, a process of its own (it starts its own nginx with TLS and http2). */
+async function http2Bench() {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'http2.mjs'), '--rounds', String(Math.min(opts.rounds, 2)), '--duration', String(Math.min(opts.duration, 5)), '--out', OUT], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`bench/http2.mjs exited ${r.status}`);
+}
+
 async function main() {
   console.log(`zerodrop benchmarks: ${machine.cpu}, ${CORES} cores, node ${machine.node}; pinned: ${PIN}; nginx: ${machine.nginx}; wrk: ${machine.wrk}; load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   if (CORES < 2) console.log('  (one core: target and client share it; the numbers say little)');
@@ -618,6 +625,7 @@ async function main() {
   if (opts.only.includes('scaling')) await scalingBench(main);
   if (opts.only.includes('soak')) await soakBench(main);
   if (opts.only.includes('journal')) await journalBench(main);
+  if (opts.only.includes('http2')) await http2Bench();
   if (opts.only.includes('grpc')) {
     const { grpcBench } = await import('./grpc.mjs');
     await grpcBench({ ROOT, opts, pin, runMeasured, startDaemon, waitForPort, zerodrop, save, fmt, median, TARGET_CORE, CLIENT_CORE });

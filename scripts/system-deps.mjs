@@ -18,6 +18,8 @@ export const REQUIREMENTS = {
       { package: 'kubernetes-client', probe: { program: 'kubectl' }, why: 'kubectl drives the emulator as it drives a cluster' },
       { package: 'chromium', probe: { file: '/usr/bin/chromium', env: 'ZERODROP_CHROMIUM' }, why: 'the browser tests of report.html (playwright-core drives it)' },
       { package: 'openssl', probe: { program: 'openssl' }, why: 'the TLS tests make their certificates with it' },
+      // A file, not a program on PATH: the emulator's ingress controller finds nginx in /usr/sbin by itself.
+      { package: 'nginx-light', probe: { file: '/usr/sbin/nginx' }, why: "the emulator's ingress controller runs a real nginx" },
       { package: 'python3-kubernetes', probe: { run: ['/usr/bin/python3', '-c', 'import kubernetes'] }, why: "the Python client (Debian's, run by /usr/bin/python3) against the emulator" },
     ],
   },
@@ -28,6 +30,8 @@ export const REQUIREMENTS = {
       { package: 'nginx-light', probe: { program: 'nginx' }, why: 'the target that outruns every client' },
       { package: 'wrk', probe: { program: 'wrk' }, why: 'the C reference client' },
       { package: 'util-linux', probe: { program: 'taskset' }, why: 'pins the target and the clients to their cores' },
+      { package: 'nghttp2-client', probe: { program: 'h2load' }, why: 'h2load, the C reference client of the HTTP/2 bench' },
+      { package: 'openssl', probe: { program: 'openssl' }, why: "the HTTP/2 bench's nginx gets a certificate made with it" },
     ],
   },
 };

@@ -70,6 +70,7 @@ export function explanationRank(type: string): number {
     case 'endpoint-ready':
     case 'endpoint-added':
     case 'pod-deleted':
+    case 'ingress-reload':
       return 1;
     default:
       return 2;

@@ -6,13 +6,16 @@ import {
   DiscoveryV1Api,
   KubeConfig,
   Log,
+  NetworkingV1Api,
   PatchStrategy,
   PolicyV1Api,
   VersionApi,
   Watch,
   setHeaderOptions,
   type V1Deployment,
+  type CoreV1Event,
   type V1EndpointSlice,
+  type V1Ingress,
   type V1Job,
   type V1Pod,
   type V1PodDisruptionBudget,
@@ -41,6 +44,8 @@ export interface WatchKinds {
   replicasets: V1ReplicaSet;
   pods: V1Pod;
   endpointslices: V1EndpointSlice;
+  /** core/v1 Events (the front door's reloads are Events on its Ingress). */
+  events: CoreV1Event;
 }
 
 /** One of the kinds the rollout watcher lists and watches. */
@@ -108,6 +113,8 @@ export interface Cluster {
   getService(name: string, namespace?: string): Promise<V1Service>;
   /** Lists the Services of a namespace. */
   listServices(namespace?: string): Promise<V1Service[]>;
+  /** Reads an Ingress; 404 is an InvalidInputError that lists the Ingresses of the namespace. */
+  getIngress(name: string, namespace?: string): Promise<V1Ingress>;
   /** Lists the PodDisruptionBudgets of a namespace (empty when the policy API is not served). */
   listPodDisruptionBudgets(namespace?: string): Promise<V1PodDisruptionBudget[]>;
   /** Lists one of the watched kinds with the resourceVersion to watch from. */
@@ -153,6 +160,8 @@ function watchPath(kind: WatchKind, namespace: string): string {
       return `/api/v1/namespaces/${ns}/pods`;
     case 'endpointslices':
       return `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`;
+    case 'events':
+      return `/api/v1/namespaces/${ns}/events`;
   }
 }
 
@@ -229,6 +238,7 @@ class KubeCluster implements Cluster {
   private readonly core: CoreV1Api;
   private readonly discovery: DiscoveryV1Api;
   private readonly policy: PolicyV1Api;
+  private readonly networking: NetworkingV1Api;
   private readonly watcher: Watch;
 
   constructor(
@@ -243,6 +253,7 @@ class KubeCluster implements Cluster {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
     this.policy = kubeConfig.makeApiClient(PolicyV1Api);
+    this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
     this.watcher = new Watch(kubeConfig);
   }
 
@@ -321,6 +332,22 @@ class KubeCluster implements Cluster {
     }
   }
 
+  async getIngress(name: string, namespace = this.namespace): Promise<V1Ingress> {
+    try {
+      return await this.networking.readNamespacedIngress({ name, namespace });
+    } catch (err) {
+      if (apiErrorCode(err) === 404) {
+        const names = await this.networking.listNamespacedIngress({ namespace }).then(
+          (l) => l.items.map((s) => s.metadata?.name ?? '').filter((n) => n !== ''),
+          () => undefined,
+        );
+        const there = names === undefined ? '' : names.length === 0 ? '; the namespace has no Ingresses' : `; Ingresses there: ${names.join(', ')}`;
+        throw new InvalidInputError([{ path: 'kubernetes.ingress', message: `Ingress "${name}" not found in namespace "${namespace}"${there}` }]);
+      }
+      throw mapApiError(err, `read Ingress ${namespace}/${name}`, this.server);
+    }
+  }
+
   async listServices(namespace = this.namespace): Promise<V1Service[]> {
     return this.call(`list Services in ${namespace}`, async () => (await this.core.listNamespacedService({ namespace })).items);
   }
@@ -349,6 +376,8 @@ class KubeCluster implements Cluster {
           return this.apps.listNamespacedReplicaSet(params);
         case 'pods':
           return this.core.listNamespacedPod(params);
+        case 'events':
+          return this.core.listNamespacedEvent(params);
         default:
           return this.discovery.listNamespacedEndpointSlice(params);
       }

@@ -26,6 +26,10 @@ export interface EmulatorConfig {
   port?: number;
   /** Where to write the kubeconfig (default: a fresh temporary directory). */
   kubeconfigPath?: string;
+  /** How long the ingress controller waits after a change before it syncs nginx, ms (default 3000, 0..60000). */
+  ingressSyncDelayMs?: number;
+  /** The nginx binary of the ingress controller (default: `nginx` on PATH, then in /usr/sbin). */
+  nginxPath?: string;
 }
 
 /** Defaults of the optional settings. */
@@ -34,9 +38,10 @@ export const EMULATOR_DEFAULTS = {
   dataplane: 'auto' as DataplaneMode,
   nodeName: 'zerodrop-node',
   port: 0,
+  ingressSyncDelayMs: 3000,
 } as const;
 
-const KEYS = new Set(['images', 'proxyDelayMs', 'dataplane', 'nodeName', 'port', 'kubeconfigPath']);
+const KEYS = new Set(['images', 'proxyDelayMs', 'dataplane', 'nodeName', 'port', 'kubeconfigPath', 'ingressSyncDelayMs', 'nginxPath']);
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -134,6 +139,16 @@ export function validateEmulatorConfig(raw: unknown, prefix = ''): EmulatorConfi
   if (kc !== undefined) {
     if (typeof kc !== 'string' || kc === '') problems.add(join(prefix, 'kubeconfigPath'), 'must be a non-empty path');
     else cfg.kubeconfigPath = kc;
+  }
+  const syncDelay = raw['ingressSyncDelayMs'];
+  if (syncDelay !== undefined) {
+    if (typeof syncDelay !== 'number' || !Number.isFinite(syncDelay) || syncDelay < 0 || syncDelay > 60_000) problems.add(join(prefix, 'ingressSyncDelayMs'), 'must be a number of milliseconds from 0 to 60000');
+    else cfg.ingressSyncDelayMs = syncDelay;
+  }
+  const nginxPath = raw['nginxPath'];
+  if (nginxPath !== undefined) {
+    if (typeof nginxPath !== 'string' || nginxPath === '') problems.add(join(prefix, 'nginxPath'), 'must be a non-empty path to an nginx binary');
+    else cfg.nginxPath = nginxPath;
   }
   problems.throwIfAny();
   return cfg;

@@ -13,6 +13,7 @@ import { EMULATOR_DEFAULTS, validateEmulatorConfig, type EmulatorConfig } from '
 import { startControllers } from './controllers/index.js';
 import { defaultImages, startKubelet, type Kubelet } from './kubelet/index.js';
 import { podPortTarget } from './kubelet/pod-addressing.js';
+import { startIngressController, type IngressController } from './ingress/index.js';
 import { startServiceProxy } from './proxy/index.js';
 
 /** A running emulator: its API server address and credentials, its store, and how to stop it. */
@@ -29,7 +30,9 @@ export interface EmulatorHandle {
   store: Store;
   /** The service dataplane that runs: `nftables` or `userspace`. */
   dataplane: string;
-  /** Stops proxy, kubelet, controllers and API server, in that order. Idempotent. */
+  /** The ingress controller's nginx: its port and master pid once an Ingress started it. */
+  ingress: Pick<IngressController, 'port' | 'nginxPid'>;
+  /** Stops ingress controller, proxy, kubelet, controllers and API server, in that order. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -100,6 +103,7 @@ export async function startEmulator(config: EmulatorConfig, opts: StartEmulatorO
   let tempDir: string | undefined;
   let stopping: Promise<void> | undefined;
   let dataplane = 'none';
+  let ingressView: Pick<IngressController, 'port' | 'nginxPid'> | undefined;
 
   const stopAll = (): Promise<void> => {
     stopping ??= (async () => {
@@ -142,6 +146,19 @@ export async function startEmulator(config: EmulatorConfig, opts: StartEmulatorO
     });
     stops.push({ name: 'service proxy', stop: () => proxy.stop() });
     dataplane = proxy.dataplane;
+
+    // nginx starts only with the first Ingress: an emulator without one needs no nginx.
+    tempDir ??= await mkdtemp(join(tmpdir(), 'zerodrop-emulator-'));
+    const ingress = startIngressController(store, {
+      syncDelayMs: cfg.ingressSyncDelayMs ?? EMULATOR_DEFAULTS.ingressSyncDelayMs,
+      workDir: tempDir,
+      ...(cfg.nginxPath === undefined ? {} : { nginxPath: cfg.nginxPath }),
+      ...(process.env['PATH'] === undefined ? {} : { searchPath: process.env['PATH'] }),
+      runAsRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+      log,
+    });
+    stops.push({ name: 'ingress controller', stop: () => ingress.stop() });
+    ingressView = ingress;
   } catch (err) {
     await stopAll();
     if (err instanceof CouldNotRunError) throw err;
@@ -158,6 +175,10 @@ export async function startEmulator(config: EmulatorConfig, opts: StartEmulatorO
     caPem: server.caPem ?? '',
     store,
     dataplane,
+    ingress: {
+      port: () => ingressView?.port(),
+      nginxPid: () => ingressView?.nginxPid(),
+    },
     stop: stopAll,
   };
 }

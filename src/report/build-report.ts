@@ -6,6 +6,7 @@ import { diagnose } from '../analysis/diagnosis.js';
 import { attachNearbyEvents, findOutages, nonZero } from '../analysis/outages.js';
 import { phaseReports, sumIntervals, verdictWindow } from '../analysis/phases.js';
 import { podCounts } from '../analysis/pods.js';
+import { diagnoseIngress, withoutIngressErrors } from '../analysis/ingress-diagnosis.js';
 import { podSkewDiagnosis, podSpreadOf } from '../analysis/pod-spread.js';
 import { diagnoseRollout } from '../analysis/rollout-diagnosis.js';
 import { inGrpcTerms } from '../analysis/grpc-diagnosis.js';
@@ -95,11 +96,13 @@ export function analyzeRun(input: AnalysisInput): Report {
   // generic, class-based ones follow for what the events do not explain.
   const pods = run.pods === undefined ? undefined : podCounts(run.pods, events, run.intervalMs);
   const perPod = pods === undefined ? undefined : Object.fromEntries(pods.map((p) => [p.pod, p.failures]));
+  const ingressName = input.meta.cluster?.['ingress'];
+  const ingressInput = { outages, events, statusCodes: run.statusCodes, intervalMs: run.intervalMs, ...(perPod === undefined ? {} : { perPod }), ...(typeof ingressName === 'string' ? { ingress: ingressName } : {}) };
   const rolloutDiagnosis =
     events.length === 0
       ? []
       : diagnoseRollout({
-          outages,
+          outages: withoutIngressErrors(ingressInput),
           events,
           keepAlive: input.meta.load.keepAlive,
           errorCodes: run.errorCodes,
@@ -108,6 +111,8 @@ export function analyzeRun(input: AnalysisInput): Report {
           ...(run.newConnectionResets === undefined ? {} : { newConnectionResets: run.newConnectionResets }),
           ...(typeof input.meta.cluster?.dataplane === 'string' ? { dataplane: input.meta.cluster.dataplane } : {}),
         });
+  // The front door's own errors (502/503/504 no pod answered) when the traffic went through an Ingress.
+  const ingressDiagnosis = diagnoseIngress(ingressInput).map(({ id, cause, evidence, fix }) => ({ id, cause, evidence, fix }));
   const genericDiagnosis = diagnose({
     window: { ...windowCounts, ...span },
     baseline,
@@ -131,7 +136,7 @@ export function analyzeRun(input: AnalysisInput): Report {
           model: load.model,
           ...(load.connections === undefined ? {} : { connections: load.connections }),
         });
-  const found = [...rolloutDiagnosis, ...genericDiagnosis, ...(skew === undefined ? [] : [skew])];
+  const found = [...ingressDiagnosis, ...rolloutDiagnosis, ...genericDiagnosis, ...(skew === undefined ? [] : [skew])];
   // gRPC calls fail for the same reasons as HTTP requests, but drain and are fixed differently.
   const diagnosis = load.grpc === undefined ? found : inGrpcTerms(found, run.statusCodes);
 

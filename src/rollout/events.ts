@@ -19,13 +19,18 @@ export const ROLLOUT_EVENT_TYPES = [
   'endpoint-not-ready',
   'endpoint-terminating',
   'endpoint-removed',
+  'ingress-reload',
   'rollout-progressing',
   'rollout-complete',
   'rollout-failed',
   'rollout-timeout',
 ] as const;
 
-/** One kind of rollout event. `pod-killed`: a container ended by SIGKILL (exit 137) while its pod was terminating. */
+/**
+ * One kind of rollout event. `pod-killed`: a container ended by SIGKILL (exit 137) while its pod
+ * was terminating. `ingress-reload`: the Ingress's controller reloaded its proxy (the message names
+ * the endpoints added and removed).
+ */
 export type RolloutEventType = (typeof ROLLOUT_EVENT_TYPES)[number];
 
 /** A timestamped thing the rollout did (filled by the coordinator; empty without one). */
@@ -293,4 +298,29 @@ export function endpointEvents(prev: ReadonlyMap<string, EndpointState>, next: R
     if (!next.has(key)) out.push(ev('endpoint-removed', `endpoint/${key}`, p.addresses.join(',')));
   }
   return out;
+}
+
+// ---------------------------------------------------------------- Ingress
+
+/** Event reason of an ingress controller's configuration reload (ingress-nginx's, and the emulator's). */
+export const INGRESS_RELOAD_REASON = 'RELOAD';
+
+/**
+ * The rollout event of a core/v1 Event on the watched Ingress: a RELOAD becomes `ingress-reload`
+ * with the controller's message (which names the endpoints added and removed); other reasons are
+ * not rollout events.
+ */
+export function ingressEvents(ingress: string, e: { reason?: string; message?: string } | undefined): DerivedEvent[] {
+  if (e?.reason !== INGRESS_RELOAD_REASON) return [];
+  const msg = (e.message ?? '').replace(/^NGINX reload triggered due to a change in configuration:?\s*/, '');
+  return [ev('ingress-reload', `ingress/${ingress}`, msg === '' ? undefined : msg)];
+}
+
+/** The pods an `ingress-reload` message says were removed from (or added to) the proxy's upstreams. */
+export function reloadedEndpoints(message: string | undefined): { added: string[]; removed: string[] } {
+  const list = (word: string): string[] => {
+    const m = new RegExp(`endpoints ${word}: ([^;]*)`).exec(message ?? '');
+    return m?.[1] === undefined ? [] : m[1].split(',').map((x) => x.trim()).filter((x) => x !== '');
+  };
+  return { added: list('added'), removed: list('removed') };
 }

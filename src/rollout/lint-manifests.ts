@@ -1,6 +1,7 @@
-import type { V1Deployment, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1Ingress, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { InvalidInputError } from '../errors.js';
+import { lintIngressFrontDoor } from './lint-ingress.js';
 import { lintDeployment, serviceSelects, type Finding } from './lint.js';
 
 /** Findings of one Deployment found in manifest files. */
@@ -41,6 +42,7 @@ export function lintManifests(files: Array<{ path: string; text: string }>, sele
   const deployments: V1Deployment[] = [];
   const services: V1Service[] = [];
   const pdbs: V1PodDisruptionBudget[] = [];
+  const ingresses: V1Ingress[] = [];
   for (const file of files) {
     for (const doc of parseAllDocuments(file.text)) {
       if (doc.errors.length > 0) throw new InvalidInputError([{ path: file.path, message: `not valid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}` }]);
@@ -51,6 +53,7 @@ export function lintManifests(files: Array<{ path: string; text: string }>, sele
         if (o?.kind === 'Deployment') deployments.push(o as V1Deployment);
         else if (o?.kind === 'Service') services.push(o as V1Service);
         else if (o?.kind === 'PodDisruptionBudget') pdbs.push(o as V1PodDisruptionBudget);
+        else if (o?.kind === 'Ingress') ingresses.push(o as V1Ingress);
       }
     }
   }
@@ -83,7 +86,7 @@ export function lintManifests(files: Array<{ path: string; text: string }>, sele
     const labels = podLabels(deployment);
     const forced = opts.service !== undefined && chosen.length === 1;
     const mine = candidates.filter((s) => forced || serviceSelects(s, labels) || orphans.includes(s));
-    const findings = lintDeployment({ deployment, services: mine, podDisruptionBudgets: pdbs });
+    const findings = [...lintDeployment({ deployment, services: mine, podDisruptionBudgets: pdbs }), ...lintIngressFrontDoor(deployment, services, ingresses)];
     const name = deployment.metadata?.name ?? '?';
     if (mine.length === 0) {
       findings.push({

@@ -8,6 +8,7 @@ import {
   deploymentEvents,
   endpointEvents,
   endpointsOf,
+  ingressEvents,
   isCrashLooping,
   maxRestarts,
   podEvents,
@@ -28,6 +29,8 @@ export interface WatchRolloutOptions {
   deployment: string;
   /** The Service in front of the Deployment, to watch its EndpointSlices. */
   service?: string;
+  /** The Ingress the traffic goes through, to record its controller's reloads (Events on it). */
+  ingress?: string;
   clock: Clock;
   /** --rollout-timeout: the watch gives up (status `timeout`) this long after it started. */
   timeoutMs: number;
@@ -210,6 +213,21 @@ class RolloutWatcher implements RolloutWatch {
       });
       this.trackers.push(slices as ResourceTracker<WatchKind>);
       starts.push(slices.start());
+    }
+    if (this.opts.ingress !== undefined) {
+      const ingress = this.opts.ingress;
+      const events = new ResourceTracker({
+        cluster: this.cluster,
+        kind: 'events',
+        query: { namespace: ns, fieldSelector: `involvedObject.kind=Ingress,involvedObject.name=${ingress}` },
+        // Each reload is a new Event; what existed before the watch is the baseline.
+        onChange: (prev, next, seed) => {
+          if (!seed && prev === undefined && next !== undefined) this.emit(ingressEvents(ingress, next));
+        },
+        onFatal: (err) => this.fail(err),
+      });
+      this.trackers.push(events as ResourceTracker<WatchKind>);
+      starts.push(events.start());
     }
     await Promise.all(starts);
     if (this.stopped) for (const t of this.trackers) t.stop();

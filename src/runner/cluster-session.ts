@@ -7,6 +7,7 @@ import type { Finding } from '../rollout/lint.js';
 import { preflightRollout } from '../rollout/preflight.js';
 import { rolloutStatus } from '../rollout/rollout-status.js';
 import type { KubernetesSpec, TargetSpec } from '../scenario/types.js';
+import { resolveIngressTarget } from './ingress-target.js';
 
 /** A cluster the run talks to: real (by kubeconfig) or the embedded emulator it started. */
 export interface ClusterSession {
@@ -14,8 +15,10 @@ export interface ClusterSession {
   namespace: string;
   /** The preflight findings on the Deployment and Service. */
   preflight: Finding[];
-  /** The URL the traffic goes to: the scenario's, or the Service's address. */
+  /** The URL the traffic goes to: the scenario's, the Ingress's address, or the Service's. */
   targetUrl: string;
+  /** Headers the target needs besides the scenario's: the Host of the Ingress rule (empty otherwise). */
+  targetHeaders: Record<string, string>;
   /** The kubeconfig a command trigger should use (the emulator's when it runs), else undefined. */
   kubeconfigPath: string | undefined;
   /** Which service dataplane the emulator runs; undefined on a real cluster. */
@@ -84,6 +87,7 @@ export async function openClusterSession(spec: KubernetesSpec, target: TargetSpe
           images: e.images,
           ...(e.proxyDelayMs === undefined ? {} : { proxyDelayMs: e.proxyDelayMs }),
           ...(e.dataplane === undefined ? {} : { dataplane: e.dataplane }),
+          ...(e.ingressSyncDelayMs === undefined ? {} : { ingressSyncDelayMs: e.ingressSyncDelayMs }),
         },
         opts.log ? { log: opts.log } : {},
       );
@@ -105,12 +109,20 @@ export async function openClusterSession(spec: KubernetesSpec, target: TargetSpe
     const namespace = spec.namespace ?? cluster.namespace;
     if (emulator) await waitRolledOut(cluster, spec.deployment, namespace, spec.rolloutTimeoutMs, opts.signal);
     const preflight = await preflightRollout(cluster, { deployment: spec.deployment, namespace, ...(spec.service === undefined ? {} : { service: spec.service }) });
-    const targetUrl = target.url ?? (await serviceUrl(cluster, spec, target, namespace));
+    let targetUrl: string;
+    let targetHeaders: Record<string, string> = {};
+    if (target.url !== undefined) targetUrl = target.url;
+    else if (spec.ingress !== undefined) {
+      const ing = await resolveIngressTarget(cluster, spec.ingress, namespace, target, emulator ? spec.rolloutTimeoutMs : 10_000, opts.signal);
+      targetUrl = ing.url;
+      targetHeaders = ing.headers;
+    } else targetUrl = await serviceUrl(cluster, spec, target, namespace);
     return {
       cluster,
       namespace,
       preflight,
       targetUrl,
+      targetHeaders,
       kubeconfigPath: emulator?.kubeconfigPath,
       dataplane: emulator?.dataplane,
       stop,

@@ -76,6 +76,10 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
     : warmupMs + (scenario.load.durationMs as number);
   const url = scenario.target.url ?? session?.targetUrl ?? '';
   const loadOptions = loadOptionsOf(scenario, url, plannedMs);
+  // The Ingress rule's Host, unless the scenario sets its own.
+  if (session !== undefined && Object.keys(session.targetHeaders).length > 0 && !Object.keys(loadOptions.headers).some((h) => h.toLowerCase() === 'host')) {
+    loadOptions.headers = { ...session.targetHeaders, ...loadOptions.headers };
+  }
   const journal = env.journal && openRunJournal(env.journal, clock, journalPlanOf(scenario, env.meta, loadOptions, startedAt, clock.t0EpochMs), loadOptions, secretsOfScenario(scenario), env.onNote);
 
   const reachability = await checkTarget(scenario, env, session, loadOptions);

@@ -62,6 +62,7 @@ export async function startRolloutWatch(scenario: Scenario, env: RunEnvironment,
     namespace: session.namespace,
     deployment: k8s.deployment,
     ...(k8s.service === undefined ? {} : { service: k8s.service }),
+    ...(k8s.ingress === undefined ? {} : { ingress: k8s.ingress }),
     clock: env.clock,
     // Agents start the load only after their start delay: the rollout budget counts from then.
     timeoutMs: (scenario.load.agents?.startDelayMs ?? 0) + scenario.load.warmupMs + (scenario.trigger?.baselineMs ?? 0) + k8s.rolloutTimeoutMs,

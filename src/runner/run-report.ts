@@ -39,7 +39,14 @@ export async function reportMetaOf(scenario: Scenario, env: RunEnvironment, sess
     target: { url: redactUrl(loadOptions.url), method: scenario.target.method },
     load,
   };
-  if (session && k8s) meta.cluster = { ...rolloutMeta(session.cluster, k8s.deployment, before, after), ...(session.dataplane === undefined ? {} : { dataplane: session.dataplane }) };
+  if (session && k8s) {
+    meta.cluster = {
+      ...rolloutMeta(session.cluster, k8s.deployment, before, after),
+      ...(session.dataplane === undefined ? {} : { dataplane: session.dataplane }),
+      // The front door the traffic went through: the diagnosis reads the ingress's own errors by it.
+      ...(k8s.ingress === undefined || scenario.target.url !== undefined ? {} : { ingress: k8s.ingress }),
+    };
+  }
   return meta;
 }
 

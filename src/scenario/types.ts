@@ -103,6 +103,8 @@ export interface EmulatorSpec {
   manifests: string[];
   proxyDelayMs: number | undefined;
   dataplane: 'auto' | 'nftables' | 'userspace' | undefined;
+  /** How long the emulator's ingress controller waits after a change before it reloads nginx (undefined: its default). */
+  ingressSyncDelayMs?: number | undefined;
   images: Record<string, { command: string[]; env?: Record<string, string>; cwd?: string }>;
 }
 
@@ -116,6 +118,8 @@ export interface KubernetesSpec {
   service: string | undefined;
   /** Service port (number or name) when the target is derived from the Service; default its first port. */
   servicePort: number | string | undefined;
+  /** The Ingress the traffic goes through (its status address, its rule's host); undefined: straight to the Service. */
+  ingress?: string | undefined;
   emulator: EmulatorSpec | undefined;
   rolloutTimeoutMs: number;
   rollbackOnFail: boolean;

@@ -1,6 +1,7 @@
 import { connect as h2connect, constants as h2constants } from 'node:http2';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
 import type { Dispatcher } from 'undici';
+import { errorCodeOf } from './classify.js';
 import { h2ErrorName, judgeStreamEnd } from './http2-retry.js';
 import type { LaneDispatcher } from './target.js';
 
@@ -38,6 +39,10 @@ const DEFAULT_PEER_STREAMS = 100;
 
 const { HTTP2_HEADER_STATUS, NGHTTP2_CANCEL } = h2constants;
 
+/** Request options, shared by every request (node:http2 only reads them). */
+const END_STREAM = { endStream: true };
+const WITH_BODY = {};
+
 /** The error a request gets when its session could not be opened in time. */
 function connectTimeoutError(ms: number): Error {
   return Object.assign(new Error(`zerodrop: HTTP/2 session not connected within ${ms} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' });
@@ -54,6 +59,8 @@ class Conn {
   /** No new stream may go on it (GOAWAY received, closed or failed). */
   dead = false;
   goawayLastStreamId: number | undefined = undefined;
+  /** The session's own error (socket, TLS, connect), if it failed. */
+  errorCode: string | undefined = undefined;
   /** Pod that last answered on this session (with a pod header). */
   lastPod: string | undefined = undefined;
   /** Requests dispatched before the session connected (told onConnect when it does). */
@@ -128,8 +135,10 @@ function onStreamEnd(this: ClientHttp2Stream & WithCall): void {
 function onStreamError(this: ClientHttp2Stream & WithCall, err: Error & { code?: string }): void {
   const call = this[kCall];
   if (call === undefined || call.stream !== this) return;
-  // A reset shows as ERR_HTTP2_STREAM_ERROR: its rstCode says more. Anything else is the session's.
-  if (err.code !== 'ERR_HTTP2_STREAM_ERROR') call.errorCode ??= err.code ?? 'UNKNOWN';
+  // A reset shows as ERR_HTTP2_STREAM_ERROR: its rstCode says more. A stream still pending when
+  // its session failed (ECONNREFUSED, a TLS error) is cancelled with the session's error as cause.
+  if (err.code === 'ERR_HTTP2_STREAM_ERROR') return;
+  call.errorCode ??= err.code === 'ERR_HTTP2_STREAM_CANCEL' && err.cause !== undefined ? errorCodeOf(err.cause) : (err.code ?? errorCodeOf(err));
 }
 
 function onStreamClose(this: ClientHttp2Stream & WithCall): void {
@@ -158,6 +167,8 @@ export class Http2Client implements LaneDispatcher {
   readonly #connectOptions: SecureClientSessionOptions;
   /** Session slots, taken in turn; a dead one is replaced when its turn comes. */
   readonly #conns: Conn[] = [];
+  /** Every session not closed yet, the replaced ones draining their streams included (destroy ends them all). */
+  readonly #all = new Set<Conn>();
   #cursor = 0;
   /** Headers of every request (built once per dispatch options object). */
   #headersFor: Dispatcher.DispatchOptions | null = null;
@@ -176,13 +187,6 @@ export class Http2Client implements LaneDispatcher {
     if (o.ca !== undefined) c.ca = typeof o.ca === 'string' ? o.ca : Buffer.from(o.ca);
     if (o.insecure === true) c.rejectUnauthorized = false;
     this.#connectOptions = c;
-  }
-
-  /** Sessions open or opening (not dead): for tests and the bench. */
-  get sessionCount(): number {
-    let n = 0;
-    for (const c of this.#conns) if (!c.dead) n++;
-    return n;
   }
 
   dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
@@ -216,7 +220,7 @@ export class Http2Client implements LaneDispatcher {
       const conn = this.#pick(avoid);
       let stream: ClientHttp2Stream;
       try {
-        stream = conn.session.request(this.#headers, this.#body === null ? { endStream: true } : {});
+        stream = conn.session.request(this.#headers, this.#body === null ? END_STREAM : WITH_BODY);
       } catch {
         conn.dead = true;
         continue;
@@ -304,6 +308,7 @@ export class Http2Client implements LaneDispatcher {
     const o = this.#o;
     const session = h2connect(this.#origin, this.#connectOptions);
     const conn = new Conn(session, o.streams > 0 ? o.streams : DEFAULT_PEER_STREAMS);
+    this.#all.add(conn);
     conn.connectTimer = setTimeout(() => {
       conn.connectTimer = null;
       if (!conn.connected) session.destroy(connectTimeoutError(o.connectTimeoutMs));
@@ -328,12 +333,14 @@ export class Http2Client implements LaneDispatcher {
       if (conn.lastPod !== undefined) g.pod = conn.lastPod;
       o.onGoaway(g);
     });
-    session.on('error', () => {
-      // Each stream gets the error too, and judges it there.
+    session.on('error', (err: Error) => {
+      // Each stream gets the error too (or a cancel caused by it), and judges it there.
       conn.dead = true;
+      conn.errorCode ??= errorCodeOf(err);
     });
     session.on('close', () => {
       conn.dead = true;
+      this.#all.delete(conn);
       if (conn.connectTimer !== null) clearTimeout(conn.connectTimer);
       conn.connectTimer = null;
     });
@@ -369,7 +376,7 @@ export class Http2Client implements LaneDispatcher {
       rstCode: stream.rstCode,
       goawayLastStreamId: conn.goawayLastStreamId,
       retried: call.retried,
-      sessionErrorCode: call.errorCode,
+      sessionErrorCode: call.errorCode ?? conn.errorCode,
     });
     if ('retry' in verdict) {
       if (handler.onRetry === undefined || handler.onRetry(verdict.retry)) {
@@ -386,12 +393,12 @@ export class Http2Client implements LaneDispatcher {
 
   close(): Promise<void> {
     this.#closing = true;
-    return Promise.all(this.#conns.map((c) => new Promise<void>((resolve) => (c.session.closed ? resolve() : c.session.close(() => resolve()))))).then(() => undefined);
+    return Promise.all([...this.#all].map((c) => new Promise<void>((resolve) => (c.session.closed ? resolve() : c.session.close(() => resolve()))))).then(() => undefined);
   }
 
   destroy(): Promise<void> {
     this.#closing = true;
-    for (const c of this.#conns) {
+    for (const c of this.#all) {
       if (c.connectTimer !== null) clearTimeout(c.connectTimer);
       c.connectTimer = null;
       c.session.destroy();

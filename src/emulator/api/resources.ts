@@ -65,6 +65,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('jobs', 'Job', 'batch', 'v1', true, [], ['status'], true, ['all']),
   r('poddisruptionbudgets', 'PodDisruptionBudget', 'policy', 'v1', true, ['pdb'], ['status'], true),
   r('horizontalpodautoscalers', 'HorizontalPodAutoscaler', 'autoscaling', 'v1', true, ['hpa'], ['status'], true, ['all']),
+  r('ingresses', 'Ingress', 'networking.k8s.io', 'v1', true, ['ing'], ['status'], true),
+  r('ingressclasses', 'IngressClass', 'networking.k8s.io', 'v1', false, [], [], true),
 ];
 
 const BY_PLURAL = new Map(RESOURCES.map((x) => [x.plural, x]));

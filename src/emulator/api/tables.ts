@@ -84,6 +84,22 @@ const workloadWide: Column[] = [
   { name: 'Selector', type: 'string', description: 'Label selector for pods.', priority: 1, cell: (o) => labelSelectorToString(o.spec?.selector) || '<none>' },
 ];
 
+function ingressHosts(o: KObject): string {
+  const hosts = ((o.spec?.rules ?? []) as Array<{ host?: string }>).map((r) => r.host ?? '').filter((h) => h !== '');
+  return hosts.length === 0 ? '*' : hosts.join(',');
+}
+
+function ingressAddress(o: KObject): string {
+  return ((o.status?.loadBalancer?.ingress ?? []) as Array<{ ip?: string; hostname?: string }>).map((i) => i.ip ?? i.hostname ?? '').filter((a) => a !== '').join(',');
+}
+
+/** Upstream prints 80 (and 443 with TLS); the emulator's ingress listens elsewhere and says so in status ports, shown here instead. */
+function ingressPorts(o: KObject): string {
+  const ports = ((o.status?.loadBalancer?.ingress ?? []) as Array<{ ports?: Array<{ port?: number }> }>).flatMap((i) => (i.ports ?? []).map((p) => String(p.port ?? '')));
+  if (ports.length > 0) return [...new Set(ports)].join(', ');
+  return Array.isArray(o.spec?.tls) && o.spec.tls.length > 0 ? '80, 443' : '80';
+}
+
 const COLUMNS: Record<string, Column[]> = {
   pods: [
     name,
@@ -203,6 +219,20 @@ const COLUMNS: Record<string, Column[]> = {
       },
     },
     { name: 'Message', type: 'string', description: 'A description of the event.', priority: 0, cell: (o) => String(o['message'] ?? '') },
+  ],
+  ingresses: [
+    name,
+    { name: 'Class', type: 'string', description: 'The name of the IngressClass resource that should be used for additional configuration', priority: 0, cell: (o) => o.spec?.ingressClassName ?? '<none>' },
+    { name: 'Hosts', type: 'string', description: 'Hosts that incoming requests are matched against before the ingress rule', priority: 0, cell: ingressHosts },
+    { name: 'Address', type: 'string', description: 'Address is a list containing ingress points for the load-balancer', priority: 0, cell: ingressAddress },
+    { name: 'Ports', type: 'string', description: 'Ports of TLS configurations that open', priority: 0, cell: ingressPorts },
+    ageCol,
+  ],
+  ingressclasses: [
+    name,
+    { name: 'Controller', type: 'string', description: 'Controller that is responsible for handling this class', priority: 0, cell: (o) => String(o.spec?.controller ?? '') },
+    { name: 'Parameters', type: 'string', description: 'A reference to a resource with additional parameters', priority: 0, cell: (o) => (o.spec?.parameters ? `${String(o.spec.parameters.kind ?? '')}/${String(o.spec.parameters.name ?? '')}` : '<none>') },
+    ageCol,
   ],
   jobs: [
     name,

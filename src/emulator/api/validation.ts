@@ -110,6 +110,66 @@ function validateService(obj: KObject, causes: StatusCause[]): void {
   });
 }
 
+function validateBackend(b: unknown, path: string, causes: StatusCause[]): void {
+  if (!isObj(b)) {
+    causes.push(required(path));
+    return;
+  }
+  const svc: unknown = b['service'];
+  if (!isObj(svc)) {
+    if (b['resource'] === undefined) causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: "": one backend (service or resource) must be specified', field: path });
+    return;
+  }
+  if (typeof svc['name'] !== 'string' || svc['name'] === '') causes.push(required(`${path}.service.name`));
+  const port: unknown = svc['port'];
+  const num = isObj(port) ? port['number'] : undefined;
+  const pname = isObj(port) ? port['name'] : undefined;
+  if (num === undefined && (pname === undefined || pname === '')) causes.push(required(`${path}.service.port`));
+  else if (num !== undefined && pname !== undefined) causes.push(bad(`${path}.service.port`, port, 'cannot set both port name & port number'));
+  else if (num !== undefined && (typeof num !== 'number' || !Number.isInteger(num) || num < 1 || num > 65535)) causes.push(bad(`${path}.service.port.number`, num, 'must be between 1 and 65535, inclusive'));
+}
+
+/** networking.k8s.io/v1 Ingress: a default backend or rules; every path absolute with a pathType and one backend. */
+function validateIngress(obj: KObject, causes: StatusCause[]): void {
+  const spec: unknown = obj.spec;
+  const rules: unknown = isObj(spec) ? spec['rules'] : undefined;
+  const dflt: unknown = isObj(spec) ? spec['defaultBackend'] : undefined;
+  if (dflt === undefined && (!Array.isArray(rules) || rules.length === 0)) {
+    causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: "": either `defaultBackend` or `rules` must be specified', field: 'spec' });
+    return;
+  }
+  if (dflt !== undefined) validateBackend(dflt, 'spec.defaultBackend', causes);
+  if (!Array.isArray(rules)) return;
+  rules.forEach((rule: unknown, i) => {
+    const p = `spec.rules[${i}]`;
+    const host: unknown = isObj(rule) ? rule['host'] : undefined;
+    if (host !== undefined && (typeof host !== 'string' || !/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(host))) {
+      causes.push(bad(`${p}.host`, host, "a lowercase RFC 1123 subdomain (or a wildcard `*.` before one) must consist of lower case alphanumeric characters, '-' or '.'"));
+    }
+    const http: unknown = isObj(rule) ? rule['http'] : undefined;
+    if (http === undefined) return;
+    const paths: unknown = isObj(http) ? http['paths'] : undefined;
+    if (!Array.isArray(paths) || paths.length === 0) {
+      causes.push(required(`${p}.http.paths`));
+      return;
+    }
+    paths.forEach((hp: unknown, j) => {
+      const pp = `${p}.http.paths[${j}]`;
+      if (!isObj(hp)) {
+        causes.push(bad(pp, hp, 'must be an object'));
+        return;
+      }
+      const pathType: unknown = hp['pathType'];
+      if (pathType === undefined) causes.push(required(`${pp}.pathType`));
+      else if (!['Exact', 'Prefix', 'ImplementationSpecific'].includes(String(pathType))) causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(pathType)}: supported values: "Exact", "ImplementationSpecific", "Prefix"`, field: `${pp}.pathType` });
+      const path: unknown = hp['path'];
+      if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) causes.push(bad(`${pp}.path`, path, 'must be an absolute path'));
+      else if (path === undefined && pathType !== 'ImplementationSpecific') causes.push(required(`${pp}.path`));
+      validateBackend(hp['backend'], `${pp}.backend`, causes);
+    });
+  });
+}
+
 /**
  * Validates an object as the real API server would for the fields the emulator relies on;
  * throws ApiError 422 Invalid listing every bad field. `old` is the stored object on update.
@@ -146,6 +206,12 @@ export function validateObject(info: ResourceInfo, obj: KObject, old?: KObject):
       break;
     case 'services':
       validateService(obj, causes);
+      break;
+    case 'ingresses':
+      validateIngress(obj, causes);
+      break;
+    case 'ingressclasses':
+      if (typeof obj.spec?.controller !== 'string' || obj.spec.controller === '') causes.push(required('spec.controller'));
       break;
     default:
       break;

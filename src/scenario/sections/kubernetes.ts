@@ -15,16 +15,18 @@ function resolveEmulator(r: ScenarioReader, ctx: ResolveContext): EmulatorSpec |
     if (dataplane !== undefined && !['auto', 'nftables', 'userspace'].includes(dataplane as string)) problems.add('kubernetes.emulator.dataplane', 'expected auto, nftables or userspace');
     const proxyDelay = r.get('kubernetes.emulator.proxyDelay');
     const images = r.get('kubernetes.emulator.images');
+    const ingressSyncDelay = r.get('kubernetes.emulator.ingressSyncDelay');
     if (images !== undefined && !isObject(images)) problems.add('kubernetes.emulator.images', 'expected a mapping of image -> {command: [...], env: {...}}');
     return {
       manifests,
       proxyDelayMs: proxyDelay === undefined ? undefined : take('kubernetes.emulator.proxyDelay', parseDuration(proxyDelay)),
       dataplane: dataplane as EmulatorSpec['dataplane'],
+      ...(ingressSyncDelay === undefined ? {} : { ingressSyncDelayMs: take('kubernetes.emulator.ingressSyncDelay', parseDuration(ingressSyncDelay)) }),
       images: (isObject(images) ? images : {}) as EmulatorSpec['images'],
     };
   }
   if (emuRaw !== undefined && emuRaw !== false) {
-    problems.add('kubernetes.emulator', 'expected true or a mapping (manifests, proxyDelay, dataplane, images)');
+    problems.add('kubernetes.emulator', 'expected true or a mapping (manifests, proxyDelay, dataplane, images, ingressSyncDelay)');
   }
   return undefined;
 }
@@ -53,6 +55,7 @@ export function resolveKubernetes(r: ScenarioReader, ctx: ResolveContext): Scena
     deployment: deployment ?? '',
     service: text('kubernetes.service'),
     servicePort: portRaw as number | string | undefined,
+    ...(text('kubernetes.ingress') === undefined ? {} : { ingress: text('kubernetes.ingress') }),
     emulator,
     rolloutTimeoutMs: r.optional('kubernetes.rolloutTimeout', parseDuration, 300_000),
     rollbackOnFail: r.bool('kubernetes.rollbackOnFail', false),

@@ -153,6 +153,19 @@ describe('zerodrop HTTP/2 client: sessions', () => {
     expect(sessionsOk(server.counts.sessions)).toBe(true);
   });
 
+  it.each(['https', 'http'])('a refused connection (%s) is `refused` with ECONNREFUSED, as over HTTP/1.1', async (scheme) => {
+    // A port nothing listens on: take one from a server, then close it.
+    const probe = await startH2FaultServer({ tls: false });
+    const port = new URL(probe.url).port;
+    await probe.close();
+    const r = await startLoad({ ...base, url: `${scheme}://127.0.0.1:${port}/`, durationMs: 200, insecure: true }, startClock()).done;
+    const t = r.recorder.totals();
+    expect(t.sent).toBeGreaterThan(0);
+    expect(t.failures.refused).toBe(t.sent);
+    expect(r.recorder.errorCodes()).toEqual({ ECONNREFUSED: t.sent });
+    expect(r.recorder.retried().total).toBe(0);
+  });
+
   it('the reachability check sends its request over cleartext h2c too (zerodrop\'s client)', async () => {
     server = await startH2FaultServer({ tls: false });
     await expect(checkReachable({ ...base, url: server.url })).resolves.toMatchObject({ probe: 'request', requests: 1, lastStatus: 200 });

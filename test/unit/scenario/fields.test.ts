@@ -50,6 +50,7 @@ interface HandWrittenScenarioFlags {
   namespace?: string | undefined;
   deployment?: string | undefined;
   service?: string | undefined;
+  ingress?: string | undefined;
   emulator?: boolean | undefined;
   rolloutTimeout?: string | undefined;
   rollbackOnFail?: boolean | undefined;
@@ -129,6 +130,7 @@ describe('the scenario field table', () => {
         ['namespace', 'kubernetes.namespace', '--namespace'],
         ['deployment', 'kubernetes.deployment', '--deployment'],
         ['service', 'kubernetes.service', '--service'],
+        ['ingress', 'kubernetes.ingress', '--ingress'],
         ['rolloutTimeout', 'kubernetes.rolloutTimeout', '--rollout-timeout'],
         ['rollbackOnFail', 'kubernetes.rollbackOnFail', '--rollback-on-fail'],
         ['budget', 'budget.maxFailureRate', '--budget'],
@@ -150,8 +152,8 @@ describe('the scenario field table', () => {
       'load.ramp': ['duration', 'from'],
       'load.agents': ['count', 'image', 'namespace', 'nodeSelector', 'resources', 'startDelay'],
       trigger: ['apply', 'baseline', 'command', 'cooldown', 'image', 'patch', 'patchFile', 'patchType', 'restart', 'timeout', 'watch'],
-      kubernetes: ['context', 'deployment', 'emulator', 'kubeconfig', 'namespace', 'port', 'rollbackOnFail', 'rolloutTimeout', 'service'],
-      'kubernetes.emulator': ['dataplane', 'images', 'manifests', 'proxyDelay'],
+      kubernetes: ['context', 'deployment', 'emulator', 'ingress', 'kubeconfig', 'namespace', 'port', 'rollbackOnFail', 'rolloutTimeout', 'service'],
+      'kubernetes.emulator': ['dataplane', 'images', 'ingressSyncDelay', 'manifests', 'proxyDelay'],
       budget: ['confidence', 'maxFailureRate'],
       report: ['formats', 'out', 'signKey'],
     });

@@ -161,6 +161,15 @@ describe('resolveScenario: Kubernetes', () => {
     expect(s.trigger?.action).toEqual({ kind: 'image', image: 'app=web:v2' });
   });
 
+  it('takes an Ingress to send the traffic through, and the ingress controller\'s sync delay', () => {
+    const s = resolveScenario({ ...file, kubernetes: { ...file.kubernetes, ingress: 'front', emulator: { manifests: [], ingressSyncDelay: '2s' } } }, {}, ctx);
+    expect(s.kubernetes?.ingress).toBe('front');
+    expect(s.kubernetes?.emulator?.ingressSyncDelayMs).toBe(2000);
+    expect(resolveScenario(file, { ingress: 'other' }, ctx).kubernetes?.ingress).toBe('other');
+    expect(resolveScenario(file, {}, ctx).kubernetes?.ingress).toBeUndefined();
+    expect(problemsOf({ ...file, kubernetes: { ...file.kubernetes, emulator: { ingressSyncDelay: 'soon' } } }).some((p) => p.startsWith('kubernetes.emulator.ingressSyncDelay'))).toBe(true);
+  });
+
   it('lets a release flag replace the file\'s release action', () => {
     expect(resolveScenario(file, { restart: true }, ctx).trigger?.action).toEqual({ kind: 'restart' });
     expect(resolveScenario(file, { trigger: 'make deploy' }, ctx).trigger).toMatchObject({ action: { kind: 'command', command: 'make deploy' }, baselineMs: 2000 });

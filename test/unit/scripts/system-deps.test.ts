@@ -17,8 +17,8 @@ describe('the requirements table', () => {
     }
   });
 
-  it('tests need nft, kubectl, chromium, openssl, the Python client and root; the demo needs nothing; the bench needs nginx, wrk and taskset', () => {
-    expect(REQUIREMENTS.test.packages.map((r) => r.package)).toEqual(expect.arrayContaining(['nftables', 'kubernetes-client', 'chromium', 'openssl', 'python3-kubernetes']));
+  it('tests need nft, kubectl, chromium, openssl, the Python client, nginx (the emulator ingress) and root; the demo needs nothing; the bench needs nginx, wrk and taskset', () => {
+    expect(REQUIREMENTS.test.packages.map((r) => r.package)).toEqual(expect.arrayContaining(['nftables', 'kubernetes-client', 'chromium', 'openssl', 'python3-kubernetes', 'nginx-light']));
     expect(REQUIREMENTS.test.root).toMatch(/nftables/);
     expect(REQUIREMENTS.demo.packages).toEqual([]);
     expect(REQUIREMENTS.demo.root).toBeUndefined();

@@ -35,6 +35,7 @@ kubeconfigPath: /tmp/kc
 
   it('parses JSON and an empty document', () => {
     expect(parseEmulatorConfig('{"proxyDelayMs": 0}')).toEqual({ images: {}, proxyDelayMs: 0 });
+    expect(parseEmulatorConfig('{"ingressSyncDelayMs": 500, "nginxPath": "/opt/nginx"}')).toEqual({ images: {}, ingressSyncDelayMs: 500, nginxPath: '/opt/nginx' });
     expect(parseEmulatorConfig('')).toEqual({ images: {} });
   });
 
@@ -45,6 +46,9 @@ kubeconfigPath: /tmp/kc
     [{ nodeName: 'Node_A' }, ['nodeName']],
     [{ port: 70000 }, ['port']],
     [{ kubeconfigPath: '' }, ['kubeconfigPath']],
+    [{ ingressSyncDelayMs: -1 }, ['ingressSyncDelayMs']],
+    [{ ingressSyncDelayMs: 60001 }, ['ingressSyncDelayMs']],
+    [{ nginxPath: '' }, ['nginxPath']],
     [{ bogus: 1 }, ['bogus']],
     [{ images: { a: { command: [] } } }, ['images["a"].command']],
     [{ images: { a: { command: ['x'], env: { X: 1 }, extra: true } } }, ['images["a"].extra', 'images["a"].env.X']],
