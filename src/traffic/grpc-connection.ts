@@ -2,7 +2,7 @@ import http2 from 'node:http2';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
 import type { Dispatcher } from 'undici';
 import { grpcStatusNumber } from '../metrics/grpc-status.js';
-import { h2ErrorName, judgeStreamEnd } from './http2-retry.js';
+import { SESSION_CLOSED_CODE, h2ErrorName, judgeStreamEnd } from './http2-retry.js';
 import type { RetryReason } from './http2-retry.js';
 
 /** The callbacks a GrpcConnection calls, in undici's classic dispatch-handler form (the Lane). */
@@ -46,6 +46,8 @@ interface SessionState {
   errorCode: string | undefined;
   connected: boolean;
   answered: number;
+  /** The session itself (a stream's state outlives the connection's current session). */
+  session: ClientHttp2Session;
 }
 
 /** The HTTP/2 request headers of a run's dispatch options, built once (the engine shares one object per run). */
@@ -189,8 +191,8 @@ export class GrpcConnection {
   }
 
   #openSession(): ClientHttp2Session {
-    const state: SessionState = { goawayLastStreamId: -1, errorCode: undefined, connected: false, answered: 0 };
     const s = http2.connect(this.#origin, this.#connectOpts);
+    const state: SessionState = { goawayLastStreamId: -1, errorCode: undefined, connected: false, answered: 0, session: s };
     this.#session = s;
     this.#state = state;
     const timer = setTimeout(() => {
@@ -329,7 +331,9 @@ export class GrpcConnection {
       rstCode: stream.rstCode,
       goawayLastStreamId: state.goawayLastStreamId < 0 ? undefined : state.goawayLastStreamId,
       retried: this.#retried,
-      sessionErrorCode: state.errorCode ?? this.#streamErrorCode,
+      // A stream the session's end cut (node cancels it locally: rstCode CANCEL, no RST_STREAM
+      // from the server) is the session's failure, HTTP2_SESSION_CLOSED unless it had an error.
+      sessionErrorCode: state.errorCode ?? this.#streamErrorCode ?? (state.session.destroyed ? SESSION_CLOSED_CODE : undefined),
     });
     if ('retry' in verdict) {
       const reason: RetryReason = verdict.retry;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -110,6 +110,33 @@ describe('gRPC transport failures', () => {
     expect(t.sent).toBe(3);
     expect(s.total()).toBe(3);
     expect(r.recorder.totals().failures.reset).toBe(3);
+    // grpc-js's forceShutdown closes its sessions with an error code (a GOAWAY with CANCEL).
+    expect(r.recorder.errorCodes()).toEqual({ ERR_HTTP2_SESSION_ERROR: 3 });
+  });
+
+  it('counts calls cut by a server whose socket just goes away (a killed process: no GOAWAY, no RST_STREAM) as HTTP2_SESSION_CLOSED resets', async () => {
+    let seen = 0;
+    const server = http2.createServer();
+    // The raw sockets (the session's own is a proxy that refuses to be destroyed).
+    const sockets = new Set<Socket>();
+    server.on('connection', (socket: Socket) => sockets.add(socket));
+    server.on('stream', (stream) => {
+      seen++;
+      stream.on('data', () => {});
+      // The call began (headers sent), then the process "dies": its sockets end under the calls.
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
+      setTimeout(() => {
+        for (const socket of sockets) socket.destroy();
+      }, 10);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const r = await startLoad(grpcLoad(port, { name: 'x' }, { connections: 2, durationMs: 150 }), startClock()).done;
+    server.close();
+    const t = r.recorder.totals();
+    expect(t.sent, JSON.stringify([t, r.recorder.errorCodes(), r.recorder.statusCodes()])).toBe(seen);
+    expect(t.failures.reset, JSON.stringify([t, r.recorder.errorCodes(), r.recorder.statusCodes()])).toBe(t.sent);
+    expect(Object.keys(r.recorder.errorCodes()).filter((c) => c !== 'HTTP2_SESSION_CLOSED' && c !== 'ECONNRESET')).toEqual([]);
   });
 });
 
