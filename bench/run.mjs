@@ -10,9 +10,10 @@
 //   node bench/run.mjs --only wake      # how the open-model tick can wait (timers, Atomics.wait, setImmediate), alone
 //   node bench/run.mjs --only http2     # HTTP/2 over TLS beside h2load -c 8 -m 8 (bench/http2.mjs)
 //   node bench/run.mjs --only tls       # HTTPS: nginx over TLS, wrk vs the CLI on lean and on undici (bench/engine-tls.mjs; 2 rounds of 5 s unless --rounds/--duration)
+//   node bench/run.mjs --only grpc      # gRPC unary calls: zerodrop vs a plain @grpc/grpc-js loop (bench/grpc.mjs)
 //
 // Options: --rounds N (3) --duration S (10) --connections C (64) --targets nginx,node
-//          --only closed,concurrency,open,open-cost,scaling,soak,journal,wake,http2,tls --rates R1,R2,... --no-setup   (soak, journal, wake, http2 and tls are not in the default set)
+//          --only closed,concurrency,open,open-cost,scaling,soak,journal,wake,http2,tls,grpc --rates R1,R2,... --no-setup   (soak, journal, wake, http2, tls and grpc are not in the default set)
 //          --soak-seconds S (600): the long CLI run of the soak, against a 60 s one
 //          --out DIR (reports/bench): where the JSON results go
 // Results: printed, and written as JSON under reports/bench/.
@@ -161,8 +162,8 @@ function waitForPort(port, timeoutMs = 10_000) {
 }
 
 const started = [];
-function startDaemon(argv) {
-  const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+function startDaemon(argv, env = process.env) {
+  const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env });
   started.push(child);
   return child;
 }
@@ -684,7 +685,8 @@ function tlsBench() {
 async function main() {
   console.log(`zerodrop benchmarks: ${machine.cpu}, ${CORES} cores, node ${machine.node}; pinned: ${PIN}; nginx: ${machine.nginx}; wrk: ${machine.wrk}; hey: ${machine.hey}; load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   if (CORES < 2) console.log('  (one core: target and client share it; the numbers say little)');
-  const wanted = opts.targets ?? (machine.nginx ? ['nginx', 'node'] : ['node']);
+  // The gRPC benchmark starts its own server; alone, it needs no HTTP target.
+  const wanted = opts.only.every((o) => o === 'grpc') ? [] : (opts.targets ?? (machine.nginx ? ['nginx', 'node'] : ['node']));
   const targets = [];
   let port = 18_180;
   for (const name of wanted) {
@@ -707,6 +709,10 @@ async function main() {
   if (opts.only.includes('journal')) await journalBench(main);
   if (opts.only.includes('http2')) await http2Bench();
   if (opts.only.includes('tls')) tlsBench();
+  if (opts.only.includes('grpc')) {
+    const { grpcBench } = await import('./grpc.mjs');
+    await grpcBench({ ROOT, opts, pin, runMeasured, startDaemon, waitForPort, zerodrop, save, fmt, median, TARGET_CORE, CLIENT_CORE });
+  }
   console.log(`\nload avg at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (a shared machine skews absolute numbers; ratios come from interleaved rounds)`);
   stopAll();
   for (const t of targets) if (t.dir) rmSync(t.dir, { recursive: true, force: true });

@@ -18,6 +18,8 @@ export { analyzeConnections, type ConnectionsReport } from './analysis/connectio
 export { checkReachable, probeKindOf, type ReachabilityProbe, type ReachOptions } from './traffic/preflight.js';
 export { Recorder, mergeRecorders } from './metrics/recorder.js';
 export { FAILURE_CLASSES, type FailureClass } from './metrics/outcome.js';
+export { GRPC_STATUS_NAMES, type GrpcStatusName } from './metrics/grpc-status.js';
+export { prepareGrpcCall, type GrpcCallSpec, type PreparedGrpcCall } from './traffic/grpc-message.js';
 
 export { analyzeRun, type AnalysisInput } from './report/build-report.js';
 export { clopperPearsonUpper, requiredRequests } from './analysis/confidence.js';

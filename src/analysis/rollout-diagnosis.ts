@@ -50,8 +50,12 @@ export type RolloutDiagnosisRule = (input: RolloutDiagnosisInput) => RankedDiagn
 
 const DEFAULT_PROPAGATION_MS = 3000;
 const DEFAULT_READY_WINDOW_MS = 5000;
-/** Error codes of undici and Node that mean the server closed a connection that had been in use. */
-const REUSED_CLOSE_CODES = ['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET'];
+/**
+ * Error codes of undici and Node that mean the server closed a connection that had been in use
+ * (ERR_HTTP2_STREAM_CANCEL, HTTP2_SESSION_CLOSED: an HTTP/2 stream cut by its session's close, no
+ * GOAWAY covering it).
+ */
+const REUSED_CLOSE_CODES = ['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'ERR_HTTP2_STREAM_CANCEL', 'HTTP2_SESSION_CLOSED'];
 
 function secs(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;

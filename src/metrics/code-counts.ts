@@ -1,3 +1,5 @@
+import { grpcStatusKey, isGrpcStatus } from './grpc-status.js';
+
 const STATUS_MIN = 100;
 const STATUS_MAX = 599;
 
@@ -7,7 +9,8 @@ function bump(m: Map<string, number>, k: string, v: number): void {
 
 /**
  * Counts per HTTP status (a typed-array slot per standard code, a map for any other) and per
- * error code of requests that ended without an HTTP answer.
+ * error code of requests that ended without an HTTP answer. gRPC statuses (grpc-status.ts) are
+ * counted by name ("OK", "UNAVAILABLE").
  */
 export class CodeCounts {
   #status = new Float64Array(STATUS_MAX - STATUS_MIN + 1);
@@ -18,6 +21,8 @@ export class CodeCounts {
   add(status: number, errorCode: string | undefined): void {
     if (status !== 0) {
       if (status >= STATUS_MIN && status <= STATUS_MAX) this.#status[status - STATUS_MIN]! += 1;
+      // gRPC statuses are kept by name, as reports and their decoders key them.
+      else if (isGrpcStatus(status)) bump(this.#otherStatus, grpcStatusKey(status), 1);
       else bump(this.#otherStatus, String(status), 1);
     }
     if (errorCode !== undefined) bump(this.#errorCodes, errorCode, 1);

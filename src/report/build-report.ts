@@ -10,6 +10,7 @@ import { diagnoseIngress, withoutIngressErrors } from '../analysis/ingress-diagn
 import { LOAD_BALANCER_DIAGNOSIS_RULES } from '../analysis/load-balancer-diagnosis.js';
 import { podSkewDiagnosis, podSpreadOf } from '../analysis/pod-spread.js';
 import { diagnoseRollout, ROLLOUT_DIAGNOSIS_RULES } from '../analysis/rollout-diagnosis.js';
+import { inGrpcTerms } from '../analysis/grpc-diagnosis.js';
 import { judge, type RolloutResult } from '../analysis/verdict.js';
 import { analyzeConnections, inMessages, STREAM_SAFE_DIAGNOSES, unitOf } from '../analysis/connections.js';
 import type { ConnectionRecording } from '../streams/connection-log.js';
@@ -142,7 +143,9 @@ export function analyzeRun(input: AnalysisInput): Report {
           model: load.model,
           ...(load.connections === undefined ? {} : { connections: load.connections }),
         });
-  let diagnosis = [...ingressDiagnosis, ...rolloutDiagnosis, ...genericDiagnosis, ...(skew === undefined ? [] : [skew])];
+  const found = [...ingressDiagnosis, ...rolloutDiagnosis, ...genericDiagnosis, ...(skew === undefined ? [] : [skew])];
+  // gRPC calls fail for the same reasons as HTTP requests, but drain and are fixed differently.
+  let diagnosis = load.grpc === undefined ? found : inGrpcTerms(found, run.statusCodes);
   let verdict = judged.verdict;
   let reasons = judged.reasons;
   let checks = judged.checks;

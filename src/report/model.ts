@@ -154,6 +154,8 @@ export interface Report {
       http2?: { sessions?: number; streams?: number };
       /** A long-lived-connection load (load.kind), when not plain HTTP requests. */
       kind?: 'websocket' | 'sse';
+      /** gRPC: the method called and the deadline each call carried. */
+      grpc?: { method: string; deadlineMs: number };
     };
     scenarioDigest: string;
     commandLine: string[];

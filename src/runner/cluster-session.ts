@@ -62,7 +62,8 @@ async function serviceUrl(cluster: Cluster, spec: KubernetesSpec, target: Target
   if (!host || host === 'None') {
     throw new InvalidInputError([{ path: 'kubernetes.service', message: `service/${name} has no address to send traffic to (headless, no load balancer)` }], 'give the URL the traffic should go to with --url');
   }
-  const scheme = port.port === 443 ? 'https' : 'http';
+  // gRPC says TLS or plaintext itself; an HTTP target on port 443 is taken to be https.
+  const scheme = (target.grpc === undefined ? port.port === 443 : target.grpc.tls) ? 'https' : 'http';
   return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port.port}${target.path.startsWith('/') ? target.path : `/${target.path}`}`;
 }
 

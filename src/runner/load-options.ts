@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import type { AgentsSpec, Scenario } from '../scenario/types.js';
 import type { Report } from '../report/model.js';
 import type { LoadOptions } from '../traffic/engine.js';
+import { prepareGrpcCall } from '../traffic/grpc-message.js';
 import { clientKindOf } from '../traffic/target.js';
 import { planWorkers } from '../traffic/worker-plan.js';
 import type { StreamLoadOptions } from '../streams/stream-options.js';
@@ -30,6 +31,12 @@ export function loadOptionsOf(scenario: Scenario, url: string, durationMs: numbe
     successStatus: t.successStatus,
   };
   if (t.body !== undefined) opts.body = t.body;
+  if (t.grpc !== undefined) {
+    // Encoded once here (checked when the scenario was resolved); the engine sends these bytes.
+    opts.grpc = true;
+    opts.body = prepareGrpcCall({ protoFile: t.grpc.protoFile, method: t.grpc.method, message: t.grpc.message }).frame;
+    opts.headers = { ...t.headers, ...t.grpc.metadata, 'grpc-timeout': `${Math.max(1, Math.ceil(t.grpc.deadlineMs))}m` };
+  }
   if (t.podHeader !== undefined) opts.podHeader = t.podHeader;
   if (t.client !== undefined) opts.client = t.client;
   if (t.caFile !== undefined) opts.ca = readFileSync(t.caFile);
@@ -113,6 +120,7 @@ export function loadMetaOf(scenario: Scenario, load: LoadOptions): Omit<Report['
   };
   if (scenario.load.rate !== undefined) meta.rate = scenario.load.rate;
   if (scenario.load.connections !== undefined) meta.connections = scenario.load.connections;
+  if (scenario.target.grpc !== undefined) meta.grpc = { method: scenario.target.grpc.method, deadlineMs: scenario.target.grpc.deadlineMs };
   if (scenario.target.http2) meta.http2 = { ...(scenario.load.model === 'closed' ? { sessions: scenario.load.connections ?? 0 } : {}), ...(load.streams === undefined ? {} : { streams: load.streams }) };
   // Agents each size their own workers on their own pod's cores (their reports say so).
   if (scenario.load.agents === undefined) meta.workers = planWorkers(load);

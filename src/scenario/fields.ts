@@ -42,6 +42,7 @@ export interface ScenarioField {
 }
 
 const TARGET = 'Target:';
+const GRPC = 'gRPC target (instead of an HTTP request):';
 const LOAD = 'Load:';
 const RELEASE = 'Release:';
 const RELEASE_K8S = 'Release on Kubernetes (instead of --trigger):';
@@ -64,7 +65,13 @@ export const SCENARIO_FIELDS = [
   { path: 'target.insecure', flag: { name: 'insecure', group: TARGET, type: 'boolean', describe: 'accept any TLS certificate (target.insecure); never for production gates [default: false]' } },
   { path: 'target.successStatus', flag: { name: 'success-status', group: TARGET, type: 'string', describe: 'statuses that count as success (target.successStatus), e.g. 200-299,304 [default: 200-399]' } },
   { path: 'target.podHeader', flag: { name: 'pod-header', group: TARGET, type: 'string', describe: 'response header naming the pod that answered, e.g. x-pod-name (target.podHeader): requests and failures are counted per pod, and the report shows which pods served while terminating' } },
-  { path: 'target.client', flag: { name: 'client', group: TARGET, type: 'string', describe: 'HTTP client under each connection (target.client): lean (zerodrop\'s own HTTP/1.1 over TCP or TLS, fastest; not HTTP/2), undici, or auto: lean for http:// and https://, undici for HTTP/2 [default: auto]' } },
+  { path: 'target.client', flag: { name: 'client', group: TARGET, type: 'string', describe: 'HTTP client under each connection (target.client): lean (zerodrop\'s own: HTTP/1.1 over TCP or TLS, HTTP/2 over TLS or h2c; fastest, and the only one that counts GOAWAY/REFUSED_STREAM retries), undici, or auto: lean [default: auto; gRPC: always zerodrop\'s own]' } },
+  { path: 'target.grpc.method', flag: { name: 'grpc-method', group: GRPC, type: 'string', describe: 'send gRPC unary calls of this method (target.grpc.method), e.g. zerodrop.demo.Greeter/SayHello; the URL gives the address: grpc://host:port (plaintext) or grpcs://host:port (TLS)' } },
+  { path: 'target.grpc.proto', flag: { name: 'proto', group: GRPC, type: 'string', describe: '.proto file declaring the method (target.grpc.proto)' } },
+  { path: 'target.grpc.message', flag: { name: 'data', group: GRPC, type: 'string', describe: 'the request message as JSON, or @file (target.grpc.message), e.g. \'{"name":"zerodrop"}\' [default: {}]' } },
+  { path: 'target.grpc.metadata', flag: { name: 'metadata', group: GRPC, type: 'string', array: true, custom: true, describe: 'call metadata "key=value", repeatable (target.grpc.metadata)' } },
+  { path: 'target.grpc.deadline', flag: { name: 'grpc-deadline', group: GRPC, type: 'string', describe: 'the deadline each call carries, grpc-timeout (target.grpc.deadline) [default: --timeout]' } },
+  { path: 'target.grpc.tls', flag: { name: 'grpc-tls', group: GRPC, type: 'boolean', describe: 'TLS (target.grpc.tls); --no-grpc-tls for plaintext [default: from the URL scheme; plaintext for a Service]' } },
   { path: 'load.rate', flag: { name: 'rate', group: LOAD, type: 'number', describe: 'open model: requests per second started on schedule whatever the target does (load.rate) [default: 100]' } },
   { path: 'load.connections', flag: { name: 'connections', group: LOAD, type: 'number', describe: 'closed model: this many concurrent requests, as fast as the target answers (load.connections); with --http2, this many sessions, each carrying --streams requests' } },
   { path: 'load.streams', flag: { name: 'streams', group: LOAD, type: 'number', describe: 'HTTP/2: streams in flight per session (load.streams), as h2load -m: --connections 8 --streams 8 keeps 64 requests in flight on 8 sessions; open model: a cap per session [default: 1 in the closed model, the server\'s limit in the open model]' } },
@@ -73,7 +80,7 @@ export const SCENARIO_FIELDS = [
   { path: 'load.ramp.duration', flag: { name: 'ramp-up', group: LOAD, type: 'string', describe: 'open model: ramp linearly to --rate over this long (load.ramp.duration), e.g. 10s' } },
   { path: 'load.ramp.from', flag: { name: 'ramp-from', group: LOAD, type: 'number', describe: 'the rate the ramp starts at (load.ramp.from) [default: 0]' } },
   { path: 'load.maxInFlight', flag: { name: 'max-in-flight', group: LOAD, type: 'number', describe: 'open model: most requests in flight at once; requests beyond it are counted unsent (load.maxInFlight)' } },
-  { path: 'load.minConnections', flag: { name: 'min-connections', group: LOAD, type: 'number', describe: 'open model: keep at least N keep-alive connections (HTTP/2: sessions) and send on them in turn, like N clients, so the load reaches every pod behind a Service (load.minConnections) [default: as few as the rate needs; HTTP/2: one session]' } },
+  { path: 'load.minConnections', flag: { name: 'min-connections', group: LOAD, type: 'number', describe: 'open model: keep at least N keep-alive connections (HTTP/2: sessions; gRPC: channels) and send on them in turn, like N clients, so the load reaches every pod behind a Service (load.minConnections) [default: as few as the rate needs; HTTP/2: one session]' } },
   { path: 'load.kind', flag: { name: 'load-kind', group: LOAD, type: 'string', choices: ['http', 'websocket', 'sse'], describe: 'what the load is (load.kind): http requests, or websocket / sse: --connections clients each hold one long-lived connection through the rollout, reconnecting as real clients do; messages and connection cuts are judged [default: http]' } },
   { path: 'load.messageRate', flag: { name: 'message-rate', group: LOAD, type: 'number', describe: 'WebSocket load: messages per second each connection sends and expects answered (load.messageRate) [default: 10]' } },
   { path: 'load.messageSize', flag: { name: 'message-size', group: LOAD, type: 'number', describe: 'WebSocket load: bytes per message, its id first (load.messageSize) [default: 64]' } },

@@ -50,7 +50,7 @@ export function resolveScenario(fileData: unknown, flags: ScenarioFlags, ctx: Re
   const r = readerOf(raw, origin, problems);
   const target = resolveTarget(r, flags, fileData, ctx);
   const actions = releaseActionsOf(r);
-  const load = resolveLoad(r, { http2: target.http2, hasTrigger: actions.length > 0, timeoutMs: target.timeoutMs });
+  const load = resolveLoad(r, { http2: target.http2, hasTrigger: actions.length > 0, timeoutMs: target.timeoutMs, grpc: target.grpc !== undefined });
   const trigger = resolveTrigger(r, ctx, actions);
   const kubernetes = resolveKubernetes(r, ctx);
   const budget = resolveBudget(r);

@@ -23,6 +23,24 @@ export interface TargetSpec {
   podHeader: string | undefined;
   /** The HTTP client under each connection (undefined: auto, lean for HTTP/1.1 over http: or https:, undici for HTTP/2). */
   client: ClientKind | undefined;
+  /** gRPC unary calls instead of HTTP requests (url and path then name the method's address and path). */
+  grpc?: GrpcSpec;
+}
+
+/** A gRPC unary call, as a scenario gives it (target.grpc); the runner encodes the message (traffic/grpc-message.ts). */
+export interface GrpcSpec {
+  /** `package.Service/Method`. */
+  method: string;
+  /** The .proto file declaring it (absolute). */
+  protoFile: string;
+  /** The request message as JSON data. */
+  message: unknown;
+  /** Call metadata (lower-case keys). */
+  metadata: Record<string, string>;
+  /** The deadline each call carries (grpc-timeout), ms. */
+  deadlineMs: number;
+  /** TLS (https: under the hood) or plaintext. */
+  tls: boolean;
 }
 
 /** The shape of the load. */

@@ -1,11 +1,13 @@
 import { OUTCOME } from '../metrics/outcome.js';
 import type { OutcomeCode } from '../metrics/outcome.js';
+import { isGrpcStatus, outcomeOfGrpcStatus } from '../metrics/grpc-status.js';
 
 /** Which statuses count as success; the default is 2xx and 3xx (redirects are not followed). */
 export type SuccessPredicate = (status: number) => boolean;
 
-/** Outcome of a request that got an HTTP answer. */
+/** Outcome of a request that got an HTTP answer, or of a gRPC call that got a status (the success rule is HTTP's: gRPC's OK is success). */
 export function classifyStatus(status: number, success?: SuccessPredicate): OutcomeCode {
+  if (isGrpcStatus(status)) return outcomeOfGrpcStatus(status);
   if (success !== undefined) {
     if (success(status)) return OUTCOME.success;
   } else if (status >= 200 && status < 400) {
@@ -56,6 +58,8 @@ const RESET_CODES = new Set([
   'ERR_HTTP2_STREAM_ERROR',
   'ERR_HTTP2_GOAWAY_SESSION',
   'ERR_HTTP2_SESSION_ERROR',
+  // node:http2: a stream cancelled because its session closed under it (no GOAWAY covered it).
+  'ERR_HTTP2_STREAM_CANCEL',
   // zerodrop's HTTP/2 client (http2-retry.ts): the session ended under a stream the server had begun.
   'HTTP2_SESSION_CLOSED',
 ]);

@@ -51,12 +51,15 @@ export interface LoadOptions {
    * idle first, like that many clients: behind a Service every connection lands on a pod of its
    * own choosing, so the load reaches every pod. Default: as few connections as the rate needs
    * (the most recently used first). Split across workers and agents. HTTP/2: sessions kept and
-   * taken in turn (default one, more when each carries as many streams as allowed).
+   * taken in turn (default one, more when each carries as many streams as allowed). gRPC: one
+   * connection per lane, as HTTP/1.1.
    */
   minConnections?: number;
   http2?: boolean;
   /** HTTP/2: streams in flight per session (see TargetOptions.streams). */
   streams?: number;
+  /** gRPC unary calls (see TargetOptions.grpc): the URL's path names the method, `body` is the framed request. */
+  grpc?: boolean;
   ca?: string | Uint8Array;
   insecure?: boolean;
   /** Response header naming the pod that answered (e.g. x-pod-name): outcomes are counted per pod too. */
@@ -134,6 +137,7 @@ export function splitLoad(opts: LoadOptions, workers: number, statusTable: Uint8
     };
     if (opts.body !== undefined) spec.body = opts.body;
     if (opts.http2 !== undefined) spec.http2 = opts.http2;
+    if (opts.grpc === true) spec.grpc = true;
     if (opts.streams !== undefined) spec.streams = opts.streams;
     if (opts.ca !== undefined) spec.ca = opts.ca;
     if (opts.insecure !== undefined) spec.insecure = opts.insecure;
@@ -170,6 +174,7 @@ function validate(opts: LoadOptions): void {
   const posNum = (path: string, v: number | undefined): void => {
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) p.add(path, `must be a positive number, got ${v}`);
   };
+  if (opts.grpc === true && opts.http2 === true) p.add('http2', 'gRPC always speaks HTTP/2 on its own connections: leave http2 unset');
   if (typeof opts.method !== 'string' || !/^[A-Za-z]+$/.test(opts.method)) p.add('method', `must be an HTTP method, got ${JSON.stringify(opts.method)}`);
   if (opts.model === 'open') {
     if (opts.rate === undefined) p.add('rate', 'is required for the open model');

@@ -54,7 +54,7 @@ export interface LanePoolSizing {
   maxInFlight: number;
   /** Open model: the schedule's peak rate per second (sizes the idle reserve). */
   peakRate: number;
-  /** Open model: connections kept and taken in turn (HTTP/1.1 only; 0: as few as the rate needs). */
+  /** Open model: connections kept and taken in turn (HTTP/1.1 and gRPC; 0: as few as the rate needs). */
   minConnections: number;
   /** Closed model: the loops' lanes, created at once. */
   connections: number;
@@ -102,7 +102,7 @@ export class LanePool {
     this.rotate = this.#minLanes > 0;
     this.#dispatchOpts = buildDispatchOptions(target);
     this.sharedPool = target.http2 === true ? http2Dispatcher(sink, target, sizing) : null;
-    this.#newClient = clientFactoryOf(target);
+    this.#newClient = clientFactoryOf(target, { onGoaway: (g) => sink.onGoaway(g) });
     this.#initial = loops;
   }
 

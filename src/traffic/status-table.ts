@@ -1,3 +1,4 @@
+import { GRPC_STATUS_END } from '../metrics/grpc-status.js';
 import type { OutcomeCode } from '../metrics/outcome.js';
 import { classifyStatus } from './classify.js';
 import type { SuccessPredicate } from './classify.js';
@@ -20,8 +21,8 @@ export function successPredicateOf(ranges: StatusRanges | undefined): SuccessPre
   };
 }
 
-/** Statuses 0..STATUS_TABLE_SIZE-1 are classified by table lookup (HTTP status codes have 3 digits). */
-export const STATUS_TABLE_SIZE = 1000;
+/** Statuses 0..STATUS_TABLE_SIZE-1 are classified by table lookup (HTTP status codes have 3 digits; gRPC statuses follow them). */
+export const STATUS_TABLE_SIZE = GRPC_STATUS_END;
 
 /**
  * The outcome of every status code, computed once from the success predicate: one typed-array

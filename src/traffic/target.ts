@@ -4,6 +4,8 @@ import { InvalidInputError } from '../errors.js';
 import { redactUrl } from '../redact.js';
 import { undiciRefusal } from './client-kind.js';
 import type { ClientKind } from './client-kind.js';
+import { GrpcConnection } from './grpc-connection.js';
+import type { GrpcConnectionOptions } from './grpc-connection.js';
 import { Http1Connection, http1TlsOf } from './http1-connection.js';
 
 /** What is needed to reach the target: shared by the engine and the preflight check. */
@@ -34,6 +36,12 @@ export interface TargetOptions {
    * and https:; see http1-connection.ts) or `undici`. Default: lean, undici for HTTP/2.
    */
   client?: ClientKind;
+  /**
+   * gRPC unary calls instead of HTTP requests: the URL's path is /package.Service/Method, `body`
+   * the length-prefixed request message (grpc-message.ts), `headers` the call's metadata (with
+   * grpc-timeout); each connection is a GrpcConnection (node:http2; TLS for https:).
+   */
+  grpc?: boolean;
 }
 
 export { CLIENT_KINDS } from './client-kind.js';
@@ -42,9 +50,14 @@ export type { ClientKind } from './client-kind.js';
 /**
  * The client a target is reached with: `auto` (no client) is lean, zerodrop's own HTTP/1.1 client
  * over http: or https: and its HTTP/2 client (http2-client.ts) with http2; throws
- * InvalidInputError for a bad URL or undici on cleartext HTTP/2.
+ * InvalidInputError for a bad URL or undici on cleartext HTTP/2. gRPC has one client, zerodrop's
+ * own on node:http2 (grpc-connection.ts), reported as lean.
  */
-export function clientKindOf(opts: Pick<TargetOptions, 'url' | 'client' | 'http2'>): ClientKind {
+export function clientKindOf(opts: Pick<TargetOptions, 'url' | 'client' | 'http2' | 'grpc'>): ClientKind {
+  if (opts.grpc === true) {
+    if (opts.client === 'undici') throw new InvalidInputError([{ path: 'client', message: 'gRPC calls go through zerodrop\'s own HTTP/2 client: leave client unset (auto)' }]);
+    return 'lean';
+  }
   const refusal = undiciRefusal(parseTargetUrl(opts.url).href, opts.http2 === true);
   if (opts.client === 'undici' && refusal !== undefined) {
     throw new InvalidInputError([{ path: 'client', message: `${refusal}: use client "lean" (the default) for cleartext h2c` }]);
@@ -52,7 +65,7 @@ export function clientKindOf(opts: Pick<TargetOptions, 'url' | 'client' | 'http2
   return opts.client ?? 'lean';
 }
 
-/** What a Lane sends through: an undici Client or Pool, or a lean Http1Connection. */
+/** What a Lane sends through: an undici Client or Pool, a lean Http1Connection, or a GrpcConnection. */
 export interface LaneDispatcher {
   dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
   close(): Promise<void>;
@@ -117,14 +130,22 @@ export function buildPool(opts: TargetOptions, connections: number, streams = 1)
 
 /**
  * Makes one connection per call for a lane: a lean Http1Connection, or an undici Client
- * (pipelining 1, reconnected by undici when it closes), as clientKindOf decides. The engine gives
+ * (pipelining 1, reconnected by undici when it closes), as clientKindOf decides, or a
+ * GrpcConnection for gRPC (`hooks` tell the engine of its GOAWAYs). The engine gives
  * each request loop its own, so the next request is dispatched straight from the previous one's
  * completion (a Pool would still count that connection busy and queue it).
  */
-export function clientFactoryOf(opts: TargetOptions): () => LaneDispatcher {
+export function clientFactoryOf(opts: TargetOptions, hooks: Pick<GrpcConnectionOptions, 'onGoaway'> = {}): () => LaneDispatcher {
   // Parsed and decided once per run: a new lane (hence a new connection) only constructs.
   const u = parseTargetUrl(opts.url);
   const origin = u.origin;
+  if (opts.grpc === true) {
+    const g: GrpcConnectionOptions = { connectTimeoutMs: opts.timeoutMs, ...hooks };
+    if (opts.ca !== undefined) g.ca = opts.ca;
+    if (opts.insecure === true) g.insecure = true;
+    if (opts.podHeader !== undefined) g.podKey = opts.podHeader.toLowerCase();
+    return () => new GrpcConnection(origin, g);
+  }
   if (clientKindOf(opts) === 'lean') {
     const lean: ConstructorParameters<typeof Http1Connection>[1] = { connectTimeoutMs: opts.timeoutMs, idleTimeoutMs: IDLE_KEEPALIVE_MS };
     if (opts.podHeader !== undefined) lean.captureHeader = opts.podHeader;

@@ -56,4 +56,27 @@ describe('the benchmark harness (bench/run.mjs)', () => {
     expect(stdout).toContain('| rate | zerodrop CPU/req | hey CPU/req | zerodrop / hey |');
     expect(stdout).toMatch(/a run costs [\d.]+-[\d.]+% of a core per 1,000 requests\/s/);
   }, 240_000);
+
+  it('runs the gRPC benchmark: zerodrop, its engine and a plain grpc-js loop against the demo gRPC server', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'zerodrop-bench-grpc-'));
+    const child = spawn(process.execPath, [join(repoRoot, 'bench', 'run.mjs'), '--only', 'grpc', '--rounds', '1', '--duration', '1', '--connections', '4', '--no-setup', '--out', out], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [code] = await once(child, 'close');
+    expect(code, stdout + stderr).toBe(0);
+    const { rounds, summary } = JSON.parse(readFileSync(join(out, 'grpc-latest.json'), 'utf8'));
+    expect(rounds).toHaveLength(1);
+    expect(rounds[0].zerodropFailed).toBe(0);
+    expect(rounds[0].grpcJsFailed).toBe(0);
+    expect(summary.zerodropCallsPerSec).toBeGreaterThan(0);
+    expect(summary.engineCallsPerSec).toBeGreaterThan(0);
+    expect(summary.grpcJsCallsPerSec).toBeGreaterThan(0);
+    expect(summary.ratio).toBeCloseTo(summary.zerodropCallsPerSec / summary.grpcJsCallsPerSec, 6);
+    expect(stdout).toMatch(/median: zerodrop CLI [\d,]+ calls\/s/);
+  }, 120_000);
 });

@@ -22,12 +22,15 @@ export function demoAppPath(): string {
  * The images the emulator can "pull" out of the box: `zerodrop/demo-app:<tag>` runs the demo app
  * with the node that runs zerodrop, APP_VERSION set to the tag (so v1 and v2 answer differently);
  * `zerodrop/demo-ws:<tag>` runs the WebSocket and SSE demo app (scenarios/apps/demo-ws-app.mjs).
+ * `zerodrop/demo-grpc:<tag>` runs the demo gRPC app (demo-grpc.mjs beside it) the same way.
  */
 export function defaultImages(nodePath: string = process.execPath): ImageMap {
   const app = demoAppPath();
+  const grpcApp = join(dirname(app), 'demo-grpc.mjs');
   const images: ImageMap = {};
   for (const tag of ['v1', 'v2', 'v3', 'latest']) {
     images[`zerodrop/demo-app:${tag}`] = { command: [nodePath, app], env: { APP_VERSION: tag } };
+    images[`zerodrop/demo-grpc:${tag}`] = { command: [nodePath, grpcApp], env: { APP_VERSION: tag } };
   }
   images['zerodrop/demo-app:*'] = { command: [nodePath, app] };
   // The WebSocket (and SSE) demo app, next to the HTTP one: APP_VERSION is the tag, as above.
@@ -36,6 +39,7 @@ export function defaultImages(nodePath: string = process.execPath): ImageMap {
     images[`zerodrop/demo-ws:${tag}`] = { command: [nodePath, wsApp], env: { APP_VERSION: tag } };
   }
   images['zerodrop/demo-ws:*'] = { command: [nodePath, wsApp] };
+  images['zerodrop/demo-grpc:*'] = { command: [nodePath, grpcApp] };
   images['zerodrop/agent:*'] = agentImage(nodePath);
   return images;
 }

@@ -12,6 +12,8 @@ export interface LoadContext {
   hasTrigger: boolean;
   /** target.timeout as resolved: a stream load's default answer deadline. */
   timeoutMs: number;
+  /** The target is gRPC (one call in flight per channel). */
+  grpc?: boolean;
 }
 
 /** The `load` section: the open (rate) or closed (connections) model, its shape and timing, the workers and agents. */
@@ -53,7 +55,9 @@ export function resolveLoad(r: ScenarioReader, c: LoadContext): Scenario['load']
   }
   const streamsRaw = r.get('load.streams');
   const streams = streamsRaw === undefined ? undefined : take('load.streams', parsePositive(streamsRaw, 'the streams per session', true));
-  if (streams !== undefined && !c.http2) {
+  if (streams !== undefined && c.grpc === true) {
+    problems.add(label('load.streams'), 'gRPC channels carry one call in flight each: raise --connections (channels) instead of --streams');
+  } else if (streams !== undefined && !c.http2) {
     problems.add(label('load.streams'), 'streams per session are for HTTP/2 (--http2): HTTP/1.1 carries one request per connection at a time, so raise --connections instead');
   }
   if (minConnections !== undefined && maxInFlight !== undefined && minConnections > maxInFlight) {

@@ -4,6 +4,7 @@ import type { ClientKind } from '../../traffic/client-kind.js';
 import type { ScenarioFlags } from '../fields.js';
 import { HEADER_NAME, parseDuration, parseHeader, parseStatusRanges } from '../parse.js';
 import type { Scenario } from '../types.js';
+import { resolveGrpc } from './grpc.js';
 import { isObject, type ResolveContext, type ScenarioReader } from './reader.js';
 
 /** Request headers a scenario may not set, with what to do instead. */
@@ -21,9 +22,10 @@ const FRAMING_HEADERS: Record<string, string> = {
  * `--header` (flags win per name), `--body @file` reads a file; `fileData` is the file as given
  * (its headers are read before any flag is written in).
  */
-export function resolveTarget(r: ScenarioReader, flags: Pick<ScenarioFlags, 'header' | 'body'>, fileData: unknown, ctx: ResolveContext): Scenario['target'] {
+export function resolveTarget(r: ScenarioReader, flags: Pick<ScenarioFlags, 'header' | 'body' | 'metadata'>, fileData: unknown, ctx: ResolveContext): Scenario['target'] {
   const { problems, label, take, optional, bool, text } = r;
-  const url = text('target.url');
+  let url = text('target.url');
+  const grpcAsked = r.get('target.grpc') !== undefined || flags.metadata !== undefined;
   const serviceGiven = r.get('kubernetes.service') !== undefined || r.get('kubernetes.loadBalancer') !== undefined;
   if (url === undefined && r.get('target.url') === undefined && !serviceGiven) {
     problems.add('target.url', 'no target: give --url http://host:port/path (or target.url), or the Kubernetes Service with --service (kubernetes.service)');
@@ -34,10 +36,13 @@ export function resolveTarget(r: ScenarioReader, flags: Pick<ScenarioFlags, 'hea
     } catch {
       problems.add(label('target.url'), `"${redactUrl(url)}" is not a URL: use e.g. http://127.0.0.1:8080/health`);
     }
+    const grpcScheme = parsedUrl?.protocol === 'grpc:' || parsedUrl?.protocol === 'grpcs:';
     // A WebSocket load may name its target ws:// or wss:// (http:// and https:// work too).
     const wsOk = r.get('load.kind') === 'websocket' && (parsedUrl?.protocol === 'ws:' || parsedUrl?.protocol === 'wss:');
-    if (parsedUrl && parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:' && !wsOk) {
-      problems.add(label('target.url'), `only http:// and https:// targets are supported, got ${parsedUrl.protocol}`);
+    if (grpcScheme && !grpcAsked) {
+      problems.add(label('target.url'), `a ${parsedUrl!.protocol}// target needs the method to call: add --grpc-method and --proto (target.grpc)`);
+    } else if (parsedUrl && !grpcScheme && !wsOk && parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') {
+      problems.add(label('target.url'), `only http://, https://, grpc:// and grpcs:// (and ws://, wss:// for --load-kind websocket) targets are supported, got ${parsedUrl.protocol}`);
     }
   }
   const method = (text('target.method') ?? 'GET').toUpperCase();
@@ -111,10 +116,42 @@ export function resolveTarget(r: ScenarioReader, flags: Pick<ScenarioFlags, 'hea
   }
   const successStatus = optional('target.successStatus', parseStatusRanges, [[200, 399]] as Array<[number, number]>);
 
+  let path = text('target.path') ?? '/';
+  let urlTls: boolean | undefined;
+  if (url !== undefined && grpcAsked) {
+    try {
+      const p = new URL(url).protocol;
+      urlTls = p === 'grpcs:' || p === 'https:';
+    } catch {
+      // reported above
+    }
+  }
+  const grpc = grpcAsked ? resolveGrpc(r, flags, fileData, ctx, timeoutMs, urlTls) : undefined;
+  if (grpcAsked) {
+    // A gRPC call is an HTTP/2 POST of the framed message to /package.Service/Method.
+    if (http2) problems.add(label('target.http2'), 'gRPC always speaks HTTP/2: drop --http2');
+    if (body !== undefined) problems.add(bodyFlag !== undefined ? '--body' : 'target.body', 'a gRPC call sends its message: give it as JSON with --data (target.grpc.message)');
+    if (clientName !== 'auto') problems.add(label('target.client'), 'gRPC calls go through zerodrop\'s own HTTP/2 client: drop --client');
+    if (r.get('target.method') !== undefined) problems.add(label('target.method'), 'a gRPC call is always a POST: drop --method');
+    if (r.get('load.agents') !== undefined) problems.add('load.agents', 'gRPC load from agent pods is not supported yet: generate it from this process');
+    if (grpc !== undefined) {
+      path = grpc.path;
+      if (url !== undefined) {
+        try {
+          const u = new URL(url);
+          url = `${grpc.spec.tls ? 'https' : 'http'}://${u.host}${grpc.path}`;
+        } catch {
+          // reported above
+        }
+      }
+    }
+  }
+
   return {
     url,
-    path: text('target.path') ?? '/',
-    method,
+    path,
+    ...(grpc === undefined ? {} : { grpc: grpc.spec }),
+    method: grpcAsked ? 'POST' : method,
     headers,
     body,
     timeoutMs,

@@ -16,6 +16,12 @@ interface HandWrittenScenarioFlags {
   successStatus?: string | undefined;
   podHeader?: string | undefined;
   client?: string | undefined;
+  grpcMethod?: string | undefined;
+  proto?: string | undefined;
+  data?: string | undefined;
+  metadata?: string[] | undefined;
+  grpcDeadline?: string | undefined;
+  grpcTls?: boolean | undefined;
   rate?: number | undefined;
   rampUp?: string | undefined;
   rampFrom?: number | undefined;
@@ -97,6 +103,11 @@ describe('the scenario field table', () => {
         ['successStatus', 'target.successStatus', '--success-status'],
         ['podHeader', 'target.podHeader', '--pod-header'],
         ['client', 'target.client', '--client'],
+        ['grpcMethod', 'target.grpc.method', '--grpc-method'],
+        ['proto', 'target.grpc.proto', '--proto'],
+        ['data', 'target.grpc.message', '--data'],
+        ['grpcDeadline', 'target.grpc.deadline', '--grpc-deadline'],
+        ['grpcTls', 'target.grpc.tls', '--grpc-tls'],
         ['rate', 'load.rate', '--rate'],
         ['rampUp', 'load.ramp.duration', '--ramp-up'],
         ['rampFrom', 'load.ramp.from', '--ramp-from'],
@@ -147,7 +158,8 @@ describe('the scenario field table', () => {
     const sorted = Object.fromEntries(Object.entries(KNOWN_FIELDS).map(([k, v]) => [k, [...v].sort()]));
     expect(sorted).toEqual({
       '': ['budget', 'kubernetes', 'load', 'name', 'report', 'sweep', 'target', 'trigger'],
-      target: ['body', 'bodyFile', 'ca', 'client', 'headers', 'http2', 'insecure', 'keepAlive', 'method', 'path', 'podHeader', 'successStatus', 'timeout', 'url'],
+      'target.grpc': ['deadline', 'message', 'metadata', 'method', 'proto', 'tls'],
+      target: ['body', 'bodyFile', 'ca', 'client', 'grpc', 'headers', 'http2', 'insecure', 'keepAlive', 'method', 'path', 'podHeader', 'successStatus', 'timeout', 'url'],
       load: ['agents', 'answerDeadline', 'connections', 'duration', 'interval', 'kind', 'maxInFlight', 'messageRate', 'messageSize', 'minConnections', 'ramp', 'rate', 'reconnect', 'streams', 'warmup', 'workers'],
       'load.ramp': ['duration', 'from'],
       'load.reconnect': ['initialDelay', 'maxDelay', 'prompt'],
