@@ -63,7 +63,7 @@ describe('load.kind websocket / sse', () => {
       'load.reconnect.prompt: a prompt reconnect (200ms) cannot be shorter than the first reconnect delay (1s)',
     ]],
     ['a zero first delay', { target: { url: 'http://a/' }, load: { kind: 'websocket', reconnect: { initialDelay: 0 } } }, {}, ['load.reconnect.initialDelay: the first reconnect delay must be above 0, e.g. 100ms (clients that retry at once hammer a restarting service)']],
-    ['a ws:// URL on an HTTP load', { target: { url: 'ws://a/' } }, {}, ['target.url: only http:// and https:// targets are supported, got ws:']],
+    ['a ws:// URL on an HTTP load', { target: { url: 'ws://a/' } }, {}, ['target.url: only http://, https://, grpc:// and grpcs:// (and ws://, wss:// for --load-kind websocket) targets are supported, got ws:']],
     ['an unknown reconnect field', { target: { url: 'http://a/' }, load: { kind: 'websocket', reconnect: { jitter: 1 } } }, {}, []],
   ])('%s is refused with a clear problem', (_name, file, flags, want) => {
     const got = problemsOf(file, flags);
