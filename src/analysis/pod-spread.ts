@@ -23,17 +23,41 @@ export const SKEW_MIN_REQUESTS = 100;
  * The spread of the requests over `pods`. Skewed when two or more pods answered and one carried
  * at least SKEW_MAX_SHARE of them, or SKEW_RATIO times the least busy one's, or when a single
  * pod answered everything while `podsSeen` (pods the rollout's events named) says there were
- * more. Pods that began or ended within the run carry less by nature, so only a strong skew counts.
+ * more. A rollout starts and ends pods within the run, and such a pod carries fewer requests by
+ * nature: with `servingMs` (each pod's span from its first to its last interval with an answer)
+ * the shares compared are of requests per second served, so only pinning counts as skew.
  */
-export function podSpreadOf(pods: readonly PodCounts[], podsSeen = 0): PodSpread | undefined {
-  const sent = pods.map((p) => p.sent).filter((n) => n > 0);
+export function podSpreadOf(pods: readonly PodCounts[], podsSeen = 0, servingMs?: ReadonlyMap<string, number>): PodSpread | undefined {
+  const busy = pods.filter((p) => p.sent > 0);
+  if (busy.length === 0) return undefined;
+  const sent = busy.map((p) => p.sent);
   const total = sent.reduce((a, b) => a + b, 0);
-  if (sent.length === 0) return undefined;
   const max = Math.max(...sent);
   const min = Math.min(...sent);
+  // What is judged: requests per second each pod served (or plain counts without the spans).
+  const rates = busy.map((p) => p.sent / Math.max(1, servingMs?.get(p.pod) ?? 1));
+  const rateTotal = rates.reduce((a, b) => a + b, 0);
+  const maxRate = Math.max(...rates);
+  const minRate = Math.min(...rates);
   const enough = total >= SKEW_MIN_REQUESTS;
-  const skewed = enough && (sent.length >= 2 ? max / total >= SKEW_MAX_SHARE || max >= SKEW_RATIO * min : podsSeen >= 2);
-  return { pods: sent.length, maxShare: max / total, minShare: min / total, skewed };
+  const skewed = enough && (busy.length >= 2 ? maxRate / rateTotal >= SKEW_MAX_SHARE || maxRate >= SKEW_RATIO * minRate : podsSeen >= 2);
+  return { pods: busy.length, maxShare: max / total, minShare: min / total, skewed };
+}
+
+/** Each pod's serving span (ms from its first to the end of its last interval with traffic), for podSpreadOf. */
+export function podServingMs(pods: ReadonlyArray<{ pod: string; intervals: ReadonlyArray<{ tMs: number; outcomes: readonly number[] }> }>, intervalMs: number): Map<string, number> {
+  const spans = new Map<string, number>();
+  for (const { pod, intervals } of pods) {
+    let first = Infinity;
+    let last = -Infinity;
+    for (const { tMs, outcomes } of intervals) {
+      if (!outcomes.some((n) => n > 0)) continue;
+      first = Math.min(first, tMs);
+      last = Math.max(last, tMs);
+    }
+    if (first !== Infinity) spans.set(pod, last - first + intervalMs);
+  }
+  return spans;
 }
 
 /**

@@ -8,7 +8,7 @@ import { phaseReports, sumIntervals, verdictWindow } from '../analysis/phases.js
 import { podCounts } from '../analysis/pods.js';
 import { diagnoseIngress, withoutIngressErrors } from '../analysis/ingress-diagnosis.js';
 import { LOAD_BALANCER_DIAGNOSIS_RULES } from '../analysis/load-balancer-diagnosis.js';
-import { podSkewDiagnosis, podSpreadOf } from '../analysis/pod-spread.js';
+import { podServingMs, podSkewDiagnosis, podSpreadOf } from '../analysis/pod-spread.js';
 import { diagnoseRollout, ROLLOUT_DIAGNOSIS_RULES } from '../analysis/rollout-diagnosis.js';
 import { inGrpcTerms } from '../analysis/grpc-diagnosis.js';
 import { judge, type RolloutResult } from '../analysis/verdict.js';
@@ -133,7 +133,7 @@ export function analyzeRun(input: AnalysisInput): Report {
   });
   // How the load spread over the pods: a warning when few connections (HTTP/2 sessions) pinned it to one.
   const podsSeen = new Set(events.filter((e) => e.type === 'pod-ready').map((e) => e.object)).size;
-  const podSpread = pods === undefined ? undefined : podSpreadOf(pods, podsSeen);
+  const podSpread = pods === undefined || run.pods === undefined ? undefined : podSpreadOf(pods, podsSeen, podServingMs(run.pods, run.intervalMs));
   const load = input.meta.load;
   const skew =
     podSpread === undefined

@@ -2,7 +2,7 @@ import { connect as h2connect, constants as h2constants } from 'node:http2';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
 import type { Dispatcher } from 'undici';
 import { errorCodeOf } from './classify.js';
-import { h2ErrorName, judgeStreamEnd } from './http2-retry.js';
+import { SESSION_CLOSED_CODE, h2ErrorName, judgeStreamEnd } from './http2-retry.js';
 import type { LaneDispatcher } from './target.js';
 
 /** What the client needs of a request slot (a Lane): undici's callback form plus retries. */
@@ -376,7 +376,9 @@ export class Http2Client implements LaneDispatcher {
       rstCode: stream.rstCode,
       goawayLastStreamId: conn.goawayLastStreamId,
       retried: call.retried,
-      sessionErrorCode: call.errorCode ?? conn.errorCode,
+      // A stream its session's end cut (node cancels it locally: rstCode CANCEL, no RST_STREAM
+      // from the server) is the session's failure, HTTP2_SESSION_CLOSED unless it had an error.
+      sessionErrorCode: call.errorCode ?? conn.errorCode ?? (conn.session.destroyed ? SESSION_CLOSED_CODE : undefined),
     });
     if ('retry' in verdict) {
       if (handler.onRetry === undefined || handler.onRetry(verdict.retry)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { podSkewDiagnosis, podSpreadOf } from '../../../src/analysis/pod-spread.js';
+import { podServingMs, podSkewDiagnosis, podSpreadOf } from '../../../src/analysis/pod-spread.js';
 import type { PodCounts } from '../../../src/analysis/results.js';
 import { analyzeRun } from '../../../src/report/build-report.js';
 import { renderConsole } from '../../../src/report/console.js';
@@ -21,6 +21,26 @@ describe('podSpreadOf', () => {
     ['no pod answered', [], 0, undefined],
   ])('%s', (_name, pods, seen, skewed) => {
     expect(podSpreadOf(pods, seen)?.skewed).toBe(skewed);
+  });
+
+  // A rollout: old pods serve the first half, new ones the second; each served its fair rate.
+  it.each<[string, PodCounts[], Record<string, number>, boolean]>([
+    ['pods replaced mid-run, each at its fair rate', [pod('old-a', 500), pod('old-b', 500), pod('new-a', 480), pod('new-b', 20)], { 'old-a': 10_000, 'old-b': 10_000, 'new-a': 9_600, 'new-b': 400 }, false],
+    ['a pod pinned for the whole run beside one that barely served', [pod('a', 1900), pod('b', 100)], { a: 20_000, b: 20_000 }, true],
+    ['a pod that served a second at the rate of the rest', [pod('a', 1000), pod('b', 1000), pod('c', 50)], { a: 20_000, b: 20_000, c: 1_000 }, false],
+  ])('judged per second served: %s', (_name, pods, spans, skewed) => {
+    expect(podSpreadOf(pods, 0, new Map(Object.entries(spans)))?.skewed).toBe(skewed);
+  });
+
+  it('podServingMs: from the first to the end of the last interval with traffic', () => {
+    const spans = podServingMs(
+      [
+        { pod: 'a', intervals: [{ tMs: 0, outcomes: [0] }, { tMs: 1000, outcomes: [3] }, { tMs: 5000, outcomes: [0, 1] }] },
+        { pod: 'b', intervals: [{ tMs: 0, outcomes: [0, 0] }] },
+      ],
+      1000,
+    );
+    expect([...spans]).toEqual([['a', 5000]]);
   });
 
   it.each<[boolean, 'open' | 'closed', RegExp]>([
