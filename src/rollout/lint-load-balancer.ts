@@ -1,6 +1,5 @@
 import type { V1Deployment, V1Service } from '@kubernetes/client-node';
-import { hasAwsLoadBalancerAnnotation, readLoadBalancerSettings } from '../emulator/loadbalancer/lb-settings.js';
-import { READINESS_GATE_INJECT_LABEL, TARGET_HEALTH_CONDITION_PREFIX } from '../emulator/loadbalancer/readiness-gate.js';
+import { hasAwsLoadBalancerAnnotation, READINESS_GATE_INJECT_LABEL, readLoadBalancerSettings, TARGET_HEALTH_CONDITION_PREFIX } from '../conventions/aws-load-balancer.js';
 import { DEFAULT_GRACE_SECONDS, preStopDelaySeconds, type Finding } from './lint.js';
 
 /** What the load balancer checks look at: the Deployment, its Services and, when known, its namespace's labels. */

@@ -17,6 +17,12 @@ const FORBIDDEN: Array<{ from: string[]; to: string; why: string }> = [
   { from: ['analysis', 'rollout', 'traffic', 'metrics', 'cluster', 'scenario'], to: 'report', why: 'producers define their own output types; the report model imports them' },
   { from: ['report'], to: 'runner', why: 'the report model and renderers sit below the runner' },
   { from: ['report'], to: 'cli', why: 'the report model and renderers sit below the CLI' },
+  {
+    from: ['analysis', 'rollout', 'traffic', 'metrics', 'scenario', 'report', 'streams', 'conventions'],
+    to: 'emulator',
+    why: 'the tool works against any cluster and the emulator is one of them: what both must know of a real controller (annotations, labels) lives in conventions/',
+  },
+  { from: ['conventions'], to: 'cluster', why: 'conventions are plain data about Kubernetes and its controllers, read by the emulator and the tool alike' },
 ];
 
 function sourceFiles(dir: string): string[] {

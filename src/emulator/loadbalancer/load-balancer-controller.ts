@@ -2,7 +2,7 @@ import type { KObject, Store, StoreEvent } from '../api/store-types.js';
 import { parsePortMap, PORT_MAP_ANNOTATION } from '../kubelet/pod-addressing.js';
 import { SERVICE_NAME_LABEL, sliceEndpoints } from '../proxy/endpoints.js';
 import { LbListener } from './lb-listener.js';
-import { AWS_LB_PREFIX, readLoadBalancerSettings } from './lb-settings.js';
+import { AWS_LB_PREFIX, readLoadBalancerSettings } from '../../conventions/aws-load-balancer.js';
 import { isLoadBalancerService, servicePorts, targetGroupName, targetHealthCondition } from './readiness-gate.js';
 import { TargetGroup, type TargetAddress, type TargetTransition } from './target-group.js';
 import type { TargetHealth } from './target-state.js';

@@ -8,10 +8,9 @@
 import { createHash } from 'node:crypto';
 import type { KObject, Store } from '../api/store-types.js';
 
-/** The namespace label that turns readiness gate injection on (value `enabled`). */
-export const READINESS_GATE_INJECT_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
-/** Prefix of the pod condition (and readiness gate) the controller sets per target group. */
-export const TARGET_HEALTH_CONDITION_PREFIX = 'target-health.elbv2.k8s.aws/';
+import { READINESS_GATE_INJECT_LABEL, TARGET_HEALTH_CONDITION_PREFIX } from '../../conventions/aws-load-balancer.js';
+
+export { READINESS_GATE_INJECT_LABEL, TARGET_HEALTH_CONDITION_PREFIX };
 
 /** The target group of one Service port, named as the controller names its TargetGroupBindings (`k8s-<ns>-<svc>-<hash>`). */
 export function targetGroupName(namespace: string, service: string, port: number): string {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import type { LoadBalancerSettings } from './lb-settings.js';
+import type { LoadBalancerSettings } from '../../conventions/aws-load-balancer.js';
 import { nextTargetState, registeredTarget, servesTraffic, type TargetHealth, type TargetInput, type TargetState } from './target-state.js';
 
 /** Where a target listens and which pod it is. */

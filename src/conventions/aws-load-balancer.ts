@@ -1,5 +1,7 @@
 /*
- * The load balancer's settings, read from the Service's annotations under the names the AWS Load
+ * What the emulator's load balancer and zerodrop's lint both know of the AWS Load Balancer
+ * Controller (conventions/ holds such facts about real controllers, so the tool never imports the
+ * emulator). The load balancer's settings, read from the Service's annotations under the names the AWS Load
  * Balancer Controller gives them (docs/guide/service/annotations.md), with its defaults. A value
  * that does not parse falls back to the default and is reported, as the controller reports a
  * bad annotation in an Event instead of failing the Service.
@@ -172,3 +174,8 @@ export function readLoadBalancerSettings(annotations: Readonly<Record<string, st
 export function hasAwsLoadBalancerAnnotation(annotations: Readonly<Record<string, string>> | undefined): boolean {
   return Object.keys(annotations ?? {}).some((k) => k.startsWith(AWS_LB_PREFIX));
 }
+
+/** The namespace label that turns the controller's pod readiness gate injection on (value `enabled`). */
+export const READINESS_GATE_INJECT_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
+/** Prefix of the pod condition (and readiness gate) the controller sets per target group. */
+export const TARGET_HEALTH_CONDITION_PREFIX = 'target-health.elbv2.k8s.aws/';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LB_DEFAULTS, parseAttributes, parseSuccessCodes, readLoadBalancerSettings } from '../../../../src/emulator/loadbalancer/lb-settings.js';
+import { LB_DEFAULTS, parseAttributes, parseSuccessCodes, readLoadBalancerSettings } from '../../../src/conventions/aws-load-balancer.js';
 
 const P = 'service.beta.kubernetes.io/aws-load-balancer-';
 
