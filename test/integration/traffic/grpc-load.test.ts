@@ -121,6 +121,8 @@ describe('gRPC transport failures', () => {
     const sockets = new Set<Socket>();
     server.on('connection', (socket: Socket) => sockets.add(socket));
     server.on('stream', (stream) => {
+      // A stream the server refuses or cuts errors on its side too: not the test's failure.
+      stream.on('error', () => {});
       seen++;
       stream.on('data', () => {});
       // The call began (headers sent), then the process "dies": its sockets end under the calls.
@@ -147,6 +149,8 @@ async function refusingServer(refuse: number): Promise<{ port: number; seen: () 
   const server = http2.createServer();
   server.on('session', () => sessions++);
   server.on('stream', (stream) => {
+    // A stream the server refuses or cuts errors on its side too: not the test's failure.
+    stream.on('error', () => {});
     if (seen < refuse) {
       seen++;
       stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
@@ -195,6 +199,8 @@ describe('refused calls, as well-behaved gRPC clients see them', () => {
     const server = http2.createServer();
     const firstOf = new WeakMap<object, number>();
     server.on('stream', (stream) => {
+      // A stream the server refuses or cuts errors on its side too: not the test's failure.
+      stream.on('error', () => {});
       const session = stream.session!;
       const first = firstOf.get(session);
       if (first === undefined) {
@@ -236,6 +242,8 @@ describe('GOAWAYs on the timeline', () => {
     const server = http2.createServer();
     server.on('session', () => sessions++);
     server.on('stream', (stream) => {
+      // A stream the server refuses or cuts errors on its side too: not the test's failure.
+      stream.on('error', () => {});
       const session = stream.session!;
       stream.on('data', () => {});
       stream.on('end', () => {
