@@ -3,6 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { delimiter, join } from 'node:path';
+import { startPipeWatchdog, type PipeWatchdog } from '../pipe-watchdog.js';
 
 /** Folders of Debian's administration programs: nginx lives in /usr/sbin, often off a user's PATH. */
 export const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
@@ -63,21 +64,9 @@ process.stdin.on('close', done);
 process.stdin.on('error', done);
 `;
 
-function watchProcessGroup(pgid: number): { dismiss(): Promise<void> } {
-  const dog = spawn(process.execPath, ['-e', NGINX_WATCHDOG_SOURCE, String(pgid)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
-  const exited = new Promise<void>((resolve) => {
-    dog.once('exit', () => resolve());
-    dog.once('error', () => resolve());
-  });
-  dog.stdin.on('error', () => undefined);
-  dog.unref();
-  (dog.stdin as unknown as { unref?: () => void }).unref?.();
-  return {
-    dismiss: async () => {
-      if (dog.exitCode === null && dog.signalCode === null) dog.kill('SIGKILL');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
-    },
-  };
+/** Starts the watchdog of nginx's process group; losing the pipe (the emulator died) makes it kill the group. */
+function watchProcessGroup(pgid: number): PipeWatchdog {
+  return startPipeWatchdog(NGINX_WATCHDOG_SOURCE, [String(pgid)]);
 }
 
 /** A running nginx master (and its workers), the emulator's child. */

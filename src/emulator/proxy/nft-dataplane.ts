@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ServicePortRule } from './endpoints.js';
 import { renderRuleset, tableName, tableOwnerPid } from './nft-ruleset.js';
+import { startPipeWatchdog, type PipeWatchdog } from '../pipe-watchdog.js';
 
 /** Runs `nft` with a script on stdin; rejects with nft's message. */
 export function runNft(args: string[], stdin?: string): Promise<string> {
@@ -90,24 +91,8 @@ process.stdin.on('error', done);
 `;
 
 /** Starts the watchdog of `table`; losing the pipe (the emulator died) makes it remove the table. */
-function watchTable(table: string): { dismiss(): Promise<void> } {
-  const dog = spawn(process.execPath, ['-e', TABLE_WATCHDOG_SOURCE, table], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
-  const exited = new Promise<void>((resolve) => {
-    dog.once('exit', () => resolve());
-    dog.once('error', () => resolve());
-  });
-  dog.stdin.on('error', () => undefined);
-  dog.unref();
-  // The pipe must not keep the emulator's event loop alive.
-  (dog.stdin as unknown as { unref?: () => void }).unref?.();
-  return {
-    // An orderly stop deleted the table itself: the watchdog is ended, and waited for (bounded), so
-    // nothing the emulator started outlives its stop.
-    dismiss: async () => {
-      if (dog.exitCode === null && dog.signalCode === null) dog.kill('SIGKILL');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
-    },
-  };
+function watchTable(table: string): PipeWatchdog {
+  return startPipeWatchdog(TABLE_WATCHDOG_SOURCE, [table]);
 }
 
 /** The kernel dataplane: one nftables table per proxy instance, replaced atomically on every sync. */
