@@ -5,21 +5,10 @@
 // See README.md next to this file for every knob.
 import http from 'node:http';
 import net from 'node:net';
-import { writeSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { APP_VERSION, POD_IP, POD_NAME, env, int, log } from './app-env.mjs';
 
-const env = process.env;
-const int = (name, dflt) => {
-  const v = env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  return Number.isFinite(n) && n >= 0 ? n : dflt;
-};
 
 const PORT = int('PORT', 8080);
-const POD_IP = env.POD_IP || '127.0.0.1';
-const POD_NAME = env.POD_NAME || hostname();
-const APP_VERSION = env.APP_VERSION || 'dev';
 const STARTUP_DELAY_MS = int('STARTUP_DELAY_MS', 0);
 const READY_DELAY_MS = int('READY_DELAY_MS', 0);
 const READY_PATH = env.READY_PATH || '/ready';
@@ -40,15 +29,6 @@ const POD_HEADER = (env.POD_HEADER || 'x-pod-name').toLowerCase();
 const CRASH_AFTER_MS = int('CRASH_AFTER_MS', -1);
 const CRASH_EXIT_CODE = int('CRASH_EXIT_CODE', 1);
 
-/** One lifecycle line: ISO time, pod, event, details. Written synchronously so none is lost on exit. */
-function log(event, details = '') {
-  const line = `${new Date().toISOString()} ${POD_NAME} ${event}${details ? ` ${details}` : ''}\n`;
-  try {
-    writeSync(1, line);
-  } catch {
-    // stdout gone (parent died): nothing left to tell
-  }
-}
 
 let ready = false;
 let draining = false;

@@ -7,25 +7,14 @@
 // Probes: the emulator (like many clusters' tooling) probes over HTTP, so the app also serves
 // HEALTH_PORT: /ready (200 while serving, 503 once shutting down), /healthz, /prestop.
 import http from 'node:http';
-import { writeSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as loader from '@grpc/proto-loader';
+import { APP_VERSION, POD_IP, POD_NAME, env, int, log } from './app-env.mjs';
 
-const env = process.env;
-const int = (name, dflt) => {
-  const v = env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  return Number.isFinite(n) && n >= 0 ? n : dflt;
-};
 
 const PORT = int('PORT', 50051);
 const HEALTH_PORT = int('HEALTH_PORT', 8081);
-const POD_IP = env.POD_IP || '127.0.0.1';
-const POD_NAME = env.POD_NAME || hostname();
-const APP_VERSION = env.APP_VERSION || 'dev';
 const STARTUP_DELAY_MS = int('STARTUP_DELAY_MS', 0);
 const PRESTOP_DELAY_MS = int('PRESTOP_DELAY_MS', 0);
 // exit: die at once on SIGTERM (every call on every connection is cut, no GOAWAY);
@@ -36,15 +25,6 @@ const RESPONSE_DELAY_MS = int('RESPONSE_DELAY_MS', 0);
 const POD_KEY = (env.POD_HEADER || 'x-pod-name').toLowerCase();
 const PROTO = env.PROTO || fileURLToPath(new URL('./demo.proto', import.meta.url));
 
-/** One lifecycle line: ISO time, pod, event, details. Written synchronously so none is lost on exit. */
-function log(event, details = '') {
-  const line = `${new Date().toISOString()} ${POD_NAME} ${event}${details ? ` ${details}` : ''}\n`;
-  try {
-    writeSync(1, line);
-  } catch {
-    // stdout gone (parent died): nothing left to tell
-  }
-}
 
 let ready = false;
 let shuttingDown = false;

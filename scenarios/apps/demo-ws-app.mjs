@@ -5,22 +5,11 @@
 // service in a rollout. Plain JS (with the `ws` library zerodrop already depends on) so the
 // emulator runs it as a pod without a build. See README.md next to this file for every knob.
 import http from 'node:http';
-import { writeSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { WebSocketServer } from 'ws';
+import { APP_VERSION, POD_IP, POD_NAME, env, int, log } from './app-env.mjs';
 
-const env = process.env;
-const int = (name, dflt) => {
-  const v = env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  return Number.isFinite(n) && n >= 0 ? n : dflt;
-};
 
 const PORT = int('PORT', 8080);
-const POD_IP = env.POD_IP || '127.0.0.1';
-const POD_NAME = env.POD_NAME || hostname();
-const APP_VERSION = env.APP_VERSION || 'dev';
 const STARTUP_DELAY_MS = int('STARTUP_DELAY_MS', 0);
 const READY_PATH = env.READY_PATH || '/ready';
 const LIVE_PATH = env.LIVE_PATH || '/healthz';
@@ -31,15 +20,6 @@ const CLOSE_DELAY_MS = int('CLOSE_DELAY_MS', 0);
 const CLOSE_TIMEOUT_MS = int('CLOSE_TIMEOUT_MS', 10_000);
 const POD_HEADER = (env.POD_HEADER || 'x-pod-name').toLowerCase();
 
-/** One lifecycle line: ISO time, pod, event, details. Written synchronously so none is lost on exit. */
-function log(event, details = '') {
-  const line = `${new Date().toISOString()} ${POD_NAME} ${event}${details ? ` ${details}` : ''}\n`;
-  try {
-    writeSync(1, line);
-  } catch {
-    // stdout gone (parent died): nothing left to tell
-  }
-}
 
 let ready = false;
 let shuttingDown = false;
