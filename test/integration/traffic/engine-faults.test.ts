@@ -174,7 +174,9 @@ describe('generator limits', () => {
     // Client and server share this process: on a starved machine (other suites on 2 cores) they
     // cannot keep 2000/s. Then the generator must say so itself: requests it could not start on
     // time are unsent (never silently late), and its health shows the stall.
-    if ((r.health.eventLoopDelayMaxMs ?? 0) > 40) {
+    // (A stall need not show as event-loop delay: a process the kernel does not run, or a target
+    // in this process that answers late, keeps every lane busy while requests fall due.)
+    if ((r.health.eventLoopDelayMaxMs ?? 0) > 40 || t.unsent > 0) {
       if (t.unsent > 0) expect(r.health.scheduleLagMaxMs ?? 0).toBeGreaterThan(0);
       expect(t.succeeded + t.failed + t.unsent).toBe(4000);
       return;

@@ -55,7 +55,9 @@ describe('open model: --min-connections', () => {
     // every connection's count about equal, the busiest well above the mean.)
     const sent = r.recorder.totals().sent;
     expect(per.reduce((a, b) => a + b, 0)).toBe(sent);
-    if (per.length > 1) expect(per[0]!).toBeGreaterThan((1.3 * sent) / per.length);
+    // Round-robin would give the busiest the mean to within a request; 1.15x leaves room for the
+    // connections a loaded machine's stalls open (a CI run once saw 1.24x, under the 1.3x it had).
+    if (per.length > 1) expect(per[0]!).toBeGreaterThan((1.15 * sent) / per.length);
   });
 
   it('is refused for the closed model', () => {
