@@ -147,7 +147,7 @@ export async function reflectGrpcService(opts: ReflectionOptions): Promise<Refle
         if (aborted()) throw interrupted();
         if (err instanceof ZerodropError) throw err;
         if (version === 'v1' && isStatus(err, grpc.status.UNIMPLEMENTED)) continue;
-        throw wordCallError(err, version, opts, u, hostPort);
+        throw reflectionCallError(err, { version, service: opts.service, url: opts.url, timeoutMs: opts.timeoutMs });
       } finally {
         stream.close();
       }
@@ -197,8 +197,14 @@ function answerError(r: ReflectionResponse, asked: string): ZerodropError {
   return new ZerodropError('E_GRPC_REFLECTION', `the server's reflection answered ${asked} with ${grpc.status[code] ?? code}: ${r.errorResponse?.errorMessage ?? ''}`);
 }
 
-/** A failed reflection call in words: no reflection, the reachability error, or the status as it came. */
-function wordCallError(err: unknown, version: ReflectionVersion, opts: ReflectionOptions, u: URL, hostPort: string): ZerodropError {
+/**
+ * A failed reflection call (a grpc-js error: status code and details) in words: no reflection
+ * (UNIMPLEMENTED), the reachability check's error (UNAVAILABLE, DEADLINE_EXCEEDED), or the status as it came.
+ */
+export function reflectionCallError(err: unknown, opts: { version: ReflectionVersion; service: string; url: string; timeoutMs: number }): ZerodropError {
+  const version = opts.version;
+  const u = new URL(opts.url);
+  const hostPort = `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
   const e = err as { code?: number; details?: string; message?: string };
   const status = typeof e.code === 'number' ? (grpc.status[e.code] ?? String(e.code)) : 'no status';
   if (isStatus(err, grpc.status.UNIMPLEMENTED)) {
