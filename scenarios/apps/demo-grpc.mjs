@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // zerodrop demo gRPC app: the Greeter service of demo.proto (one unary method answering with the
-// pod's name, in its reply and in the x-pod-name response metadata), with a naive or a graceful
+// pod's name, in its reply and in the x-pod-name response metadata), and server reflection, with a naive or a graceful
 // shutdown chosen by environment variables, so one program plays both services of a gRPC rollout.
 // Plain JS on purpose: the emulator runs it as a pod without a build step. See README.md here.
 //
@@ -10,6 +10,7 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as loader from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
 import { APP_VERSION, POD_IP, POD_NAME, env, int, log } from './app-env.mjs';
 
 
@@ -24,6 +25,8 @@ const DRAIN_TIMEOUT_MS = int('DRAIN_TIMEOUT_MS', 20_000);
 const RESPONSE_DELAY_MS = int('RESPONSE_DELAY_MS', 0);
 const POD_KEY = (env.POD_HEADER || 'x-pod-name').toLowerCase();
 const PROTO = env.PROTO || fileURLToPath(new URL('./demo.proto', import.meta.url));
+// on: serve server reflection (grpc.reflection.v1 and v1alpha), so a client needs no .proto.
+const REFLECTION = env.REFLECTION || 'on';
 
 
 let ready = false;
@@ -32,8 +35,10 @@ let inFlight = 0;
 let served = 0;
 
 // keepCase: the request's fields by their declared names (delay_ms).
-const pkg = grpc.loadPackageDefinition(loader.loadSync(PROTO, { keepCase: true }));
+const def = loader.loadSync(PROTO, { keepCase: true });
+const pkg = grpc.loadPackageDefinition(def);
 const server = new grpc.Server();
+if (REFLECTION === 'on') new ReflectionService(def).addToServer(server);
 server.addService(pkg.zerodrop.demo.Greeter.service, {
   SayHello(call, callback) {
     inFlight++;
@@ -99,7 +104,7 @@ process.on('SIGTERM', () => {
 });
 process.on('SIGINT', () => exit(130));
 
-log('starting', `pid=${process.pid} version=${APP_VERSION} onSigterm=${ON_SIGTERM}`);
+log('starting', `pid=${process.pid} version=${APP_VERSION} onSigterm=${ON_SIGTERM} reflection=${REFLECTION}`);
 setTimeout(() => {
   health.listen(HEALTH_PORT, POD_IP);
   server.bindAsync(`${POD_IP.includes(':') ? `[${POD_IP}]` : POD_IP}:${PORT}`, grpc.ServerCredentials.createInsecure(), (err) => {

@@ -11,6 +11,7 @@ import { analyzeMeasured, reportMetaOf, rollBack } from './run-report.js';
 import type { LivePhase, RunEnvironment, RunOutcome } from './run-environment.js';
 import { journalPlanOf, openRunJournal } from './journal/plan.js';
 import { loadOptionsOf } from './load-options.js';
+import { describeGrpcByReflection } from './grpc-reflection-step.js';
 
 export type { LivePhase, RunEnvironment, RunOutcome } from './run-environment.js';
 
@@ -83,6 +84,8 @@ async function measure(scenario: Scenario, env: RunEnvironment, session: Cluster
   const journal = env.journal && openRunJournal(env.journal, clock, journalPlanOf(scenario, env.meta, loadOptions, startedAt, clock.t0EpochMs), loadOptions, secretsOfScenario(scenario), env.onNote);
 
   const reachability = await checkTarget(scenario, env, session, loadOptions);
+  // A gRPC method without a .proto: the server, now answering, describes it.
+  await describeGrpcByReflection(scenario, loadOptions, env);
   const { watch, before } = await startRolloutWatch(scenario, env, session);
   const { handle, agentLoad, stream, startMs: loadStart } = await startRunLoad(scenario, env, session, loadOptions);
   if (stream) journal?.connectionsFrom(() => stream.connections());

@@ -33,8 +33,9 @@ export function loadOptionsOf(scenario: Scenario, url: string, durationMs: numbe
   if (t.body !== undefined) opts.body = t.body;
   if (t.grpc !== undefined) {
     // Encoded once here (checked when the scenario was resolved); the engine sends these bytes.
+    // Without a .proto, the server's reflection describes the method once the target answers (grpc-reflection-step.ts).
     opts.grpc = true;
-    opts.body = prepareGrpcCall({ protoFile: t.grpc.protoFile, method: t.grpc.method, message: t.grpc.message }).frame;
+    if (t.grpc.protoFile !== undefined) opts.body = prepareGrpcCall({ protoFile: t.grpc.protoFile, method: t.grpc.method, message: t.grpc.message }).frame;
     opts.headers = { ...t.headers, ...t.grpc.metadata, 'grpc-timeout': `${Math.max(1, Math.ceil(t.grpc.deadlineMs))}m` };
   }
   if (t.podHeader !== undefined) opts.podHeader = t.podHeader;

@@ -31,8 +31,8 @@ export interface TargetSpec {
 export interface GrpcSpec {
   /** `package.Service/Method`. */
   method: string;
-  /** The .proto file declaring it (absolute). */
-  protoFile: string;
+  /** The .proto file declaring it (absolute); absent: the server's reflection describes it before the traffic. */
+  protoFile?: string;
   /** The request message as JSON data. */
   message: unknown;
   /** Call metadata (lower-case keys). */

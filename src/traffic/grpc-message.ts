@@ -63,11 +63,33 @@ function normalize(type: Type, value: unknown, where: string, problems: string[]
       if (field.map && typeof v === 'object') out[field.name] = Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, normalize(sub, x, `${at}.${k}`, problems)]));
       else if (field.repeated && Array.isArray(v)) out[field.name] = v.map((x, i) => normalize(sub, x, `${at}[${i}]`, problems));
       else out[field.name] = normalize(sub, v, at, problems);
+    } else if (sub instanceof protobuf.Enum) {
+      // proto3 JSON names enum values; protobufjs's verify takes only their numbers.
+      const num = (x: unknown, where: string): unknown => {
+        if (typeof x !== 'string') return x;
+        const n = sub.values[x];
+        if (n === undefined) problems.push(`${where}: no value ${x} in ${sub.fullName.slice(1)} (values: ${Object.keys(sub.values).join(', ')})`);
+        return n ?? x;
+      };
+      if (field.map && typeof v === 'object' && v !== null) out[field.name] = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, num(x, `${at}.${k}`)]));
+      else if (field.repeated && Array.isArray(v)) out[field.name] = v.map((x, i) => num(x, `${at}[${i}]`));
+      else out[field.name] = num(v, at);
     } else {
       out[field.name] = v;
     }
   }
   return out;
+}
+
+/** A method name split into its service and method, or undefined when it is not `package.Service/Method` (or `.Method`, with or without a leading `/`). */
+export function parseGrpcMethod(method: string): { service: string; method: string } | undefined {
+  const m = /^\/?([A-Za-z_][\w.]*)[/.]([A-Za-z_]\w*)$/.exec(method);
+  return m === null ? undefined : { service: m[1]!, method: m[2]! };
+}
+
+/** The problem message of a method name parseGrpcMethod refuses. */
+export function badMethodMessage(method: string): string {
+  return `"${method}" is not a gRPC method: use package.Service/Method, e.g. zerodrop.demo.Greeter/SayHello`;
 }
 
 /**
@@ -87,12 +109,22 @@ export function prepareGrpcCall(spec: GrpcCallSpec, paths: GrpcFieldPaths = DEFA
     p.throwIfAny();
     throw err;
   }
-  const m = /^\/?([A-Za-z_][\w.]*)[/.]([A-Za-z_]\w*)$/.exec(spec.method);
-  if (m === null) {
-    p.add(paths.method, `"${spec.method}" is not a gRPC method: use package.Service/Method, e.g. zerodrop.demo.Greeter/SayHello`);
+  return encodeGrpcCall(root, spec.protoFile, spec, paths);
+}
+
+/**
+ * Finds the method in `root` (types by their declared field names: a .proto loaded keepCase, or
+ * descriptors from server reflection) and encodes the request message, with the checks of
+ * prepareGrpcCall; `source` names where the types came from in the problems (a file, "the server's reflection").
+ */
+export function encodeGrpcCall(root: protobuf.Root, source: string, spec: Omit<GrpcCallSpec, 'protoFile'>, paths: GrpcFieldPaths = DEFAULT_PATHS): PreparedGrpcCall {
+  const p = new ProblemList();
+  const parsed = parseGrpcMethod(spec.method);
+  if (parsed === undefined) {
+    p.add(paths.method, badMethodMessage(spec.method));
     p.throwIfAny();
   }
-  const [, serviceName, methodName] = m!;
+  const { service: serviceName, method: methodName } = parsed!;
   const services: string[] = [];
   const collect = (ns: protobuf.NamespaceBase): void => {
     for (const o of ns.nestedArray) {
@@ -101,13 +133,13 @@ export function prepareGrpcCall(spec: GrpcCallSpec, paths: GrpcFieldPaths = DEFA
     }
   };
   collect(root);
-  const service = root.lookup(serviceName!);
+  const service = root.lookup(serviceName);
   if (!(service instanceof protobuf.Service)) {
-    p.add(paths.method, `no service ${serviceName} in ${spec.protoFile} (services: ${services.join(', ') || 'none'})`);
+    p.add(paths.method, `no service ${serviceName} in ${source} (services: ${services.join(', ') || 'none'})`);
     p.throwIfAny();
   }
   const svc = service as protobuf.Service;
-  const method = svc.methods[methodName!];
+  const method = svc.methods[methodName];
   if (method === undefined) {
     p.add(paths.method, `service ${serviceName} has no method ${methodName} (methods: ${Object.keys(svc.methods).join(', ')})`);
     p.throwIfAny();
@@ -116,6 +148,7 @@ export function prepareGrpcCall(spec: GrpcCallSpec, paths: GrpcFieldPaths = DEFA
     p.add(paths.method, `${serviceName}/${methodName} is a streaming method; only unary calls are load-tested`);
     p.throwIfAny();
   }
+  method!.resolve();
   const type = method!.resolvedRequestType!;
   const problems: string[] = [];
   const normalized = normalize(type, spec.message ?? {}, '', problems);

@@ -16,8 +16,8 @@ export type PreflightOptions = Omit<TargetOptions, 'keepAlive'>;
 
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_OSSL_|HOSTNAME_MISMATCH)/;
 
-/** Turns the error code of a failed preflight into a sentence and a hint the user can act on. */
-function explain(code: string, u: URL, timeoutMs: number): { why: string; hint: string } {
+/** Turns the error code of a failed preflight (or of any first connection to the target) into a sentence and a hint the user can act on. */
+export function explainConnectError(code: string, u: URL, timeoutMs: number): { why: string; hint: string } {
   const hostPort = `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
   if (code === 'ECONNREFUSED') {
     return {
@@ -142,7 +142,7 @@ export async function checkReachable(opts: PreflightOptions, reach: ReachOptions
     }
     if (Date.now() >= deadline) {
       const code = errorCodeOf(a.error);
-      const { why, hint } = explain(code, u, opts.timeoutMs);
+      const { why, hint } = explainConnectError(code, u, opts.timeoutMs);
       throw new CouldNotRunError('E_TARGET_UNREACHABLE', `cannot reach ${redactUrl(opts.url)}: ${why}`, { hint, cause: a.error });
     }
     await sleep(Math.min(RETRY_EVERY_MS, Math.max(0, deadline - Date.now())), signal);

@@ -1,8 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
 import { expectSizedToPass, expectVerdict } from '../helpers/verdict.js';
 import { DEMO_PROTO, startGrpcServer, type GrpcTestServer } from '../fixtures/grpc-server.js';
 
@@ -48,6 +50,69 @@ describe('zerodrop run with a gRPC target', () => {
     const r = await runCli(['run', '--url', 'grpc://127.0.0.1:1', ...args, '--duration', '1s', '--quiet']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(message);
+  });
+});
+
+/** A port free a moment ago (the demo app takes its port from PORT). */
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+
+/** The demo gRPC app (scenarios/apps/demo-grpc.mjs) as a local process, once it logs `ready`. */
+async function startDemoGrpc(env: Record<string, string>): Promise<{ port: number; child: ChildProcess; log: () => string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['scenarios/apps/demo-grpc.mjs'], { cwd: repoRoot, env: { ...process.env, PORT: String(port), HEALTH_PORT: String(await freePort()), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const deadline = Date.now() + 30_000;
+  while (!/ ready\n/.test(log)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the demo gRPC app did not get ready:\n${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { port, child, log: () => log };
+}
+
+describe('zerodrop run with a gRPC target and no .proto: the server\'s reflection describes the method', () => {
+  let demo: Awaited<ReturnType<typeof startDemoGrpc>>;
+  let plain: Awaited<ReturnType<typeof startDemoGrpc>>;
+  beforeAll(async () => {
+    demo = await startDemoGrpc({ POD_NAME: 'refl-pod' });
+    plain = await startDemoGrpc({ POD_NAME: 'plain-pod', REFLECTION: 'off' });
+  }, 60_000);
+  afterAll(() => {
+    demo?.child.kill('SIGINT');
+    plain?.child.kill('SIGINT');
+  });
+
+  it('runs against the demo app with no --proto, every call counted as the app served it', async () => {
+    const out = tmp();
+    const r = await runCli(['run', '--url', `grpc://127.0.0.1:${demo.port}`, '--grpc-method', 'zerodrop.demo.Greeter/SayHello', '--data', '{"name":"refl"}', '--pod-header', 'x-pod-name', '--rate', '200', '--warmup', '1s', '--duration', '2s', '--budget', '2%', '--out', out, '--quiet']);
+    const report = readReport(out);
+    expectVerdict(report, r, 'pass');
+    expect(report.statusCodes).toEqual({ OK: report.totals.sent });
+    expect(report.pods).toEqual([expect.objectContaining({ pod: 'refl-pod', sent: report.totals.sent })]);
+  });
+
+  it.each([
+    ['a method the service lacks', () => demo.port, 'zerodrop.demo.Greeter/Nope', /target\.grpc\.method: service zerodrop\.demo\.Greeter has no method Nope \(methods: SayHello\)/],
+    ['a service the server lacks', () => demo.port, 'zerodrop.demo.Greeterr/SayHello', /target\.grpc\.method: the server offers no service zerodrop\.demo\.Greeterr \(its reflection lists: zerodrop\.demo\.Greeter\)/],
+    ['a server without reflection', () => plain.port, 'zerodrop.demo.Greeter/SayHello', /does not serve reflection \(grpc\.reflection\.v1 and v1alpha ServerReflection: UNIMPLEMENTED\)\n  hint: give --proto FILE \(target\.grpc\.proto\), or enable reflection on the server: @grpc\/reflection in Node, reflection\.Register\(s\) in grpc-go/],
+  ])('refuses %s with exit 3, before any call', async (_what, port, method, message) => {
+    const r = await runCli(['run', '--url', `grpc://127.0.0.1:${port()}`, '--grpc-method', method, '--duration', '1s', '--out', tmp(), '--quiet']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('says an unreachable server is unreachable (exit 4)', async () => {
+    const port = await freePort();
+    const r = await runCli(['run', '--url', `grpc://127.0.0.1:${port}`, '--grpc-method', 'zerodrop.demo.Greeter/SayHello', '--duration', '1s', '--out', tmp(), '--quiet']);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}/zerodrop\\.demo\\.Greeter/SayHello: connection refused`));
   });
 });
 

@@ -1,4 +1,4 @@
-import { checkGrpcCall } from '../../traffic/grpc-message.js';
+import { badMethodMessage, checkGrpcCall, parseGrpcMethod } from '../../traffic/grpc-message.js';
 import type { ScenarioFlags } from '../fields.js';
 import { HEADER_NAME, parseDuration } from '../parse.js';
 import type { GrpcSpec } from '../types.js';
@@ -13,7 +13,9 @@ export interface ResolvedGrpc {
 /**
  * `target.grpc`: gRPC unary calls instead of HTTP requests (undefined when the section and the
  * grpc flags are absent). The .proto is loaded, the method found and the message encoded here, so
- * a wrong proto path, method or message is an input problem before anything runs. `urlTls` is
+ * a wrong proto path, method or message is an input problem before anything runs; without a
+ * .proto, the runner asks the server's reflection before the traffic (runner/grpc-reflection-step.ts)
+ * and only the method's form and the message's JSON are checked here. `urlTls` is
  * what the URL's scheme says (grpcs:/https: true, grpc:/http: false; undefined without a URL).
  */
 export function resolveGrpc(r: ScenarioReader, flags: Pick<ScenarioFlags, 'metadata'>, fileData: unknown, ctx: ResolveContext, timeoutMs: number, urlTls: boolean | undefined): ResolvedGrpc | undefined {
@@ -27,7 +29,6 @@ export function resolveGrpc(r: ScenarioReader, flags: Pick<ScenarioFlags, 'metad
   const method = text('target.grpc.method');
   if (method === undefined) problems.add(label('target.grpc.method'), 'which gRPC method? e.g. --grpc-method zerodrop.demo.Greeter/SayHello');
   const protoGiven = text('target.grpc.proto');
-  if (protoGiven === undefined) problems.add(label('target.grpc.proto'), 'the .proto file that declares the method, e.g. --proto apps/demo.proto (server reflection is not supported)');
   const protoFile = protoGiven === undefined ? undefined : ctx.resolvePath(protoGiven, r.fromFlag('target.grpc.proto'));
 
   let message: unknown = {};
@@ -82,13 +83,20 @@ export function resolveGrpc(r: ScenarioReader, flags: Pick<ScenarioFlags, 'metad
     problems.add(label('target.grpc.tls'), `the URL's scheme says ${urlTls ? 'TLS' : 'plaintext'}: use ${tls ? 'grpcs://' : 'grpc://'} or drop the flag`);
   }
 
-  if (method === undefined || protoFile === undefined) return undefined;
-  const err = checkGrpcCall({ protoFile, method, message }, { proto: label('target.grpc.proto'), method: label('target.grpc.method'), message: label('target.grpc.message') });
+  if (method === undefined) return undefined;
+  if (protoFile === undefined) {
+    // The server's reflection describes the method: its form and the message's shape are all there is to check now.
+    const before = problems.problems.length;
+    if (parseGrpcMethod(method) === undefined) problems.add(label('target.grpc.method'), badMethodMessage(method));
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) problems.add(label('target.grpc.message'), `expected a JSON object, got ${JSON.stringify(message)}`);
+    if (problems.problems.length > before) return undefined;
+  }
+  const err = protoFile === undefined ? undefined : checkGrpcCall({ protoFile, method, message }, { proto: label('target.grpc.proto'), method: label('target.grpc.method'), message: label('target.grpc.message') });
   if (err !== undefined) {
     for (const p of err.problems) problems.add(p.path, p.message);
     return undefined;
   }
   const slash = method.replace(/^\//, '');
   const i = slash.includes('/') ? slash.lastIndexOf('/') : slash.lastIndexOf('.');
-  return { spec: { method: `${slash.slice(0, i)}/${slash.slice(i + 1)}`, protoFile, message, metadata, deadlineMs, tls }, path: `/${slash.slice(0, i)}/${slash.slice(i + 1)}` };
+  return { spec: { method: `${slash.slice(0, i)}/${slash.slice(i + 1)}`, ...(protoFile === undefined ? {} : { protoFile }), message, metadata, deadlineMs, tls }, path: `/${slash.slice(0, i)}/${slash.slice(i + 1)}` };
 }

@@ -40,7 +40,7 @@ export function resolveTarget(r: ScenarioReader, flags: Pick<ScenarioFlags, 'hea
     // A WebSocket load may name its target ws:// or wss:// (http:// and https:// work too).
     const wsOk = r.get('load.kind') === 'websocket' && (parsedUrl?.protocol === 'ws:' || parsedUrl?.protocol === 'wss:');
     if (grpcScheme && !grpcAsked) {
-      problems.add(label('target.url'), `a ${parsedUrl!.protocol}// target needs the method to call: add --grpc-method and --proto (target.grpc)`);
+      problems.add(label('target.url'), `a ${parsedUrl!.protocol}// target needs the method to call: add --grpc-method (target.grpc.method), and --proto FILE unless the server serves reflection`);
     } else if (parsedUrl && !grpcScheme && !wsOk && parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') {
       problems.add(label('target.url'), `only http://, https://, grpc:// and grpcs:// (and ws://, wss:// for --load-kind websocket) targets are supported, got ${parsedUrl.protocol}`);
     }

@@ -53,10 +53,17 @@ describe('a gRPC target', () => {
     expect(s.target.grpc).toMatchObject({ message: { name: 'from file' }, metadata: { 'x-a': '1' }, deadlineMs: 500, tls: false });
   });
 
+  it('leaves the .proto out when none is given: the server\'s reflection describes the method before the traffic', () => {
+    const s = resolveScenario(undefined, { url: 'grpc://10.0.0.1:50051', grpcMethod: 'zerodrop.demo.Greeter.SayHello', data: '{"name":"zd"}', duration: '1s' }, ctx);
+    expect(s.target.grpc).toEqual({ method: 'zerodrop.demo.Greeter/SayHello', message: { name: 'zd' }, metadata: {}, deadlineMs: 2000, tls: false });
+    expect(s.target.path).toBe('/zerodrop.demo.Greeter/SayHello');
+  });
+
   it.each<[string, ScenarioFlags, string]>([
     ['no method', { url: 'grpc://h:1', proto: DEMO_PROTO }, '--grpc-method'],
     ['an unknown method', { ...base, grpcMethod: 'zerodrop.demo.Greeter/Hello' }, '--grpc-method (target.grpc.method): service zerodrop.demo.Greeter has no method Hello (methods: SayHello)'],
-    ['no proto', { url: 'grpc://h:1', grpcMethod: 'a.B/C' }, 'target.grpc.proto: the .proto file that declares the method'],
+    ['a method not of the form package.Service/Method (no .proto: reflection)', { url: 'grpc://h:1', grpcMethod: 'SayHello' }, '--grpc-method (target.grpc.method): "SayHello" is not a gRPC method: use package.Service/Method'],
+    ['a message not an object (no .proto: reflection)', { url: 'grpc://h:1', grpcMethod: 'a.B/C', data: '[1]' }, '--data (target.grpc.message): expected a JSON object, got [1]'],
     ['a missing proto', { ...base, proto: '/nope.proto' }, '--proto (target.grpc.proto): proto file not found: /nope.proto'],
     ['bad JSON', { ...base, data: '{name' }, '--data (target.grpc.message): not JSON'],
     ['a message of the wrong type', { ...base, data: '{"name": 5}' }, '--data (target.grpc.message): does not fit zerodrop.demo.HelloRequest: name: string expected'],
