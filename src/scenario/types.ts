@@ -21,7 +21,7 @@ export interface TargetSpec {
   successStatus: Array<[number, number]>;
   /** Response header naming the pod that answered: counts per pod. */
   podHeader: string | undefined;
-  /** The HTTP client under each connection (undefined: auto, lean for http:, undici for https:). */
+  /** The HTTP client under each connection (undefined: auto, lean for http: and HTTP/2, undici for https:). */
   client: ClientKind | undefined;
 }
 

@@ -2,7 +2,7 @@ import { Client, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { InvalidInputError } from '../errors.js';
 import { redactUrl } from '../redact.js';
-import { leanRefusal } from './client-kind.js';
+import { leanRefusal, nodeHttp2Refusal } from './client-kind.js';
 import type { ClientKind } from './client-kind.js';
 import { Http1Connection } from './http1-connection.js';
 
@@ -31,18 +31,21 @@ export interface TargetOptions {
   podHeader?: string;
   /**
    * The HTTP client under each connection: `lean` (zerodrop's own HTTP/1.1 connection,
-   * http: only; see http1-connection.ts) or `undici`. Default: lean for http:, undici for https:.
+   * http: only; see http1-connection.ts), `undici`, or `node-http2` (HTTP/2 only). Default: lean for
+   * http: and for HTTP/2, undici for https:.
    */
   client?: ClientKind;
 }
 
-export { CLIENT_KINDS } from './client-kind.js';
+export { CLIENT_CHOICES, CLIENT_KINDS } from './client-kind.js';
 export type { ClientKind } from './client-kind.js';
 
 /**
  * The client a target is reached with; throws InvalidInputError for lean on https: HTTP/1.1, and
- * for undici on cleartext HTTP/2. With HTTP/2, `lean` is zerodrop's client on node:http2
- * (http2-client.ts), the default: it counts GOAWAY and REFUSED_STREAM retries, which undici hides.
+ * for undici on cleartext HTTP/2, and for node-http2 without HTTP/2. With HTTP/2, `lean` is
+ * zerodrop's frames client on node:tls/node:net (http2-lean-client.ts), the default, and
+ * `node-http2` its client on node:http2 (http2-client.ts): both count GOAWAY and REFUSED_STREAM
+ * retries, which undici hides.
  */
 export function clientKindOf(opts: Pick<TargetOptions, 'url' | 'client' | 'http2'>): ClientKind {
   if (opts.http2 === true) {
@@ -51,6 +54,8 @@ export function clientKindOf(opts: Pick<TargetOptions, 'url' | 'client' | 'http2
     }
     return opts.client ?? 'lean';
   }
+  const h2only = opts.client === 'node-http2' ? nodeHttp2Refusal(false) : undefined;
+  if (h2only !== undefined) throw new InvalidInputError([{ path: 'client', message: h2only }]);
   const refusal = leanRefusal(parseTargetUrl(opts.url).href, false);
   if (opts.client === 'lean' && refusal !== undefined) {
     throw new InvalidInputError([{ path: 'client', message: `${refusal}: use client "undici" for https: targets` }]);

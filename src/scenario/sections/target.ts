@@ -1,5 +1,5 @@
 import { redactUrl } from '../../redact.js';
-import { CLIENT_KINDS, leanRefusal } from '../../traffic/client-kind.js';
+import { CLIENT_CHOICES, CLIENT_KINDS, leanRefusal, nodeHttp2Refusal } from '../../traffic/client-kind.js';
 import type { ClientKind } from '../../traffic/client-kind.js';
 import type { ScenarioFlags } from '../fields.js';
 import { HEADER_NAME, parseDuration, parseHeader, parseStatusRanges } from '../parse.js';
@@ -101,12 +101,14 @@ export function resolveTarget(r: ScenarioReader, flags: Pick<ScenarioFlags, 'hea
   const clientName = text('target.client') ?? 'auto';
   let client: ClientKind | undefined;
   if (clientName !== 'auto' && !(CLIENT_KINDS as readonly string[]).includes(clientName)) {
-    problems.add(label('target.client'), `unknown client "${clientName}": choose auto, ${CLIENT_KINDS.join(' or ')}`);
+    problems.add(label('target.client'), `unknown client "${clientName}": choose auto, ${CLIENT_CHOICES}`);
   } else if (clientName !== 'auto') {
     client = clientName as ClientKind;
-    // With HTTP/2, lean is zerodrop's client on node:http2 (https: and cleartext h2c alike).
+    // With HTTP/2, lean is zerodrop's frames client (https: and cleartext h2c alike).
     const refusal = client === 'lean' && !http2 ? leanRefusal(url ?? 'http:', false) : undefined;
     if (refusal !== undefined) problems.add(label('target.client'), `${refusal}: use --client undici (or auto) for https:// targets`);
+    const h2only = client === 'node-http2' ? nodeHttp2Refusal(http2) : undefined;
+    if (h2only !== undefined) problems.add(label('target.client'), h2only);
     if (client === 'undici' && http2 && url?.startsWith('http:') === true) {
       problems.add(label('target.client'), 'undici speaks HTTP/2 over TLS only: use --client lean (or auto) for cleartext HTTP/2 (h2c)');
     }

@@ -293,6 +293,6 @@ describe('requests', () => {
   it('rejects the lean client for https: and an unknown client, naming the option', () => {
     const o = { method: 'GET', headers: {}, model: 'closed', connections: 1, durationMs: 100, timeoutMs: 100, keepAlive: true } as const;
     expect(() => startLoad({ ...o, url: 'https://x/', client: 'lean' }, startClock())).toThrow(/client: the lean client speaks cleartext HTTP\/1.1 only/);
-    expect(() => startLoad({ ...o, url: 'http://x/', client: 'fast' as 'lean' }, startClock())).toThrow(/client: must be lean or undici, got "fast"/);
+    expect(() => startLoad({ ...o, url: 'http://x/', client: 'fast' as 'lean' }, startClock())).toThrow(/client: must be lean, undici or node-http2, got "fast"/);
   });
 });

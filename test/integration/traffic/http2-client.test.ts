@@ -23,7 +23,7 @@ afterEach(async () => {
 
 const base = { method: 'GET', headers: {}, model: 'closed' as const, connections: 2, streams: 4, durationMs: 600, timeoutMs: 2000, keepAlive: true, http2: true, podHeader: 'x-pod-name' };
 
-async function run(s: H2FaultServer, extra: Partial<LoadOptions> = {}): Promise<LoadResult> {
+async function runWith(s: H2FaultServer, extra: Partial<LoadOptions> = {}): Promise<LoadResult> {
   const opts: LoadOptions = { ...base, url: s.url, ...extra };
   if (s.ca !== undefined) opts.ca = s.ca;
   return startLoad(opts, startClock()).done;
@@ -35,10 +35,16 @@ async function settled(check: () => boolean, ms = 5000): Promise<void> {
   while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
 }
 
+/** Every case runs against both of zerodrop's HTTP/2 clients: the lean frames client (the default) and the one on node:http2. */
+const CLIENTS = [['lean'], ['node-http2']] as const;
+
+describe.each(CLIENTS)('zerodrop HTTP/2 client %s', (client) => {
 describe.each([
   ['TLS (h2 by ALPN)', true],
   ['cleartext h2c (prior knowledge)', false],
-])('zerodrop HTTP/2 client over %s', (_name, tls) => {
+])('over %s', (_name, tls) => {
+  const run = (s: H2FaultServer, extra: Partial<LoadOptions> = {}): Promise<LoadResult> => runWith(s, { client, ...extra });
+
   it('answers every request: succeeded = served, one pod, sessions x streams', async () => {
     server = await startH2FaultServer({ tls });
     const r = await run(server);
@@ -135,14 +141,14 @@ describe.each([
   });
 });
 
-describe('zerodrop HTTP/2 client: sessions', () => {
+describe('sessions', () => {
   it.each<[string, Record<string, unknown>, (n: number) => boolean]>([
     ['closed model: --connections sessions', { connections: 3, streams: 2 }, (n) => n === 3],
     ['open model: one session by default', { model: 'open', rate: 200, connections: undefined, streams: undefined }, (n) => n === 1],
     ['open model: --min-connections sessions', { model: 'open', rate: 200, minConnections: 4, connections: undefined, streams: undefined }, (n) => n === 4],
   ])('%s', async (_name, extra, sessionsOk) => {
     server = await startH2FaultServer({ tls: false });
-    const merged: Record<string, unknown> = { ...base, url: server.url, durationMs: 500, ...extra };
+    const merged: Record<string, unknown> = { ...base, client, url: server.url, durationMs: 500, ...extra };
     for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
     const opts = merged as unknown as LoadOptions;
     const r = await startLoad(opts, startClock()).done;
@@ -158,7 +164,7 @@ describe('zerodrop HTTP/2 client: sessions', () => {
     const probe = await startH2FaultServer({ tls: false });
     const port = new URL(probe.url).port;
     await probe.close();
-    const r = await startLoad({ ...base, url: `${scheme}://127.0.0.1:${port}/`, durationMs: 200, insecure: true }, startClock()).done;
+    const r = await startLoad({ ...base, client, url: `${scheme}://127.0.0.1:${port}/`, durationMs: 200, insecure: true }, startClock()).done;
     const t = r.recorder.totals();
     expect(t.sent).toBeGreaterThan(0);
     expect(t.failures.refused).toBe(t.sent);
@@ -168,14 +174,18 @@ describe('zerodrop HTTP/2 client: sessions', () => {
 
   it('the reachability check sends its request over cleartext h2c too (zerodrop\'s client)', async () => {
     server = await startH2FaultServer({ tls: false });
-    await expect(checkReachable({ ...base, url: server.url })).resolves.toMatchObject({ probe: 'request', requests: 1, lastStatus: 200 });
+    await expect(checkReachable({ ...base, client, url: server.url })).resolves.toMatchObject({ probe: 'request', requests: 1, lastStatus: 200 });
     await settled(() => server!.counts.served === 1);
     expect(server.counts.served).toBe(1);
   });
 
+});
+});
+
+describe('zerodrop HTTP/2: undici', () => {
   it('undici (tuned) still serves HTTP/2 over TLS, and refuses cleartext h2c', async () => {
     server = await startH2FaultServer({ tls: true });
-    const r = await run(server, { client: 'undici' });
+    const r = await runWith(server, { client: 'undici' });
     const t = r.recorder.totals();
     await settled(() => server!.counts.served === t.succeeded);
     expect(t.failed).toBe(0);

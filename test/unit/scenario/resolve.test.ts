@@ -85,7 +85,7 @@ describe('resolveScenario', () => {
     expect(resolveScenario({ target: { url: 'http://a/', client: 'undici' } }, {}, ctx).target.client).toBe('undici');
     expect(resolveScenario({ target: { url: 'http://a/', client: 'undici' } }, { client: 'lean' }, ctx).target.client).toBe('lean');
     expect(resolveScenario(undefined, { url: 'https://a/', client: 'auto' }, ctx).target.client).toBeUndefined();
-    expect(problemsOf(undefined, { url: 'http://a/', client: 'fast' })).toEqual(['--client (target.client): unknown client "fast": choose auto, lean or undici']);
+    expect(problemsOf(undefined, { url: 'http://a/', client: 'fast' })).toEqual(['--client (target.client): unknown client "fast": choose auto, lean, undici or node-http2']);
     expect(problemsOf(undefined, { url: 'https://a/', client: 'lean' })[0]).toMatch(/^--client \(target.client\): the lean client speaks cleartext HTTP\/1.1 only/);
     // With HTTP/2, lean is zerodrop's node:http2 client (TLS or h2c); undici speaks HTTP/2 over TLS only.
     expect(problemsOf({ target: { url: 'http://a/', http2: true, client: 'lean' } })).toEqual([]);
