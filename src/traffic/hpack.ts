@@ -135,7 +135,28 @@ function readString(buf: Buffer, pos: number, end: number): string {
   const from = intEnd;
   if (from + len > end) throw new HpackError('HPACK: truncated string');
   strEnd = from + len;
-  return huffman ? huffmanDecode(buf, from, from + len) : buf.toString('latin1', from, from + len);
+  return huffman ? huffmanCached(buf, from, from + len) : buf.toString('latin1', from, from + len);
+}
+
+/**
+ * Decoded Huffman strings by their coded bytes. Servers send the same values response after
+ * response (nginx adds server, date and content-type to the dynamic table on every response,
+ * Huffman-coded, and never refers to them): a lookup costs far less than decoding bit by bit.
+ */
+const huffmanCache = new Map<string, string>();
+const HUFFMAN_CACHE_MAX = 512;
+
+function huffmanCached(buf: Buffer, start: number, end: number): string {
+  // Long strings are rarely repeated: decoded without the cache.
+  if (end - start > 64) return huffmanDecode(buf, start, end);
+  const key = buf.toString('latin1', start, end);
+  let s = huffmanCache.get(key);
+  if (s === undefined) {
+    s = huffmanDecode(buf, start, end);
+    if (huffmanCache.size >= HUFFMAN_CACHE_MAX) huffmanCache.clear();
+    huffmanCache.set(key, s);
+  }
+  return s;
 }
 
 function skipString(buf: Buffer, pos: number, end: number): number {

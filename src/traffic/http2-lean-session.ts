@@ -165,6 +165,8 @@ export class LeanH2Session implements FrameHandler {
       return;
     }
     this.connected = true;
+    // Again once connected: a TLS socket may drop the option set before its TCP connection exists.
+    this.#socket.setNoDelay(true);
     const w = this.#writer;
     w.raw(PREFACE);
     w.settings(OUR_SETTINGS);

@@ -121,6 +121,42 @@ describe.each([
     expect(t.succeeded).toBe(c.served);
   });
 
+  it('sends request bodies under the server\'s flow control (300 KB each, above its 64 KiB windows): every byte arrives', async () => {
+    server = await startH2FaultServer({ tls });
+    const body = 'x'.repeat(300_000);
+    const r = await run(server, { method: 'POST', body, durationMs: 500 });
+    const t = r.recorder.totals();
+    const c = server.counts;
+    await settled(() => c.served === t.succeeded);
+    expect(t.sent).toBeGreaterThan(0);
+    expect(t.failed).toBe(0);
+    expect(t.succeeded).toBe(c.served);
+    expect(c.bodyBytes).toBe(c.served * body.length);
+  });
+
+  it('opens its receive windows as response bodies arrive (3 MB each, above its stream and session windows)', async () => {
+    server = await startH2FaultServer({ tls, responseBytes: 3_000_000 });
+    const r = await run(server, { durationMs: 800, timeoutMs: 5000 });
+    const t = r.recorder.totals();
+    await settled(() => server!.counts.served === t.succeeded);
+    // 8 streams x 3 MB: well above a 16 MiB session window, so a client that never sent WINDOW_UPDATE would time out.
+    expect(t.succeeded).toBeGreaterThan(8);
+    expect(t.failed).toBe(0);
+    expect(t.succeeded).toBe(server.counts.served);
+  });
+
+  it('reads a response header block split into HEADERS + CONTINUATION (a 40 KB header), the pod header included, and answers PINGs', async () => {
+    server = await startH2FaultServer({ tls, bigHeaderBytes: 40_000, ping: true });
+    const r = await run(server, { durationMs: 400 });
+    const t = r.recorder.totals();
+    await settled(() => server!.counts.served === t.succeeded && server!.counts.pingsAcked === 2);
+    expect(t.sent).toBeGreaterThan(0);
+    expect(t.failed).toBe(0);
+    expect(t.succeeded).toBe(server.counts.served);
+    expect(r.recorder.pods()).toEqual([expect.objectContaining({ pod: 'pod-a' })]);
+    expect(server.counts.pingsAcked).toBe(2);
+  });
+
   it('retries streams above a GOAWAY last-stream-id on a new session, records each GOAWAY, and loses nothing', async () => {
     // Each session refuses its 11th stream (id 21) and every later one with GOAWAY(last-stream-id 19).
     server = await startH2FaultServer({ tls, goawayAtStream: 21 });

@@ -93,6 +93,10 @@ describe('resolveScenario', () => {
     expect(problemsOf({ target: { url: 'http://a/', http2: true, client: 'undici' } })).toEqual([
       'target.client: undici speaks HTTP/2 over TLS only: use --client lean (or auto) for cleartext HTTP/2 (h2c)',
     ]);
+    // node-http2 (zerodrop's client on node:http2, kept beside the lean frames client) speaks HTTP/2 only.
+    expect(problemsOf({ target: { url: 'https://a/', http2: true, client: 'node-http2' } })).toEqual([]);
+    expect(problemsOf({ target: { url: 'http://a/', http2: true, client: 'node-http2' } })).toEqual([]);
+    expect(problemsOf({ target: { url: 'http://a/', client: 'node-http2' } })).toEqual(['target.client: node-http2 is an HTTP/2 client: add --http2 (target.http2), or use lean or undici']);
   });
 
   it('refuses framing and connection headers, saying what to use instead', () => {
