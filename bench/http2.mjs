@@ -16,7 +16,7 @@
 // printed and written as JSON under reports/bench/.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,18 @@ function waitForPort(port, timeoutMs = 10_000) {
       });
     };
     attempt();
+  });
+}
+
+/** A port nothing listens on now (another session's bench may hold a fixed one). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
   });
 }
 
@@ -192,7 +204,7 @@ const fmt = (n, d = 0) => (n === null || n === undefined ? '-' : Number(n).toLoc
 
 async function main() {
   console.log(`\nHTTP/2 over TLS (nginx, http2) beside h2load: ${inFlight} in flight (${opts.sessions} sessions x ${opts.streams} streams), ${opts.duration} s, ${opts.rounds} rounds interleaved; pinned: ${PIN}; load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  const url = await startNginx(18_290);
+  const url = await startNginx(await freePort());
   const rounds = [];
   for (let k = 0; k < opts.rounds; k++) {
     const round = {};
@@ -222,7 +234,11 @@ async function main() {
   console.log(`  written: ${file}`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// The nginx child keeps the loop alive: exit (the exit hook stops it).
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,8 +1,7 @@
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, isIP } from 'node:net';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
-import { isIP } from 'node:net';
 import { errorCodeOf } from './classify.js';
 import { HpackDecoder, HpackError } from './hpack.js';
 import { DEFAULT_MAX_FRAME_SIZE, FLAG, FRAME, FrameReader, FrameWriter, H2ConnectionError, H2_CODE, PREFACE, SETTING } from './http2-frames.js';
