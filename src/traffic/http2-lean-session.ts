@@ -86,6 +86,13 @@ export class LeanH2Session implements FrameHandler {
   /** Streams it may carry at once: the option, capped by the server's SETTINGS. */
   limit: number;
   connected = false;
+  /**
+   * The server's first SETTINGS arrived. Streams wait for it: sent before it, streams above the
+   * server's SETTINGS_MAX_CONCURRENT_STREAMS would be refused (then retried, or failed as refused
+   * if refused again) for the client's haste, not the server's state. It costs one round trip per
+   * new session.
+   */
+  settled = false;
   /** No new stream may go on it (GOAWAY received, closed, failed, or ids exhausted). */
   dead = false;
   goawayLastStreamId: number | undefined = undefined;
@@ -171,7 +178,6 @@ export class LeanH2Session implements FrameHandler {
     w.settings(OUR_SETTINGS);
     w.words(FRAME.WINDOW_UPDATE, 0, 0, CONNECTION_WINDOW - 65_535);
     this.#owner.onSessionConnect(this, [...this.#waiting]);
-    this.#openWaiting();
     this.#flush();
   }
 
@@ -183,7 +189,7 @@ export class LeanH2Session implements FrameHandler {
     st.sent = 0;
     st.unacked = 0;
     this.active++;
-    if (this.connected && this.#streams.size < this.#peerMaxStreams && this.#waiting.length === 0) this.#open(st);
+    if (this.settled && this.#streams.size < this.#peerMaxStreams && this.#waiting.length === 0) this.#open(st);
     else this.#waiting.push(st);
   }
 
@@ -203,7 +209,7 @@ export class LeanH2Session implements FrameHandler {
   }
 
   #openWaiting(): void {
-    while (this.#waiting.length > 0 && this.#streams.size < this.#peerMaxStreams && !this.closed && this.goawayLastStreamId === undefined) {
+    while (this.#waiting.length > 0 && this.settled && this.#streams.size < this.#peerMaxStreams && !this.closed && this.goawayLastStreamId === undefined) {
       this.#open(this.#waiting.shift()!);
     }
   }
@@ -432,6 +438,7 @@ export class LeanH2Session implements FrameHandler {
       }
     }
     this.#writer.frame(FRAME.SETTINGS, FLAG.ACK, 0);
+    this.settled = true;
     this.#openWaiting();
     this.#resumeBodies();
   }

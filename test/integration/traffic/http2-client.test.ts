@@ -157,6 +157,36 @@ describe.each([
     expect(server.counts.pingsAcked).toBe(2);
   });
 
+  it('reads padded DATA and HEADERS frames', async () => {
+    server = await startH2FaultServer({ tls, padding: true });
+    const r = await run(server, { durationMs: 400 });
+    const t = r.recorder.totals();
+    await settled(() => server!.counts.served === t.succeeded);
+    expect(t.sent).toBeGreaterThan(0);
+    expect(t.failed).toBe(0);
+    expect(t.succeeded).toBe(server.counts.served);
+    expect(r.recorder.pods()).toEqual([expect.objectContaining({ pod: 'pod-a' })]);
+  });
+
+  it('keeps to the server\'s SETTINGS_MAX_CONCURRENT_STREAMS (2, below --streams 4): the rest wait in the session', async () => {
+    server = await startH2FaultServer({ tls, maxConcurrentStreams: 2 });
+    const r = await run(server, { durationMs: 500 });
+    const t = r.recorder.totals();
+    await settled(() => server!.counts.served === t.succeeded);
+    expect(t.succeeded).toBe(server.counts.served);
+    expect(server.counts.peakOpen).toBeLessThanOrEqual(2);
+    if (client === 'lean') {
+      // The lean client sends nothing before the server's SETTINGS: nothing refused, nothing retried.
+      expect(t.failed).toBe(0);
+      expect(r.recorder.retried().total).toBe(0);
+    } else {
+      // node:http2 sends the first streams with the preface, before the server's SETTINGS: those
+      // above the limit are refused and retried (a retry that lands in a new session's first
+      // burst may be refused again, and fails as refused).
+      expect(t.failed).toBe(t.failures.refused);
+    }
+  });
+
   it('retries streams above a GOAWAY last-stream-id on a new session, records each GOAWAY, and loses nothing', async () => {
     // Each session refuses its 11th stream (id 21) and every later one with GOAWAY(last-stream-id 19).
     server = await startH2FaultServer({ tls, goawayAtStream: 21 });
