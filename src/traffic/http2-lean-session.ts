@@ -419,6 +419,9 @@ export class LeanH2Session implements FrameHandler {
   }
 
   #onSettings(buf: Buffer, start: number, end: number): void {
+    // A server that names no SETTINGS_MAX_CONCURRENT_STREAMS sets no limit (RFC 9113 section 6.5.2):
+    // only the assumption made before its first SETTINGS goes.
+    if (!this.settled) this.#peerMaxStreams = MAX_STREAM_ID;
     for (let p = start; p < end; p += 6) {
       const key = buf.readUInt16BE(p);
       const value = buf.readUInt32BE(p + 2);
