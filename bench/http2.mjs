@@ -5,7 +5,8 @@
 //   h2load -c S -m M                                   (nghttp2-client)
 //   node bench/h2-bare.mjs                             (node:http2 itself: the same loop, no accounting)
 //   node bench/h2-lean-probe.mjs                       (raw HTTP/2 frames on node:tls: what a lean client could cost)
-//   zerodrop run --http2 --connections S --streams M   (zerodrop's node:http2 client, the default)
+//   zerodrop run --http2 --connections S --streams M   (zerodrop's lean frames client on node:tls, the default)
+//   zerodrop run --http2 --connections S --streams M --client node-http2   (zerodrop's client on node:http2)
 //   zerodrop run --http2 --connections S --streams M --client undici   (undici's Pool, tuned: pipelining M)
 //   zerodrop run --http2 --connections S*M --client undici             (before: one stream per session)
 //
@@ -15,7 +16,7 @@
 // printed and written as JSON under reports/bench/.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +66,18 @@ function waitForPort(port, timeoutMs = 10_000) {
       });
     };
     attempt();
+  });
+}
+
+/** A port nothing listens on now (another session's bench may hold a fixed one). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
   });
 }
 
@@ -176,7 +189,8 @@ const CLIENTS = [
   ['h2load', `h2load -c ${opts.sessions} -m ${opts.streams}`, (url) => h2load(url)],
   ['nodeBare', `node:http2 bare loop (no accounting) -c ${opts.sessions} -m ${opts.streams}`, (url) => bare(url)],
   ['leanProbe', `raw HTTP/2 frames on node:tls (lean probe, no decoding) -c ${opts.sessions} -m ${opts.streams}`, (url) => leanProbe(url)],
-  ['zerodrop', `zerodrop --connections ${opts.sessions} --streams ${opts.streams}`, (url) => zerodrop(url, ['--connections', String(opts.sessions), '--streams', String(opts.streams)])],
+  ['zerodrop', `zerodrop (lean) --connections ${opts.sessions} --streams ${opts.streams}`, (url) => zerodrop(url, ['--connections', String(opts.sessions), '--streams', String(opts.streams)])],
+  ['nodeHttp2', `zerodrop --client node-http2 --connections ${opts.sessions} --streams ${opts.streams}`, (url) => zerodrop(url, ['--connections', String(opts.sessions), '--streams', String(opts.streams), '--client', 'node-http2'])],
   ['undiciTuned', `zerodrop --client undici --connections ${opts.sessions} --streams ${opts.streams}`, (url) => zerodrop(url, ['--connections', String(opts.sessions), '--streams', String(opts.streams), '--client', 'undici'])],
   ['undiciBefore', `zerodrop --client undici --connections ${inFlight} (before: 1 stream per session)`, (url) => zerodrop(url, ['--connections', String(inFlight), '--client', 'undici'])],
 ];
@@ -190,7 +204,7 @@ const fmt = (n, d = 0) => (n === null || n === undefined ? '-' : Number(n).toLoc
 
 async function main() {
   console.log(`\nHTTP/2 over TLS (nginx, http2) beside h2load: ${inFlight} in flight (${opts.sessions} sessions x ${opts.streams} streams), ${opts.duration} s, ${opts.rounds} rounds interleaved; pinned: ${PIN}; load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  const url = await startNginx(18_290);
+  const url = await startNginx(await freePort());
   const rounds = [];
   for (let k = 0; k < opts.rounds; k++) {
     const round = {};
@@ -209,16 +223,22 @@ async function main() {
   summary.nodeBareVsH2load = summary.nodeBare / summary.h2load;
   summary.leanProbeVsH2load = summary.leanProbe / summary.h2load;
   summary.zerodropVsNodeBare = summary.zerodrop / summary.nodeBare;
+  summary.nodeHttp2VsH2load = summary.nodeHttp2 / summary.h2load;
+  summary.zerodropVsLeanProbe = summary.zerodrop / summary.leanProbe;
   summary.undiciTunedVsH2load = summary.undiciTuned / summary.h2load;
   summary.undiciBeforeVsH2load = summary.undiciBefore / summary.h2load;
-  console.log(`  median: h2load ${fmt(summary.h2load)}/s; node:http2 bare ${fmt(summary.nodeBare)}/s (${fmt(summary.nodeBareVsH2load, 2)}x); lean probe ${fmt(summary.leanProbe)}/s (${fmt(summary.leanProbeVsH2load, 2)}x); zerodrop ${fmt(summary.zerodrop)}/s (${fmt(summary.zerodropVsH2load, 2)}x); undici tuned ${fmt(summary.undiciTuned)}/s (${fmt(summary.undiciTunedVsH2load, 2)}x); undici before ${fmt(summary.undiciBefore)}/s (${fmt(summary.undiciBeforeVsH2load, 2)}x)`);
+  console.log(`  median: h2load ${fmt(summary.h2load)}/s; node:http2 bare ${fmt(summary.nodeBare)}/s (${fmt(summary.nodeBareVsH2load, 2)}x); lean probe ${fmt(summary.leanProbe)}/s (${fmt(summary.leanProbeVsH2load, 2)}x); zerodrop lean ${fmt(summary.zerodrop)}/s (${fmt(summary.zerodropVsH2load, 2)}x); zerodrop node-http2 ${fmt(summary.nodeHttp2)}/s (${fmt(summary.nodeHttp2VsH2load, 2)}x); undici tuned ${fmt(summary.undiciTuned)}/s (${fmt(summary.undiciTunedVsH2load, 2)}x); undici before ${fmt(summary.undiciBefore)}/s (${fmt(summary.undiciBeforeVsH2load, 2)}x)`);
   mkdirSync(opts.out, { recursive: true });
   const file = join(opts.out, `http2-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify({ opts, pinned: PIN, loadavg: loadavg(), rounds, summary }, null, 2));
   console.log(`  written: ${file}`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// The nginx child keeps the loop alive: exit (the exit hook stops it).
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

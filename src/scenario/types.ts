@@ -21,7 +21,7 @@ export interface TargetSpec {
   successStatus: Array<[number, number]>;
   /** Response header naming the pod that answered: counts per pod. */
   podHeader: string | undefined;
-  /** The HTTP client under each connection (undefined: auto, lean for HTTP/1.1 over http: or https:, undici for HTTP/2). */
+  /** The HTTP client under each connection (undefined: auto, lean: zerodrop's own HTTP/1.1 over http: or https:, and its HTTP/2 frames client). */
   client: ClientKind | undefined;
   /** gRPC unary calls instead of HTTP requests (url and path then name the method's address and path). */
   grpc?: GrpcSpec;

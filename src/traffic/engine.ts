@@ -8,7 +8,7 @@ import { LIVE, allocLiveCounters } from './live-counters.js';
 import { RateMeter, combineResults } from './load-result.js';
 import type { LoadHandle, LoadProgress, LoadResult } from './load-result.js';
 import { statusTableOf, successPredicateOf, type StatusRanges } from './status-table.js';
-import { CLIENT_KINDS, clientKindOf, parseTargetUrl } from './target.js';
+import { CLIENT_CHOICES, CLIENT_KINDS, clientKindOf, parseTargetUrl } from './target.js';
 import type { ClientKind } from './target.js';
 import { startWorkerLoad } from './worker-pool.js';
 import { resolveWorkers } from './worker-plan.js';
@@ -160,7 +160,7 @@ function validate(opts: LoadOptions): void {
     p.add('url', `must be an http(s) URL, got ${JSON.stringify(redactUrl(opts.url))}`);
   }
   if (opts.client !== undefined && !(CLIENT_KINDS as readonly string[]).includes(opts.client)) {
-    p.add('client', `must be ${CLIENT_KINDS.join(' or ')}, got ${JSON.stringify(opts.client)}`);
+    p.add('client', `must be ${CLIENT_CHOICES}, got ${JSON.stringify(opts.client)}`);
   } else if (urlOk) {
     try {
       clientKindOf(opts);

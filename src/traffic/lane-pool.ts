@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { Http2Client } from './http2-client.js';
+import { LeanHttp2Client } from './http2-lean-client.js';
 import { Lane } from './request-handler.js';
 import type { LaneSink } from './request-handler.js';
 import { buildDispatchOptions, buildPool, clientFactoryOf, clientKindOf, parseTargetUrl } from './target.js';
@@ -29,11 +30,13 @@ const IDLE_RESERVE_MS = 20;
  * The HTTP/2 client every lane of an engine shares. Closed model: `connections` sessions with
  * `streams` streams each (h2load's -c and -m). Open model: minConnections sessions (at least one)
  * taken in turn, more opened when each carries as many streams as allowed. undici's Pool when
- * asked for (its pipelining is its streams per session), else zerodrop's Http2Client.
+ * asked for (its pipelining is its streams per session), zerodrop's node:http2 client with
+ * node-http2, else zerodrop's lean frames client.
  */
 function http2Dispatcher(sink: LaneSink, target: TargetOptions, sizing: LanePoolSizing): LaneDispatcher {
   const open = sizing.open;
-  if (clientKindOf(target) === 'undici') return open ? buildPool(target, sizing.maxInFlight, target.streams ?? 1) : buildPool(target, sizing.connections, target.streams ?? 1);
+  const kind = clientKindOf(target);
+  if (kind === 'undici') return open ? buildPool(target, sizing.maxInFlight, target.streams ?? 1) : buildPool(target, sizing.connections, target.streams ?? 1);
   const o: ConstructorParameters<typeof Http2Client>[1] = {
     sessions: open ? Math.max(1, sizing.minConnections) : sizing.connections,
     streams: target.streams ?? (open ? 0 : 1),
@@ -44,7 +47,8 @@ function http2Dispatcher(sink: LaneSink, target: TargetOptions, sizing: LanePool
   if (target.ca !== undefined) o.ca = target.ca;
   if (target.insecure === true) o.insecure = true;
   if (target.podHeader !== undefined) o.podHeader = target.podHeader.toLowerCase();
-  return new Http2Client(parseTargetUrl(target.url).origin, o);
+  const origin = parseTargetUrl(target.url).origin;
+  return kind === 'node-http2' ? new Http2Client(origin, o) : new LeanHttp2Client(origin, o);
 }
 
 /** How one engine's lanes are sized: its model, its in-flight cap and (open model) its rate. */

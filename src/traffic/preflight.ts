@@ -8,6 +8,7 @@ import { CouldNotRunError, EXIT, ZerodropError } from '../errors.js';
 import { redactUrl } from '../redact.js';
 import { errorCodeOf } from './classify.js';
 import { Http2Client } from './http2-client.js';
+import { LeanHttp2Client } from './http2-lean-client.js';
 import { buildDispatchOptions, buildPool, clientKindOf, parseTargetUrl } from './target.js';
 import type { TargetOptions } from './target.js';
 
@@ -171,12 +172,13 @@ function codeError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
-/** One HTTP/2 session of zerodrop's client for the check (a refused stream is retried, uncounted). */
-function http2ProbeClient(opts: PreflightOptions): Http2Client {
+/** One HTTP/2 session of the run's own client for the check (a refused stream is retried, uncounted). */
+function http2ProbeClient(opts: PreflightOptions): Http2Client | LeanHttp2Client {
   const o: ConstructorParameters<typeof Http2Client>[1] = { sessions: 1, streams: 1, grow: false, connectTimeoutMs: opts.timeoutMs, onGoaway: () => undefined };
   if (opts.ca !== undefined) o.ca = opts.ca;
   if (opts.insecure === true) o.insecure = true;
-  return new Http2Client(parseTargetUrl(opts.url).origin, o);
+  const origin = parseTargetUrl(opts.url).origin;
+  return clientKindOf(opts) === 'node-http2' ? new Http2Client(origin, o) : new LeanHttp2Client(origin, o);
 }
 
 /**
@@ -186,7 +188,7 @@ function http2ProbeClient(opts: PreflightOptions): Http2Client {
 async function sendRequest(opts: PreflightOptions, signal: AbortSignal): Promise<Attempt> {
   // The run's own HTTP/2 client when it is zerodrop's (cleartext h2c needs it: undici would speak HTTP/1.1).
   const pool: Pick<Pool, 'dispatch' | 'destroy'> =
-    opts.http2 === true && clientKindOf(opts) === 'lean' ? http2ProbeClient(opts) : buildPool({ ...opts, keepAlive: true }, 1);
+    opts.http2 === true && clientKindOf(opts) !== 'undici' ? http2ProbeClient(opts) : buildPool({ ...opts, keepAlive: true }, 1);
   const d: Dispatcher.DispatchOptions = { ...buildDispatchOptions({ ...opts, keepAlive: true }), headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs };
   try {
     return await new Promise<Attempt>((resolve) => {

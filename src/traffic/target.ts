@@ -2,7 +2,7 @@ import { Client, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { InvalidInputError } from '../errors.js';
 import { redactUrl } from '../redact.js';
-import { undiciRefusal } from './client-kind.js';
+import { nodeHttp2Refusal, undiciRefusal } from './client-kind.js';
 import type { ClientKind } from './client-kind.js';
 import { GrpcConnection } from './grpc-connection.js';
 import type { GrpcConnectionOptions } from './grpc-connection.js';
@@ -32,8 +32,9 @@ export interface TargetOptions {
   /** Response header naming the pod that answered: outcomes are then counted per pod too. */
   podHeader?: string;
   /**
-   * The HTTP client under each connection: `lean` (zerodrop's own HTTP/1.1 connection, http:
-   * and https:; see http1-connection.ts) or `undici`. Default: lean, undici for HTTP/2.
+   * The HTTP client under each connection: `lean` (zerodrop's own: HTTP/1.1 over http: and
+   * https:, see http1-connection.ts; HTTP/2 frames, see http2-lean-client.ts), `undici`, or
+   * `node-http2` (HTTP/2 only). Default: lean.
    */
   client?: ClientKind;
   /**
@@ -44,20 +45,24 @@ export interface TargetOptions {
   grpc?: boolean;
 }
 
-export { CLIENT_KINDS } from './client-kind.js';
+export { CLIENT_CHOICES, CLIENT_KINDS } from './client-kind.js';
 export type { ClientKind } from './client-kind.js';
 
 /**
  * The client a target is reached with: `auto` (no client) is lean, zerodrop's own HTTP/1.1 client
- * over http: or https: and its HTTP/2 client (http2-client.ts) with http2; throws
- * InvalidInputError for a bad URL or undici on cleartext HTTP/2. gRPC has one client, zerodrop's
- * own on node:http2 (grpc-connection.ts), reported as lean.
+ * over http: or https: and its HTTP/2 frames client (http2-lean-client.ts) with http2;
+ * `node-http2` is its client on node:http2 (http2-client.ts). Both HTTP/2 clients count GOAWAY
+ * and REFUSED_STREAM retries, which undici hides. Throws InvalidInputError for a bad URL, undici
+ * on cleartext HTTP/2, and node-http2 without HTTP/2. gRPC has one client, zerodrop's own on
+ * node:http2 (grpc-connection.ts), reported as lean.
  */
 export function clientKindOf(opts: Pick<TargetOptions, 'url' | 'client' | 'http2' | 'grpc'>): ClientKind {
   if (opts.grpc === true) {
     if (opts.client === 'undici') throw new InvalidInputError([{ path: 'client', message: 'gRPC calls go through zerodrop\'s own HTTP/2 client: leave client unset (auto)' }]);
     return 'lean';
   }
+  const h2only = opts.client === 'node-http2' ? nodeHttp2Refusal(opts.http2 === true) : undefined;
+  if (h2only !== undefined) throw new InvalidInputError([{ path: 'client', message: h2only }]);
   const refusal = undiciRefusal(parseTargetUrl(opts.url).href, opts.http2 === true);
   if (opts.client === 'undici' && refusal !== undefined) {
     throw new InvalidInputError([{ path: 'client', message: `${refusal}: use client "lean" (the default) for cleartext h2c` }]);

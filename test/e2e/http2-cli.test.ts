@@ -24,14 +24,14 @@ describe('zerodrop run --http2 (end to end)', () => {
     server = undefined;
   });
 
-  it('sessions x streams over TLS: GOAWAYs retried and shown, nothing lost, every answer counted', async () => {
+  it.each([['lean'], ['node-http2']] as const)('%s client: sessions x streams over TLS: GOAWAYs retried and shown, nothing lost, every answer counted', async (client) => {
     // Every session refuses its 11th stream and the later ones with GOAWAY(last-stream-id 19).
     server = await startH2FaultServer({ tls: true, goawayAtStream: 21, pod: 'web-1' });
     const dir = tmp();
     const ca = join(dir, 'ca.pem');
     writeFileSync(ca, server.ca!);
     const out = join(dir, 'out');
-    const r = await runCli(['run', '--url', server.url, '--http2', '--ca', ca, '--connections', '2', '--streams', '4', '--duration', '2s', '--workers', '1', '--pod-header', 'x-pod-name', '--out', out]);
+    const r = await runCli(['run', '--url', server.url, '--http2', '--ca', ca, '--connections', '2', '--streams', '4', '--duration', '2s', '--workers', '1', '--pod-header', 'x-pod-name', '--client', client, '--out', out]);
     const report = readReport(out);
     expect([0, 2], r.stderr + r.stdout).toContain(r.code);
     expect(report.totals.failed).toBe(0);
@@ -44,7 +44,7 @@ describe('zerodrop run --http2 (end to end)', () => {
     expect(report.timeline.goaways.length).toBe(server.counts.goaways);
     expect(report.timeline.goaways[0]).toMatchObject({ lastStreamId: 19, errorCode: 'NO_ERROR', pod: 'web-1' });
     expect(report.meta.load.http2).toEqual({ sessions: 2, streams: 4 });
-    expect(report.meta.load.client).toBe('lean');
+    expect(report.meta.load.client).toBe(client);
     expect(r.stdout).toMatch(/retried \d[\d,]* \(goaway/);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/\| GOAWAY at \| last-stream-id \|/);
   });
@@ -53,6 +53,7 @@ describe('zerodrop run --http2 (end to end)', () => {
     ['--streams without --http2', ['--url', 'http://127.0.0.1:1/', '--connections', '4', '--streams', '8'], /--streams \(load.streams\): streams per session are for HTTP\/2/],
     ['--streams 0', ['--url', 'https://127.0.0.1:1/', '--http2', '--connections', '4', '--streams', '0'], /--streams \(load.streams\)/],
     ['undici over cleartext HTTP/2', ['--url', 'http://127.0.0.1:1/', '--http2', '--client', 'undici', '--connections', '4'], /undici speaks HTTP\/2 over TLS only/],
+    ['node-http2 without --http2', ['--url', 'http://127.0.0.1:1/', '--client', 'node-http2', '--connections', '4'], /node-http2 is an HTTP\/2 client: add --http2/],
   ])('refuses %s (exit 3, naming the flag)', async (_name, args, message) => {
     const r = await runCli(['run', ...args, '--duration', '1s', '--out', tmp()]);
     expect(r.code).toBe(3);

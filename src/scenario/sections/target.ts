@@ -1,5 +1,5 @@
 import { redactUrl } from '../../redact.js';
-import { CLIENT_KINDS, undiciRefusal } from '../../traffic/client-kind.js';
+import { CLIENT_CHOICES, CLIENT_KINDS, nodeHttp2Refusal, undiciRefusal } from '../../traffic/client-kind.js';
 import type { ClientKind } from '../../traffic/client-kind.js';
 import type { ScenarioFlags } from '../fields.js';
 import { HEADER_NAME, parseDuration, parseHeader, parseStatusRanges } from '../parse.js';
@@ -108,11 +108,13 @@ export function resolveTarget(r: ScenarioReader, flags: Pick<ScenarioFlags, 'hea
   const clientName = text('target.client') ?? 'auto';
   let client: ClientKind | undefined;
   if (clientName !== 'auto' && !(CLIENT_KINDS as readonly string[]).includes(clientName)) {
-    problems.add(label('target.client'), `unknown client "${clientName}": choose auto, ${CLIENT_KINDS.join(' or ')}`);
+    problems.add(label('target.client'), `unknown client "${clientName}": choose auto, ${CLIENT_CHOICES}`);
   } else if (clientName !== 'auto') {
     client = clientName as ClientKind;
     const refusal = client === 'undici' ? undiciRefusal(url ?? 'https:', http2) : undefined;
     if (refusal !== undefined) problems.add(label('target.client'), `${refusal}: use --client lean (or auto) for cleartext HTTP/2 (h2c)`);
+    const h2only = client === 'node-http2' ? nodeHttp2Refusal(http2) : undefined;
+    if (h2only !== undefined) problems.add(label('target.client'), h2only);
   }
   const successStatus = optional('target.successStatus', parseStatusRanges, [[200, 399]] as Array<[number, number]>);
 

@@ -295,6 +295,6 @@ describe('requests', () => {
   it('rejects undici for cleartext HTTP/2 and an unknown client, naming the option', () => {
     const o = { method: 'GET', headers: {}, model: 'closed', connections: 1, durationMs: 100, timeoutMs: 100, keepAlive: true } as const;
     expect(() => startLoad({ ...o, url: 'http://x/', http2: true, client: 'undici' }, startClock())).toThrow(/client: undici speaks HTTP\/2 over TLS only/);
-    expect(() => startLoad({ ...o, url: 'http://x/', client: 'fast' as 'lean' }, startClock())).toThrow(/client: must be lean or undici, got "fast"/);
+    expect(() => startLoad({ ...o, url: 'http://x/', client: 'fast' as 'lean' }, startClock())).toThrow(/client: must be lean, undici or node-http2, got "fast"/);
   });
 });

@@ -12,11 +12,11 @@ afterEach(async () => {
 });
 
 describe('HTTP/2 across worker threads', () => {
-  it('splits sessions over workers, and the retries and GOAWAYs reach the merged result and the deltas exactly', async () => {
+  it.each([['lean'], ['node-http2']] as const)('%s client: splits sessions over workers, and the retries and GOAWAYs reach the merged result and the deltas exactly', async (client) => {
     server = await startH2FaultServer({ tls: false, goawayAtStream: 21, policy: (n) => (n % 9 === 0 ? 'refuse' : 'ok') });
     const deltas: RecordingDelta[] = [];
     const r = await startLoad(
-      { url: server.url, method: 'GET', headers: {}, model: 'closed', connections: 4, streams: 2, durationMs: 1500, timeoutMs: 2000, keepAlive: true, http2: true, workers: 2, onDelta: (d) => deltas.push(d), deltaEveryMs: 100 },
+      { url: server.url, client, method: 'GET', headers: {}, model: 'closed', connections: 4, streams: 2, durationMs: 1500, timeoutMs: 2000, keepAlive: true, http2: true, workers: 2, onDelta: (d) => deltas.push(d), deltaEveryMs: 100 },
       startClock(),
     ).done;
     const t = r.recorder.totals();

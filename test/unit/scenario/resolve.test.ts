@@ -85,7 +85,7 @@ describe('resolveScenario', () => {
     expect(resolveScenario({ target: { url: 'http://a/', client: 'undici' } }, {}, ctx).target.client).toBe('undici');
     expect(resolveScenario({ target: { url: 'http://a/', client: 'undici' } }, { client: 'lean' }, ctx).target.client).toBe('lean');
     expect(resolveScenario(undefined, { url: 'https://a/', client: 'auto' }, ctx).target.client).toBeUndefined();
-    expect(problemsOf(undefined, { url: 'http://a/', client: 'fast' })).toEqual(['--client (target.client): unknown client "fast": choose auto, lean or undici']);
+    expect(problemsOf(undefined, { url: 'http://a/', client: 'fast' })).toEqual(['--client (target.client): unknown client "fast": choose auto, lean, undici or node-http2']);
     // The lean clients reach every target: HTTP/1.1 over http: and https:, HTTP/2 over TLS or h2c;
     // undici speaks HTTP/2 over TLS only.
     expect(problemsOf(undefined, { url: 'https://a/', client: 'lean' })).toEqual([]);
@@ -95,6 +95,10 @@ describe('resolveScenario', () => {
     expect(problemsOf({ target: { url: 'http://a/', http2: true, client: 'undici' } })).toEqual([
       'target.client: undici speaks HTTP/2 over TLS only: use --client lean (or auto) for cleartext HTTP/2 (h2c)',
     ]);
+    // node-http2 (zerodrop's client on node:http2, kept beside the lean frames client) speaks HTTP/2 only.
+    expect(problemsOf({ target: { url: 'https://a/', http2: true, client: 'node-http2' } })).toEqual([]);
+    expect(problemsOf({ target: { url: 'http://a/', http2: true, client: 'node-http2' } })).toEqual([]);
+    expect(problemsOf({ target: { url: 'http://a/', client: 'node-http2' } })).toEqual(['target.client: node-http2 is an HTTP/2 client: add --http2 (target.http2), or use lean or undici']);
   });
 
   it('refuses framing and connection headers, saying what to use instead', () => {

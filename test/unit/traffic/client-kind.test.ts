@@ -22,6 +22,8 @@ describe('clientKindOf', () => {
     ['https://a/', false, 'lean', 'lean'],
     ['https://a/', true, 'lean', 'lean'],
     ['http://a/', true, 'lean', 'lean'],
+    ['https://a/', true, 'node-http2', 'node-http2'],
+    ['http://a/', true, 'node-http2', 'node-http2'],
   ])('%s http2=%s client=%s -> %s', (url, http2, client, expected) => {
     expect(clientKindOf({ url, http2, ...(client ? { client } : {}) })).toBe(expected);
   });
@@ -29,6 +31,10 @@ describe('clientKindOf', () => {
   it('refuses undici on cleartext HTTP/2, naming the fix', () => {
     expect(() => clientKindOf({ url: 'http://a/', http2: true, client: 'undici' })).toThrow(InvalidInputError);
     expect(() => clientKindOf({ url: 'http://a/', http2: true, client: 'undici' })).toThrow(/HTTP\/2 over TLS only.*"lean"/);
+  });
+
+  it.each(['http://a/', 'https://a/'])('refuses node-http2 without HTTP/2 (%s), naming the fix', (url) => {
+    expect(() => clientKindOf({ url, client: 'node-http2' })).toThrow(/node-http2 is an HTTP\/2 client: add --http2/);
   });
 
   it('refuses a URL that is not http(s) whatever the client', () => {
