@@ -106,6 +106,10 @@ beforeAll(async () => {
   // Runtime stage: the install into an empty WORKDIR; its cleanup (rm, npm cache clean) is not run
   // here, where it would empty this machine's shared npm cache.
   mkdirSync(installDir);
+  // npm installs into the nearest folder above with a package.json or a node_modules: a stray
+  // /tmp/node_modules once took this install. The image's WORKDIR has no such parent; here the
+  // folder is made a project root of its own (npm then lists the tarball in it, as the image's would).
+  writeFileSync(join(installDir, 'package.json'), '{"private": true}\n');
   mkdirSync(work);
   chmodSync(work, 0o777);
   const [install, ...cleanup] = (runCommands(runtimeStage)[0] ?? []) as string[];
@@ -113,6 +117,7 @@ beforeAll(async () => {
   for (const c of cleanup) expect(c).toMatch(/^(rm -f \/tmp\/zerodrop-\*\.tgz|npm cache clean --force)$/);
   const r = await sh((install as string).replace('/tmp/zerodrop-*.tgz', tarball), installDir, 180_000);
   expect(r.code, r.out).toBe(0);
+  expect(existsSync(join(installDir, 'node_modules', '.bin', 'zerodrop')), `the install landed in ${installDir}: ${r.out}`).toBe(true);
   // The user's folder is a git repository of their own (its commit is not zerodrop's).
   for (const args of [['init', '-q'], ['-c', 'user.email=u@example.com', '-c', 'user.name=u', 'commit', '-q', '--allow-empty', '-m', 'user project']]) execFileSync('git', args, { cwd: installDir });
 }, 600_000);

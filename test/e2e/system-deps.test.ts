@@ -64,7 +64,7 @@ describe('scripts/ensure-system-deps.mjs', () => {
   });
 
   it('not root, wrk missing: `npm run bench` stops with the sudo apt-get command', async () => {
-    const r = await ensure('bench', { path: pathWith(['nginx', 'taskset', 'hey', 'apt-get']), asNobody: true });
+    const r = await ensure('bench', { path: pathWith(['nginx', 'taskset', 'hey', 'h2load', 'openssl', 'apt-get']), asNobody: true });
     expect(r.code, r.out).toBe(1);
     expect(r.out).toContain('- wrk (wrk): the C reference client');
     expect(r.out).toContain('sudo apt-get update && sudo apt-get install -y wrk\n');
@@ -72,7 +72,7 @@ describe('scripts/ensure-system-deps.mjs', () => {
   });
 
   it("not root, nginx installed in /usr/sbin but a user's PATH without it: `npm run bench` says to fix PATH, not to install", async () => {
-    const r = await ensure('bench', { path: pathWith(['wrk', 'taskset', 'hey', 'apt-get']), asNobody: true });
+    const r = await ensure('bench', { path: pathWith(['wrk', 'taskset', 'hey', 'h2load', 'openssl', 'apt-get']), asNobody: true });
     expect(r.code, r.out).toBe(1);
     expect(r.out).toContain('- nginx is at /usr/sbin/nginx, not on PATH (nginx-light)');
     expect(r.out).toContain('export PATH="$PATH:/usr/sbin"');
