@@ -26,6 +26,9 @@
  * read; the ~1 ms of lag it adds at 5,000/s is what a sub-ms wake-up would cost a core to remove.
  */
 
+/** The send-ahead window (ms) of a wake-up (send-window.ts; LoadOptions.sendAheadMs overrides it). */
+export const SEND_AHEAD_MS = 1;
+
 /** A wait (ms) at or below which the tick runs again on the next event-loop turn (0: only once a request is due). */
 export const NEXT_TURN_BELOW_MS = 0;
 
