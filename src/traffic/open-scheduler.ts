@@ -48,9 +48,12 @@ export function pacerOf(spec: Pick<EngineSpec, 'rate' | 'ramp' | 'stride'>): Pac
 
 /**
  * The open model of one engine (as vegeta's attack loop around its pacer): requests start on the
- * schedule whatever the target does. A tick dispatches every request that is due on an idle lane
- * (or a new one up to the cap, fewer after a stall of our own: STALL_MS), counts the ones that
- * cannot start on time as unsent, and re-arms for the next due request.
+ * schedule whatever the target does. A tick dispatches every request that is due, or due within
+ * the send-ahead window (send-window.ts), on an idle lane (or a new one up to the cap, fewer after
+ * a stall of our own: STALL_MS), counts the ones that cannot start on time as unsent, and re-arms
+ * for the next request to enter the window. A request sent late counts its latency from its
+ * scheduled time (no coordinated omission), one sent ahead from its actual send (never shorter
+ * than the target took); its lag is how late it went out, 0 if ahead.
  */
 export class OpenScheduler {
   readonly #host: SchedulerHost;
@@ -153,9 +156,10 @@ export class OpenScheduler {
         this.#recorder.recordUnsent(scheduled);
         live[LIVE.unsent]!++;
       } else {
-        // Latency counts from the earlier of scheduled and sent (latencyStartMs): a late request
-        // from its schedule (no coordinated omission), an early one from now, its actual send.
-        host.sendLane(lane, latencyStartMs(scheduled, now));
+        // Booked at its scheduled start (the interval it falls in); its latency counts from the
+        // earlier of scheduled and sent (latencyStartMs): a late request from its schedule (no
+        // coordinated omission), one sent ahead from now, its actual send.
+        host.sendLane(lane, scheduled, latencyStartMs(scheduled, now));
       }
       nextDue = pacer.dueAt(++this.#next);
     }

@@ -6,7 +6,9 @@
  * sent early is measured from its actual send (its latency never reads shorter than what the
  * target took, and its lag is 0); one sent late is measured from its scheduled time as always
  * (coordinated omission stays impossible: the wait for a late wake-up counts as latency). So every
- * request's latency counts from the earlier of its scheduled and its actual send time.
+ * request's latency (and its timeout) counts from the earlier of its scheduled and its actual
+ * send time; it is still booked at its scheduled time (the interval it counts in), so the
+ * timeline's counts per interval stay the schedule's.
  */
 
 /** Largest send-ahead window (ms) a run accepts: wider than a timer's granularity only makes arrivals early, never later. */

@@ -52,9 +52,10 @@ describe('send-ahead window: the rule', () => {
   });
 });
 
-/** One request handed to the host: the clock ms its latency counts from, and the clock when it was sent. */
+/** One request handed to the host: the clock ms it is booked at, the one its latency counts from, and the clock when it was sent. */
 interface Sent {
   startMs: number;
+  latencyFromMs: number;
   sentAtMs: number;
 }
 
@@ -65,7 +66,7 @@ function harness(pacer: Pacer, sendAheadMs: number, durationMs = 60_000) {
   const sent: Sent[] = [];
   const host: SchedulerHost = {
     schedulingDone: false,
-    sendLane: (_lane, startMs) => sent.push({ startMs, sentAtMs: now }),
+    sendLane: (_lane, startMs, latencyFromMs = startMs) => sent.push({ startMs, latencyFromMs, sentAtMs: now }),
     endScheduling: () => {},
   };
   const idle = Array.from({ length: 5000 }, (_, i) => ({ id: i }) as unknown as Lane);
@@ -102,12 +103,13 @@ describe('OpenScheduler with a send-ahead window', () => {
     h.scheduler.stop();
   });
 
-  it('measures an early request from its actual send and a late one from its schedule; lag counts only lateness', () => {
+  it('measures an early request from its actual send and a late one from its schedule, books both at their schedule; lag counts only lateness', () => {
     const h = harness(constantPacer(5000), 1);
     h.setNow(0.5); // due 0, 0.2, 0.4 (late) and 0.6 .. 1.4 (ahead, within 1 ms)
     h.scheduler.start(0);
-    expect(h.sent.map((s) => s.startMs)).toEqual([0, 0.2, 0.4, 0.5, 0.5, 0.5, 0.5, 0.5]);
-    for (const s of h.sent) expect(s.startMs).toBeLessThanOrEqual(s.sentAtMs);
+    expect(h.sent.map((s) => s.latencyFromMs)).toEqual([0, 0.2, 0.4, 0.5, 0.5, 0.5, 0.5, 0.5]);
+    h.sent.forEach((s, i) => expect(s.startMs).toBeCloseTo(i * 0.2, 9)); // the interval it counts in: its scheduled start
+    for (const s of h.sent) expect(s.latencyFromMs).toBeLessThanOrEqual(s.sentAtMs);
     const lag = h.lag.summary();
     expect(lag.count).toBe(8);
     expect(lag.maxMs).toBeCloseTo(0.5, 2);
@@ -125,7 +127,7 @@ describe('OpenScheduler with a send-ahead window', () => {
     h.setNow(9.2);
     vi.advanceTimersByTime(0.2);
     expect(h.sent).toHaveLength(2);
-    expect(h.sent[1]).toEqual({ startMs: 9.2, sentAtMs: 9.2 }); // 0.8 ms ahead, measured from its send
+    expect(h.sent[1]).toEqual({ startMs: 10, latencyFromMs: 9.2, sentAtMs: 9.2 }); // 0.8 ms ahead, measured from its send
     h.scheduler.stop();
   });
 
@@ -141,7 +143,8 @@ describe('OpenScheduler with a send-ahead window', () => {
       }
       expect(h.sent).toHaveLength(500);
       expect(h.live[LIVE.unsent]).toBe(0);
-      for (const s of h.sent) expect(s.startMs).toBeLessThanOrEqual(s.sentAtMs);
+      h.sent.forEach((s, i) => expect(s.startMs).toBeCloseTo(i * 0.2, 9));
+      for (const s of h.sent) expect(s.latencyFromMs).toBeLessThanOrEqual(s.sentAtMs);
       expect(h.lag.summary().count).toBe(500);
       h.scheduler.stop();
     }
@@ -161,6 +164,7 @@ describe('OpenScheduler with a send-ahead window', () => {
       starts.push(...h.sent.map((s) => s.startMs));
       h.scheduler.stop();
     }
-    expect(starts).toHaveLength(250);
+    // The booked (scheduled) starts of both strides together are the schedule, each once.
+    expect(starts.sort((a, b) => a - b).map((t) => Math.round(t * 10) / 10)).toEqual(Array.from({ length: 250 }, (_, i) => Math.round(i * 2) / 10));
   });
 });
