@@ -8,13 +8,15 @@
 //   node bench/run.mjs --only journal   # the CLI with and without its journal, rounds interleaved
 //   node bench/run.mjs --only open-cost # open model: CPU per request, achieved rate, lag by rate, beside hey and wrk's floor
 //   node bench/run.mjs --only wake      # how the open-model tick can wait (timers, Atomics.wait, setImmediate), alone
+//   node bench/run.mjs --only window    # the open model's send-ahead window: lag, CPU and the arrivals the target sees, by window (bench/open-window.mjs)
 //   node bench/run.mjs --only http2     # HTTP/2 over TLS beside h2load -c 8 -m 8 (bench/http2.mjs)
 //   node bench/run.mjs --only tls       # HTTPS: nginx over TLS, wrk vs the CLI on lean and on undici (bench/engine-tls.mjs; 2 rounds of 5 s unless --rounds/--duration)
 //   node bench/run.mjs --only grpc      # gRPC unary calls: zerodrop vs a plain @grpc/grpc-js loop (bench/grpc.mjs)
 //
 // Options: --rounds N (3) --duration S (10) --connections C (64) --targets nginx,node
-//          --only closed,concurrency,open,open-cost,scaling,soak,journal,wake,http2,tls,grpc --rates R1,R2,... --no-setup   (soak, journal, wake, http2, tls and grpc are not in the default set)
+//          --only closed,concurrency,open,open-cost,scaling,soak,journal,wake,window,http2,tls,grpc --rates R1,R2,... --no-setup   (soak, journal, wake, window, http2, tls and grpc are not in the default set)
 //          --soak-seconds S (600): the long CLI run of the soak, against a 60 s one
+//          --windows W1,W2,... (0,0.5,1,1.5): the send-ahead windows (ms) the window bench compares
 //          --out DIR (reports/bench): where the JSON results go
 // Results: printed, and written as JSON under reports/bench/.
 import { spawn, spawnSync } from 'node:child_process';
@@ -38,7 +40,8 @@ function parseArgs(argv) {
     else if (a === '--connections') o.connections = Number(v());
     else if (a === '--targets') o.targets = v().split(',');
     else if (a === '--only') o.only = v().split(',');
-    else if (a === '--rates') o.rates = v().split(',').map(Number);
+    else if (a === '--rates') (o.rates = v().split(',').map(Number)), (o.ratesGiven = true);
+    else if (a === '--windows') o.windows = v().split(',').map(Number);
     else if (a === '--no-setup') o.setup = false;
     else if (a === '--soak-seconds') o.soakSeconds = Number(v());
     else if (a === '--out') o.out = v();
@@ -686,7 +689,7 @@ async function main() {
   console.log(`zerodrop benchmarks: ${machine.cpu}, ${CORES} cores, node ${machine.node}; pinned: ${PIN}; nginx: ${machine.nginx}; wrk: ${machine.wrk}; hey: ${machine.hey}; load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   if (CORES < 2) console.log('  (one core: target and client share it; the numbers say little)');
   // The gRPC benchmark starts its own server; alone, it needs no HTTP target.
-  const wanted = opts.only.every((o) => o === 'grpc') ? [] : (opts.targets ?? (machine.nginx ? ['nginx', 'node'] : ['node']));
+  const wanted = opts.only.every((o) => o === 'grpc' || o === 'window') ? [] : (opts.targets ?? (machine.nginx ? ['nginx', 'node'] : ['node']));
   const targets = [];
   let port = 18_180;
   for (const name of wanted) {
@@ -704,6 +707,10 @@ async function main() {
   // open-cpu: the earlier name of open-cost.
   if (opts.only.includes('open-cost') || opts.only.includes('open-cpu')) await openCostBench(main, closed);
   if (opts.only.includes('wake')) await wakeBench();
+  if (opts.only.includes('window')) {
+    const { windowBench } = await import('./open-window.mjs');
+    await windowBench({ ROOT, opts, pin, runMeasured, startDaemon, waitForPort, save, fmt, median, TARGET_CORE, CLIENT_CORE, nginx: machine.nginx });
+  }
   if (opts.only.includes('scaling')) await scalingBench(main);
   if (opts.only.includes('soak')) await soakBench(main);
   if (opts.only.includes('journal')) await journalBench(main);

@@ -62,6 +62,11 @@ export class LagRecorder {
     return { count, p99Ms: this.#h.getValueAtPercentile(99) / 1000, maxMs: this.#h.getValueAtPercentile(100) / 1000 };
   }
 
+  /** The lag (ms) at percentile `p` (0-100), null when nothing was recorded (benchmarks quote p50). */
+  percentileMs(p: number): number | null {
+    return this.#h.totalCount === 0 ? null : this.#h.getValueAtPercentile(p) / 1000;
+  }
+
   /** Plain JSON; `LagRecorder.fromJSON` restores an equal recorder. */
   toJSON(): EncodedLag {
     return { format: 'zerodrop-lag', version: 1, data: this.#h.totalCount === 0 ? '' : hdr.encodeIntoCompressedBase64(this.#h) };

@@ -23,6 +23,8 @@ export interface EngineSpec extends TargetOptions {
   durationMs: number;
   intervalMs: number;
   lagToleranceMs: number;
+  /** Open model: the send-ahead window in ms (send-window.ts); unset: SEND_AHEAD_MS. */
+  sendAheadMs?: number;
   /** ms after the start from which health (lag, event-loop delay and utilization) is measured. */
   healthFromMs: number;
   /** Outcome per status code (buildStatusTable). */

@@ -10,6 +10,7 @@ import type { LoadHandle, LoadProgress, LoadResult } from './load-result.js';
 import { statusTableOf, successPredicateOf, type StatusRanges } from './status-table.js';
 import { CLIENT_CHOICES, CLIENT_KINDS, clientKindOf, parseTargetUrl } from './target.js';
 import type { ClientKind } from './target.js';
+import { MAX_SEND_AHEAD_MS } from './send-window.js';
 import { startWorkerLoad } from './worker-pool.js';
 import { resolveWorkers } from './worker-plan.js';
 import { feedDeltas, type DeltaFeed } from './delta-feed.js';
@@ -76,6 +77,12 @@ export interface LoadOptions {
    * analysis would care about.
    */
   lagToleranceMs?: number;
+  /**
+   * Open model: a wake-up of the pacing tick sends every request due within this many ms of it
+   * (0..MAX_SEND_AHEAD_MS; see send-window.ts). Default SEND_AHEAD_MS (open-wake.ts). A request
+   * sent ahead counts its latency from its actual send, a late one from its scheduled time.
+   */
+  sendAheadMs?: number;
   /**
    * Worker threads to spread the load over: a number, or 'auto' (planWorkers): one per available
    * core for the closed model (as fast as possible), and for the open model as many as the peak
@@ -145,6 +152,7 @@ export function splitLoad(opts: LoadOptions, workers: number, statusTable: Uint8
     if (opts.client !== undefined) spec.client = opts.client;
     if (opts.rate !== undefined) spec.rate = opts.rate;
     if (opts.ramp !== undefined) spec.ramp = opts.ramp;
+    if (opts.sendAheadMs !== undefined) spec.sendAheadMs = opts.sendAheadMs;
     specs.push(spec);
   }
   return specs;
@@ -201,6 +209,9 @@ function validate(opts: LoadOptions): void {
   posNum('timeoutMs', opts.timeoutMs);
   posInt('intervalMs', opts.intervalMs);
   if (opts.lagToleranceMs !== undefined && !(opts.lagToleranceMs >= 0)) p.add('lagToleranceMs', `must be >= 0, got ${opts.lagToleranceMs}`);
+  if (opts.sendAheadMs !== undefined && !(opts.sendAheadMs >= 0 && opts.sendAheadMs <= MAX_SEND_AHEAD_MS)) {
+    p.add('sendAheadMs', `must be between 0 and ${MAX_SEND_AHEAD_MS} ms, got ${opts.sendAheadMs}`);
+  }
   if (opts.workers !== undefined && opts.workers !== 'auto') posInt('workers', opts.workers);
   if (opts.warmupMs !== undefined && !(opts.warmupMs >= 0)) p.add('warmupMs', `must be >= 0, got ${opts.warmupMs}`);
   p.throwIfAny();

@@ -137,9 +137,9 @@ export class LoadEngine implements LaneSink, SchedulerHost {
 
   // ---- per request --------------------------------------------------------------------------
 
-  /** SchedulerHost: sends the lane's next request, counting from `startMs`, and tracks its deadline. */
-  sendLane(lane: Lane, startMs: number): void {
-    const deadline = startMs + this.#timeoutMs;
+  /** SchedulerHost: sends the lane's next request, booked at `startMs`, timed from `latencyFromMs`, and tracks its deadline. */
+  sendLane(lane: Lane, startMs: number, latencyFromMs: number = startMs): void {
+    const deadline = latencyFromMs + this.#timeoutMs;
     const live = this.#live;
     if (!lane.connected) {
       lane.connecting = true;
@@ -147,7 +147,7 @@ export class LoadEngine implements LaneSink, SchedulerHost {
     }
     live[LIVE.inFlight]!++;
     live[LIVE.dispatched]!++;
-    lane.send(startMs, deadline);
+    lane.send(startMs, deadline, latencyFromMs);
     // After send (seq bumped); a synchronous failure has already settled it and is skipped.
     this.#deadlines.push(lane);
     if (this.#sweepTimer === null && !lane.settled) this.#armSweep(deadline);
@@ -159,7 +159,7 @@ export class LoadEngine implements LaneSink, SchedulerHost {
     this.#lastNowMs = now;
     // Latency counts for every HTTP answer and for timeouts (what the user waited); connection
     // errors carry no meaningful latency and would drag percentiles down.
-    const latency = status !== 0 || outcome === OUTCOME.timeout ? now - lane.startMs : NO_LATENCY;
+    const latency = status !== 0 || outcome === OUTCOME.timeout ? now - lane.latencyFromMs : NO_LATENCY;
     this.#recorder.record(lane.startMs, outcome, latency, status, errorCode);
     // Only the lean connection knows; read before the lane sends again (a new socket resets it).
     const newConnection = status === 0 && lane.dispatcher.newConnection === true;

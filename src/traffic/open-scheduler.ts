@@ -4,11 +4,12 @@ import type { Recorder } from '../metrics/recorder.js';
 import type { EngineSpec } from './engine-spec.js';
 import type { LanePool } from './lane-pool.js';
 import { LIVE } from './live-counters.js';
-import { wakeDelayMs } from './open-wake.js';
+import { SEND_AHEAD_MS, wakeDelayMs } from './open-wake.js';
 import { constantPacer, rampPacer, stridedPacer } from './pacer.js';
 import type { Pacer } from './pacer.js';
 import type { Lane } from './request-handler.js';
 import type { SchedulerHost } from './scheduler-host.js';
+import { latencyStartMs, waitForNextMs } from './send-window.js';
 
 /**
  * Open model: most new connections being opened at once. Without a bound, a cold start (JIT,
@@ -47,9 +48,12 @@ export function pacerOf(spec: Pick<EngineSpec, 'rate' | 'ramp' | 'stride'>): Pac
 
 /**
  * The open model of one engine (as vegeta's attack loop around its pacer): requests start on the
- * schedule whatever the target does. A tick dispatches every request that is due on an idle lane
- * (or a new one up to the cap, fewer after a stall of our own: STALL_MS), counts the ones that
- * cannot start on time as unsent, and re-arms for the next due request.
+ * schedule whatever the target does. A tick dispatches every request that is due, or due within
+ * the send-ahead window (send-window.ts), on an idle lane (or a new one up to the cap, fewer after
+ * a stall of our own: STALL_MS), counts the ones that cannot start on time as unsent, and re-arms
+ * for the next request to enter the window. A request sent late counts its latency from its
+ * scheduled time (no coordinated omission), one sent ahead from its actual send (never shorter
+ * than the target took); its lag is how late it went out, 0 if ahead.
  */
 export class OpenScheduler {
   readonly #host: SchedulerHost;
@@ -63,6 +67,8 @@ export class OpenScheduler {
   readonly #maxInFlight: number;
   readonly #durationMs: number;
   readonly #lagToleranceMs: number;
+  /** A wake-up sends every request due within this many ms of it (send-window.ts). */
+  readonly #sendAheadMs: number;
   #startMs = 0;
   #next = 0;
   /** This engine sends only requests before this index (handover to workers). */
@@ -85,6 +91,7 @@ export class OpenScheduler {
     this.#maxInFlight = spec.maxInFlight;
     this.#durationMs = spec.durationMs;
     this.#lagToleranceMs = spec.lagToleranceMs;
+    this.#sendAheadMs = spec.sendAheadMs ?? SEND_AHEAD_MS;
   }
 
   /** Skips the schedule's first `fromIndex` requests (sent by the engine that handed over); before start. */
@@ -118,7 +125,10 @@ export class OpenScheduler {
     this.#blocked = false;
     let newLanes = elapsed - nextDue > STALL_MS ? STALLED_NEW_LANES : Number.POSITIVE_INFINITY;
     let yielded = false;
-    while (nextDue <= elapsed && nextDue < end && this.#next < this.#stopAtIndex) {
+    // The send-ahead window (send-window.ts): requests due by `horizon` go out on this wake-up.
+    const horizon = elapsed + this.#sendAheadMs;
+    while (nextDue <= horizon && nextDue < end && this.#next < this.#stopAtIndex) {
+      // Negative for a request sent ahead of its time: the lag recorder counts it as 0.
       const lag = elapsed - nextDue;
       const scheduled = startMs + nextDue;
       let lane: Lane | undefined;
@@ -146,7 +156,10 @@ export class OpenScheduler {
         this.#recorder.recordUnsent(scheduled);
         live[LIVE.unsent]!++;
       } else {
-        host.sendLane(lane, scheduled);
+        // Booked at its scheduled start (the interval it falls in); its latency counts from the
+        // earlier of scheduled and sent (latencyStartMs): a late request from its schedule (no
+        // coordinated omission), one sent ahead from now, its actual send.
+        host.sendLane(lane, scheduled, latencyStartMs(scheduled, now));
       }
       nextDue = pacer.dueAt(++this.#next);
     }
@@ -157,7 +170,7 @@ export class OpenScheduler {
       host.endScheduling(false);
       return;
     }
-    const wait = Math.min(nextDue, end) - elapsed;
+    const wait = waitForNextMs(nextDue, elapsed, this.#sendAheadMs, end);
     if (this.#blocked) {
       // Woken by the next release or connect; the timer only bounds the wait.
       this.#tickTimer = setTimeout(this.#tick, 1);
@@ -166,8 +179,8 @@ export class OpenScheduler {
     } else if (wait <= 0 && nextDue >= end) {
       host.endScheduling(false);
     } else {
-      // Sleep until the next request is due (no spinning on sub-ms gaps: see open-wake.ts); the
-      // wake-up sends every request due by then, each from its own scheduled time.
+      // Sleep until the next request enters the window (no spinning on sub-ms gaps: see
+      // open-wake.ts); the wake-up sends every request due by then plus the window.
       const delay = wakeDelayMs(wait);
       if (delay === 0) this.#tickImmediate = setImmediate(this.#tick);
       else this.#tickTimer = setTimeout(this.#tick, delay);

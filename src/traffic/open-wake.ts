@@ -1,12 +1,14 @@
 /**
  * Open model: how the tick waits for its next due request. It sleeps on a timer and, woken, sends
  * every request that has fallen due since (each one stamped with its own scheduled time, so the
- * batch adds lag, never hides latency). Re-running on the next event-loop turn instead
+ * batch adds lag, never hides latency), and those due within the send-ahead window (SEND_AHEAD_MS,
+ * send-window.ts: each measured from its actual send). Re-running on the next event-loop turn instead
  * (setImmediate) keeps a sub-millisecond gap finer, but spins: from ~3,300 requests/s up it kept
  * a whole core busy whatever the rate (bench/README.md, "Open-model CPU by rate": 199 -> 33 us a
  * request at 5,000/s). Node's timers have 1 ms granularity, so a wake-up at 20,000/s sends ~20-40
- * requests; the lag that costs (p99 ~2.5-6 ms measured on a shared VM, ~1-2 ms more than spinning
- * at 5,000/s) stays far below the lag tolerance and the saturation mark.
+ * requests; the lag that costs (without a window p99 ~2.5-6 ms measured on a shared VM, ~1-2 ms
+ * more than spinning at 5,000/s; the window takes ~1 ms of it back) stays far below the lag
+ * tolerance and the saturation mark.
  *
  * The other ways a thread can wait less than a millisecond, measured alone (bench/wake-probe.mjs,
  * `node bench/run.mjs --only wake`, no I/O, 2026-12-04 on a loaded 2-vCPU VM, share of a core at
@@ -23,8 +25,28 @@
  *   message keeps reads prompt but cost 77 us a wake-up (measured in stage 1: ~40% of a core at
  *   5,000/s with one wake-up per request).
  * So the timer stays: the cheapest wake-up, and the only one besides spinning that never delays a
- * read; the ~1 ms of lag it adds at 5,000/s is what a sub-ms wake-up would cost a core to remove.
+ * read. The ~1 ms of lag it adds is taken back by the send-ahead window instead (SEND_AHEAD_MS).
  */
+
+/**
+ * The send-ahead window (ms) of a wake-up (send-window.ts; LoadOptions.sendAheadMs overrides it):
+ * a wake-up sends every request due within 1 ms, and the tick asks to wake 1 ms before its next
+ * request is due. A timer fires 0-1+ ms after the time asked, so without a window every request
+ * goes out 0-2 ms late; with it, between ~1 ms early and ~1 ms late (an early one counts its
+ * latency from its actual send). Measured side by side (`node bench/run.mjs --only window`,
+ * bench/README.md "The send-ahead window", 2026-12-04 on a loaded 2-vCPU VM, load average 3-8,
+ * one worker, nginx on the other core): in the rounds with nothing unsent and small stalls, lag
+ * p99 at 5,000/s 1.4-2.9 ms with 1 ms against 3.0-5.6 ms without (p50 0 against 0.6-0.75 ms,
+ * p90 0.12-0.16 against 1.1-2.4 ms), at 1,000/s 1.6-2.6 against 7.6 ms; CPU per
+ * request within the noise (5,000/s medians 32.2 and 32.6 us with, 28.1 and 33.6 without, two
+ * runs; 100/s 2.3% against 2.7% of a core); what the target sees per 10 ms the same (coefficient
+ * of variation 0.07-0.18 against 0.08-0.29 at 5,000/s), and per 1 ms too (0.55-0.82 against
+ * 0.61-1.13: a wake-up's batch either way). 0.5 ms fell in between; 1.5 ms sent further ahead
+ * for no better p99. In rounds where the machine stalled (tens to hundreds of ms: every 20,000/s
+ * round, most others) lag p99 is the stall's whatever the window, and the medians over all
+ * rounds tell no window apart.
+ */
+export const SEND_AHEAD_MS = 1;
 
 /** A wait (ms) at or below which the tick runs again on the next event-loop turn (0: only once a request is due). */
 export const NEXT_TURN_BELOW_MS = 0;

@@ -50,8 +50,13 @@ export const TIMEOUT_ERROR: Error = Object.assign(new Error('zerodrop: request t
  * first of {response end, error, our timeout} wins, later callbacks only finish the bookkeeping.
  */
 export class Lane implements Dispatcher.DispatchHandler {
-  /** Clock ms the current request counts from: scheduled start (open) or actual start (closed). */
+  /** Clock ms the current request is booked at: scheduled start (open) or actual start (closed). */
   startMs = 0;
+  /**
+   * Clock ms the current request's latency counts from: startMs, or its actual send when the
+   * open model sent it ahead of its schedule (send-window.ts), so no latency reads short.
+   */
+  latencyFromMs = 0;
   /** Clock ms at which the current request times out. */
   deadlineMs = 0;
   /** Bumped on every send; see DeadlineQueue. */
@@ -87,9 +92,10 @@ export class Lane implements Dispatcher.DispatchHandler {
     this.#opts = opts;
   }
 
-  /** Sends the next request, counting from `startMs`. The lane must not be busy. */
-  send(startMs: number, deadlineMs: number): void {
+  /** Sends the next request, booked at `startMs`, its latency from `latencyFromMs`. The lane must not be busy. */
+  send(startMs: number, deadlineMs: number, latencyFromMs: number = startMs): void {
     this.startMs = startMs;
+    this.latencyFromMs = latencyFromMs;
     this.deadlineMs = deadlineMs;
     this.seq++;
     this.settled = false;

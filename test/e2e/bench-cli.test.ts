@@ -79,4 +79,27 @@ describe('the benchmark harness (bench/run.mjs)', () => {
     expect(summary.ratio).toBeCloseTo(summary.zerodropCallsPerSec / summary.grpcJsCallsPerSec, 6);
     expect(stdout).toMatch(/median: zerodrop CLI [\d,]+ calls\/s/);
   }, 120_000);
+
+  it('runs the send-ahead window benchmark: each window side by side, and the target counts exactly the measured run', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'zerodrop-bench-window-'));
+    const args = ['--only', 'window', '--rounds', '1', '--duration', '4', '--rates', '1000', '--windows', '0,1', '--no-setup', '--out', out];
+    const child = spawn(process.execPath, [join(repoRoot, 'bench', 'run.mjs'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [code] = await once(child, 'close');
+    expect(code, stdout + stderr).toBe(0);
+    const { runs, summary } = JSON.parse(readFileSync(join(out, 'window-latest.json'), 'utf8'));
+    expect(runs.map((r: { windowMs: number }) => r.windowMs).sort()).toEqual([0, 1]);
+    for (const r of runs) {
+      // The schedule of 4 s at 1,000/s, each request sent or unsent; the target saw every sent one.
+      expect(r.sent + r.unsent).toBe(4000);
+      expect(r.target.arrivals).toBe(r.sent);
+      expect(r.target.ms10.buckets).toBeGreaterThan(100);
+      expect(r.lagP50Ms).not.toBeNull();
+    }
+    expect(summary).toHaveLength(2);
+    expect(stdout).toContain('| rate | window | lag p50 ms | lag p90 ms | lag p99 ms |');
+  }, 120_000);
 });

@@ -32,7 +32,8 @@ function harness(rate: number, lagToleranceMs = 50) {
   };
   const idle = Array.from({ length: 5000 }, (_, i) => ({ id: i }) as unknown as Lane);
   const pool = { idle, rotate: false, lanes: new Set(idle), cap: idle.length, connecting: 0, add: () => undefined } as unknown as LanePool;
-  const spec = { maxInFlight: 100_000, durationMs: 60_000, lagToleranceMs } as EngineSpec;
+  // No send-ahead window: these tests pin down what a wake-up sends of what is already due.
+  const spec = { maxInFlight: 100_000, durationMs: 60_000, lagToleranceMs, sendAheadMs: 0 } as EngineSpec;
   const live = allocLiveCounters(1, false);
   const recorder = new Recorder();
   const lag = new LagRecorder();
