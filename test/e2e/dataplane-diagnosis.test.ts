@@ -22,8 +22,8 @@ function scenarioFor(dataplane: 'nftables' | 'userspace', dir: string): string {
   return file;
 }
 
-describe('the naive demo names the same first cause on every dataplane', () => {
-  it('nftables and userspace: refused vs reset, both "no preStop delay" first', async () => {
+describe('the naive demo names the same causes on every dataplane', () => {
+  it('nftables and userspace: refused vs reset, both "no preStop delay" among the first two', async () => {
     const support = await nftablesSupport();
     if (!support.ok) throw new Error(`the nftables dataplane is needed for this test (${support.reason}); run as root with nft installed: apt-get install -y nftables`);
     const dir = mkdtempSync(join(tmpdir(), 'zerodrop-dataplanes-'));
@@ -45,8 +45,15 @@ describe('the naive demo names the same first cause on every dataplane', () => {
     expect(user.failures.refused, JSON.stringify(user.failures)).toBe(0);
     expect(user.failures.reset, JSON.stringify(user.failures)).toBeGreaterThan(0);
     const ids = (r: any): string => r.diagnosis.map((d: { id: string }) => d.id).join(',');
-    expect(nft.diagnosis[0]?.id, ids(nft)).toBe('prestop-delay');
-    expect(user.diagnosis[0]?.id, ids(user)).toBe('prestop-delay');
-    expect(user.diagnosis[0]?.evidence).toMatch(/resets? on new connections that never got an answer: the userspace dataplane/);
+    // The naive app has two faults, no preStop delay and no readiness probe, and both rules rank by
+    // the requests they explain: on a loaded machine new pods start slowly and the readiness cause
+    // can weigh more (a CI run once ranked it first on userspace). What must hold on both
+    // dataplanes: the preStop cause is among the first two, read from that dataplane's evidence.
+    const top2 = (r: any): string[] => r.diagnosis.slice(0, 2).map((d: { id: string }) => d.id);
+    expect(top2(nft), ids(nft)).toContain('prestop-delay');
+    expect(top2(user), ids(user)).toContain('prestop-delay');
+    for (const r of [nft, user]) expect(top2(r).every((id) => id === 'prestop-delay' || id === 'readiness-too-early'), ids(r)).toBe(true);
+    const userPreStop = user.diagnosis.find((d: { id: string }) => d.id === 'prestop-delay');
+    expect(userPreStop?.evidence).toMatch(/resets? on new connections that never got an answer: the userspace dataplane/);
   });
 });
