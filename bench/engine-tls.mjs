@@ -11,10 +11,10 @@
 // (`node scripts/ensure-system-deps.mjs bench` installs them), and a built dist/ (npm run build).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds, has, waitForPort } from './lib/process.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -45,7 +45,6 @@ for (let i = 2; i < process.argv.length; i++) {
   else throw new Error(`unknown option ${a}`);
 }
 
-const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 for (const tool of ['nginx', 'wrk', 'openssl']) {
   if (!has(tool)) {
     console.error(`the TLS bench needs ${tool}: node scripts/ensure-system-deps.mjs bench (or apt-get install nginx-light wrk openssl)`);
@@ -59,18 +58,6 @@ const CLIENT_CORE = 1;
 const pin = (core, argv) => (PIN ? ['taskset', '-c', String(core), ...argv] : argv);
 const cpuModel = /Model name:\s*(.+)/.exec(spawnSync('lscpu', [], { encoding: 'utf8' }).stdout ?? '')?.[1]?.trim() ?? 'unknown';
 const machine = { cpu: cpuModel, cores: CORES, node: process.version, pinned: PIN, openssl: spawnSync('openssl', ['version'], { encoding: 'utf8' }).stdout.trim() };
-
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
-/** CPU seconds (user + system) a running process has used so far, or null once it is gone. */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  } catch {
-    return null;
-  }
-}
 
 /** Runs a client to completion: its output and the CPU seconds it used (sampled every 50 ms). */
 function runMeasured(argv) {
@@ -86,25 +73,6 @@ function runMeasured(argv) {
       clearInterval(timer);
       resolve({ code, stdout, stderr, cpuSeconds: cpu });
     });
-  });
-}
-
-function waitForPort(port, timeoutMs = 10_000) {
-  const until = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = createConnection({ port, host: '127.0.0.1' });
-      s.once('connect', () => {
-        s.destroy();
-        resolve();
-      });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > until) reject(new Error(`port ${port} did not open`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
   });
 }
 

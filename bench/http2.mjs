@@ -16,10 +16,11 @@
 // printed and written as JSON under reports/bench/.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds, has, waitForPort } from './lib/process.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -40,7 +41,6 @@ function parseArgs(argv) {
 const opts = parseArgs(process.argv.slice(2));
 const inFlight = opts.sessions * opts.streams;
 
-const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 for (const [cmd, pkg] of [['nginx', 'nginx-light'], ['h2load', 'nghttp2-client'], ['openssl', 'openssl']]) {
   if (!has(cmd)) {
     console.error(`bench http2 needs ${cmd}: apt-get install -y ${pkg} (or node scripts/ensure-system-deps.mjs bench as root)`);
@@ -49,25 +49,6 @@ for (const [cmd, pkg] of [['nginx', 'nginx-light'], ['h2load', 'nghttp2-client']
 }
 const PIN = has('taskset') && availableParallelism() >= 2;
 const pin = (core, argv) => (PIN ? ['taskset', '-c', String(core), ...argv] : argv);
-
-function waitForPort(port, timeoutMs = 10_000) {
-  const until = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = connect({ port, host: '127.0.0.1' });
-      s.once('connect', () => {
-        s.destroy();
-        resolve();
-      });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > until) reject(new Error(`port ${port} did not open`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
-}
 
 /** A port nothing listens on now (another session's bench may hold a fixed one). */
 function freePort() {
@@ -81,18 +62,6 @@ function freePort() {
   });
 }
 
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
-
-/** CPU seconds (user + system) a running process has used so far, or null once it is gone. */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  } catch {
-    return null;
-  }
-}
 
 /** Runs a client to completion; its output and CPU seconds (sampled every 50 ms; taskset execs in place, so the pid is the client's). */
 function run(argv) {

@@ -21,10 +21,10 @@
 // Results: printed, and written as JSON under reports/bench/.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds, has, waitForPort } from './lib/process.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -59,7 +59,6 @@ const OPEN_WARMUP_S = 5;
 
 // ---- environment -------------------------------------------------------------------------------
 
-const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 // The prerequisite step `npm run bench` runs first (nginx, wrk, taskset: installed as root with
 // apt-get, else it stops with the command that does); --no-setup runs without it, on what is there.
 if (opts.setup) {
@@ -94,19 +93,6 @@ function procStatusMb(pid, field) {
 const vmHwmMb = (pid) => procStatusMb(pid, 'VmHWM');
 const vmRssMb = (pid) => procStatusMb(pid, 'VmRSS');
 
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
-
-/** CPU seconds (user + system) a running process has used so far, or null once it is gone. */
-function cpuSeconds(pid) {
-  try {
-    // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 12th, stime the 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Runs a client to completion; returns its output, exit code, peak RSS and CPU seconds (sampled
@@ -142,25 +128,6 @@ function runMeasured(argv, sampleEveryMs = 0, env = process.env) {
       // cpuSeconds: as last sampled (up to 50 ms before the exit).
       resolve({ code, stdout, stderr, peakRssMb: Math.round(peak * 10) / 10, samples, cpuSeconds: cpu });
     });
-  });
-}
-
-function waitForPort(port, timeoutMs = 10_000) {
-  const until = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = createConnection({ port, host: '127.0.0.1' });
-      s.once('connect', () => {
-        s.destroy();
-        resolve();
-      });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > until) reject(new Error(`port ${port} did not open`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
   });
 }
 
