@@ -1,9 +1,13 @@
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import type { TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CouldNotRunError, InvalidInputError, ZerodropError } from '../../../src/errors.js';
 import { checkReachable, probeKindOf } from '../../../src/traffic/preflight.js';
 import { startFaultServer } from '../../fixtures/fault-server.js';
+import { makeTestPki } from '../../helpers/tls-certs.js';
+import type { TestPki } from '../../helpers/tls-certs.js';
 
 const base = { method: 'GET', headers: {}, timeoutMs: 1000 };
 
@@ -165,6 +169,84 @@ describe('checkReachable', () => {
     } finally {
       s.closeAllConnections();
       await new Promise((r) => s.close(r));
+    }
+  });
+});
+
+/**
+ * The check's request goes out on the run's own kind of client: node:http(s) for zerodrop's lean
+ * HTTP/1.1 client (no WebAssembly parser to compile for one request), undici for undici. Both
+ * must see the same target the same way.
+ */
+describe('checkReachable: the lean client\'s check (node:http) and undici\'s agree', () => {
+  let pki: TestPki;
+  beforeAll(() => {
+    pki = makeTestPki();
+  });
+  afterAll(() => pki.remove());
+
+  /** An https server with a certificate for 127.0.0.1 signed by the test CA; records what it was sent. */
+  async function tlsServer(): Promise<{ url: string; seen: { authorization?: string; servername?: string }[]; close: () => Promise<void> }> {
+    const { certPem, keyPem } = pki.serving('DNS:localhost,IP:127.0.0.1');
+    const seen: { authorization?: string; servername?: string }[] = [];
+    const server = createHttpsServer({ cert: certPem, key: keyPem }, (req, res) => {
+      seen.push({ ...(req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }), servername: (req.socket as TLSSocket).servername || undefined });
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/`, seen, close: () => new Promise((r) => server.close(() => r())) };
+  }
+
+  it.each(['lean', 'undici'] as const)('%s: trusts the given CA, refuses an unknown one with the TLS hint, and skips verification only when told', async (client) => {
+    const s = await tlsServer();
+    try {
+      await expect(checkReachable({ ...base, client, url: s.url, ca: pki.caPem })).resolves.toEqual({ probe: 'request', attempts: 1, requests: 1, lastStatus: 200 });
+      const refused = checkReachable({ ...base, client, url: s.url, ca: pki.otherCaPem });
+      await expect(refused).rejects.toThrow(/TLS handshake with 127\.0\.0\.1:\d+ failed/);
+      await expect(refused).rejects.toMatchObject({ hint: expect.stringMatching(/Trust the CA/) });
+      await expect(checkReachable({ ...base, client, url: s.url, insecure: true })).resolves.toMatchObject({ lastStatus: 200 });
+      // The refused handshake sent nothing; the two checks that connected sent one request each.
+      expect(s.seen).toHaveLength(2);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it.each(['lean', 'undici'] as const)('%s: sends the URL\'s credentials as Basic auth, and SNI for a host name', async (client) => {
+    const s = await tlsServer();
+    try {
+      const url = s.url.replace('https://127.0.0.1', 'https://user:p%40ss@localhost');
+      await expect(checkReachable({ ...base, client, url, ca: pki.caPem })).resolves.toMatchObject({ lastStatus: 200, requests: 1 });
+      expect(s.seen[0]?.authorization).toBe(`Basic ${Buffer.from('user:p@ss').toString('base64')}`);
+      expect(s.seen[0]?.servername).toBe('localhost');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('lean: plain http spoken to a TLS port names the scheme as the likely mistake', async () => {
+    const s = await tlsServer();
+    try {
+      const err = await checkReachable({ ...base, client: 'lean', url: s.url.replace('https:', 'http:') }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CouldNotRunError);
+      expect((err as CouldNotRunError).hint).toMatch(/scheme \(http vs https\)/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('lean: an answer whose body stalls longer than the timeout is a timeout, not a hang', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': '10' });
+      res.write('12345'); // and never the rest
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      await expect(checkReachable({ ...base, client: 'lean', url, timeoutMs: 300 })).rejects.toThrow(/no answer from 127\.0\.0\.1:\d+ within 300 ms \(ETIMEDOUT\)/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
     }
   });
 });
