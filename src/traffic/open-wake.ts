@@ -7,7 +7,7 @@
  * a whole core busy whatever the rate (bench/README.md, "Open-model CPU by rate": 199 -> 33 us a
  * request at 5,000/s). Node's timers have 1 ms granularity, so a wake-up at 20,000/s sends ~20-40
  * requests; the lag that costs (without a window p99 ~2.5-6 ms measured on a shared VM, ~1-2 ms
- * more than spinning at 5,000/s; the window takes ~1 ms of it back) stays far below the lag
+ * more than spinning at 5,000/s; the send-ahead window takes it back) stays far below the lag
  * tolerance and the saturation mark.
  *
  * The other ways a thread can wait less than a millisecond, measured alone (bench/wake-probe.mjs,
@@ -30,23 +30,22 @@
 
 /**
  * The send-ahead window (ms) of a wake-up (send-window.ts; LoadOptions.sendAheadMs overrides it):
- * a wake-up sends every request due within 1 ms, and the tick asks to wake 1 ms before its next
- * request is due. A timer fires 0-1+ ms after the time asked, so without a window every request
- * goes out 0-2 ms late; with it, between ~1 ms early and ~1 ms late (an early one counts its
- * latency from its actual send). Measured side by side (`node bench/run.mjs --only window`,
- * bench/README.md "The send-ahead window", 2026-12-04 on a loaded 2-vCPU VM, load average 3-8,
- * one worker, nginx on the other core): in the rounds with nothing unsent and small stalls, lag
- * p99 at 5,000/s 1.4-2.9 ms with 1 ms against 3.0-5.6 ms without (p50 0 against 0.6-0.75 ms,
- * p90 0.12-0.16 against 1.1-2.4 ms), at 1,000/s 1.6-2.6 against 7.6 ms; CPU per
- * request within the noise (5,000/s medians 32.2 and 32.6 us with, 28.1 and 33.6 without, two
- * runs; 100/s 2.3% against 2.7% of a core); what the target sees per 10 ms the same (coefficient
- * of variation 0.07-0.18 against 0.08-0.29 at 5,000/s), and per 1 ms too (0.55-0.82 against
- * 0.61-1.13: a wake-up's batch either way). 0.5 ms fell in between; 1.5 ms sent further ahead
- * for no better p99. In rounds where the machine stalled (tens to hundreds of ms: every 20,000/s
- * round, most others) lag p99 is the stall's whatever the window, and the medians over all
- * rounds tell no window apart.
+ * a wake-up sends every request due within 1.5 ms, and the tick asks to wake 1.5 ms before its
+ * next request is due. A timer fires 0-1+ ms after the time asked, so without a window every
+ * request goes out 0-2 ms late; with it, up to 1.5 ms early (an early one counts its latency from
+ * its actual send) and rarely late. Chosen side by side on a quiet machine (2026-12-04, load
+ * average 0.5, bench/README.md "The send-ahead window": nginx on one core, one worker on the
+ * other, 5 rounds, 2 s warmup, 8 s measured, the old spinning loop in the same rounds): lag p99 at
+ * 5,000/s 0.00 ms with 1.5 and 2 ms (every round), 0.28 ms with 1 ms, 0.16 ms for the spinning
+ * loop; at 20,000/s 0.34 ms with 1.5 ms, 0.22 with 2, 0.87 with 1, 0.75 for the spinning loop. CPU
+ * per request the same for every window (23-24 us at 5,000/s, 11.5-12.5 at 20,000/s; the
+ * spinning loop 200 and 50), and so is what the target sees (nginx's own arrival times per 1 ms
+ * and per 10 ms: the same coefficient of variation for 1, 1.5 and 2 ms, `--only window`). 1.5 ms
+ * is the narrowest window that beat the spinning loop's lag at both rates; a wider one only
+ * sends further ahead. (On a loaded machine, earlier, the machine's stalls set lag p99 whatever
+ * the window: there the window took ~1 ms of p50 and p90 back.)
  */
-export const SEND_AHEAD_MS = 1;
+export const SEND_AHEAD_MS = 1.5;
 
 /** A wait (ms) at or below which the tick runs again on the next event-loop turn (0: only once a request is due). */
 export const NEXT_TURN_BELOW_MS = 0;
