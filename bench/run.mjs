@@ -147,9 +147,33 @@ process.on('SIGINT', () => {
 });
 
 async function startNodeTarget(port) {
-  startDaemon(pin(TARGET_CORE, [process.execPath, 'bench/node-target.mjs', String(port)]));
+  const child = startDaemon(pin(TARGET_CORE, [process.execPath, 'bench/node-target.mjs', String(port)]));
   await waitForPort(port);
-  return { name: 'node', url: `http://127.0.0.1:${port}/` };
+  return { name: 'node', url: `http://127.0.0.1:${port}/`, pids: () => [child.pid] };
+}
+
+/** The target's processes that serve (nginx's workers, not its master). */
+function nginxWorkers(dir) {
+  try {
+    const master = readFileSync(join(dir, 'nginx.pid'), 'utf8').trim();
+    return readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Runs `run` and adds the share of its core the target was busy meanwhile (`targetCorePct`): at
+ * ~100% the target, not the client, set the rate, and only CPU per request still compares clients.
+ */
+async function withTargetLoad(target, run) {
+  const pids = target.pids?.() ?? [];
+  const cpu = () => pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
+  const c0 = cpu();
+  const t0 = performance.now();
+  const r = await run();
+  const wallS = (performance.now() - t0) / 1000;
+  return { ...r, targetCorePct: pids.length > 0 ? ((cpu() - c0) / wallS) * 100 : null };
 }
 
 async function startNginx(port) {
@@ -177,7 +201,7 @@ http {
   writeFileSync(join(dir, 'nginx.conf'), conf);
   startDaemon(pin(TARGET_CORE, ['nginx', '-c', join(dir, 'nginx.conf'), '-p', dir]));
   await waitForPort(port);
-  return { name: 'nginx', url: `http://127.0.0.1:${port}/`, dir };
+  return { name: 'nginx', url: `http://127.0.0.1:${port}/`, dir, pids: () => nginxWorkers(dir) };
 }
 
 // ---- clients -----------------------------------------------------------------------------------
@@ -203,28 +227,36 @@ async function zerodrop(args, core = CLIENT_CORE, sampleEveryMs = 0, env = proce
 
 async function zerodropClosed(url, workers = 1, core = CLIENT_CORE, client = 'auto') {
   const z = await zerodrop(['--url', url, '--connections', String(opts.connections), '--duration', `${opts.duration}s`, '--workers', String(workers), '--client', client], core);
-  return { rps: z.rps, peakRssMb: z.peakRssMb, failed: z.report.totals.failed, eventLoopDelayP99Ms: z.report.generator.eventLoopDelayP99Ms };
+  return { rps: z.rps, peakRssMb: z.peakRssMb, failed: z.report.totals.failed, eventLoopDelayP99Ms: z.report.generator.eventLoopDelayP99Ms, cpuUsPerRequest: z.cpuUsPerRequest };
 }
 
 /** The engine alone (bench/engine-client.mjs): no CLI, no report; shows the engine's own RSS. */
 async function engineOnly(url) {
   const r = await runMeasured(pin(CLIENT_CORE, [process.execPath, join(ROOT, 'bench', 'engine-client.mjs'), url, String(opts.connections), String(opts.duration), '1']));
   const j = JSON.parse(r.stdout);
-  return { rps: j.rps, peakRssMb: r.peakRssMb, failed: j.failed };
+  return { rps: j.rps, peakRssMb: r.peakRssMb, failed: j.failed, cpuUsPerRequest: (r.cpuSeconds * 1e6) / Math.max(1, j.rps * opts.duration) };
+}
+
+/** The floor of any Node client in the closed model (bench/node-floor.mjs closed: write, read, write again; nothing parsed). */
+async function nodeFloorClosed(url) {
+  const r = await runMeasured(pin(CLIENT_CORE, [process.execPath, join(ROOT, 'bench', 'node-floor.mjs'), url, 'closed', String(opts.connections), String(opts.duration)]));
+  const j = JSON.parse(r.stdout);
+  return { rps: j.rps, peakRssMb: r.peakRssMb, failed: 0, cpuUsPerRequest: j.usPerRequest };
 }
 
 async function autocannon(url) {
   const bin = join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
   const r = await runMeasured(pin(CLIENT_CORE, [process.execPath, bin, '-c', String(opts.connections), '-d', String(opts.duration), '-p', '1', '-j', url]));
   const j = JSON.parse(r.stdout);
-  return { rps: j.requests.total / j.duration, peakRssMb: r.peakRssMb, failed: j.errors + j.non2xx };
+  return { rps: j.requests.total / j.duration, peakRssMb: r.peakRssMb, failed: j.errors + j.non2xx, cpuUsPerRequest: (r.cpuSeconds * 1e6) / Math.max(1, j.requests.total) };
 }
 
 async function wrk(url) {
   const r = await runMeasured(pin(CLIENT_CORE, ['wrk', '-t1', `-c${opts.connections}`, `-d${opts.duration}s`, url]));
   const m = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
   if (!m) throw new Error(`wrk printed no rate: ${r.stdout}${r.stderr}`);
-  return { rps: Number(m[1]), peakRssMb: r.peakRssMb, failed: 0 };
+  const n = /(\d+) requests in/.exec(r.stdout);
+  return { rps: Number(m[1]), peakRssMb: r.peakRssMb, failed: 0, cpuUsPerRequest: n ? (r.cpuSeconds * 1e6) / Number(n[1]) : null };
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
@@ -258,6 +290,8 @@ async function closedBench(targets) {
       ['zerodropUndici', () => zerodropClosed(t.url, 1, CLIENT_CORE, 'undici')],
       ['engine', () => engineOnly(t.url)],
       ['autocannon', () => autocannon(t.url)],
+      // What a request costs any Node client here: zerodrop against it is what its accounting costs.
+      ['nodeFloor', () => nodeFloorClosed(t.url)],
     ];
     if (machine.wrk) clients.push(['wrk', () => wrk(t.url)]);
     const rounds = [];
@@ -265,15 +299,21 @@ async function closedBench(targets) {
     await wrkOrAutocannonWarmup(t.url);
     for (let r = 0; r < opts.rounds; r++) {
       const round = { loadavg: loadavg()[0] };
-      for (const [name, run] of clients) round[name] = await run();
+      for (const [name, run] of clients) round[name] = await withTargetLoad(t, run);
       round.ratioAutocannon = round.zerodrop.rps / round.autocannon.rps;
       if (round.wrk) round.ratioWrk = round.zerodrop.rps / round.wrk.rps;
+      // What each request cost the client's core, as a capacity ratio (autocannon's CPU per
+      // request over zerodrop's): the comparison that still holds when the target sets the rate.
+      round.cpuRatioAutocannon = round.autocannon.cpuUsPerRequest / round.zerodrop.cpuUsPerRequest;
+      if (round.wrk?.cpuUsPerRequest) round.cpuRatioWrk = round.wrk.cpuUsPerRequest / round.zerodrop.cpuUsPerRequest;
       rounds.push(round);
+      const cell = (c) => `${fmt(c.rps)}/s, ${fmt(c.cpuUsPerRequest, 1)} us/req, target ${fmt(c.targetCorePct)}%`;
       console.log(
-        `  round ${r + 1}: zerodrop ${fmt(round.zerodrop.rps)}/s (${fmt(round.zerodrop.peakRssMb)} MB)  with undici ${fmt(round.zerodropUndici.rps)}/s  engine-only ${fmt(round.engine.rps)}/s (${fmt(round.engine.peakRssMb)} MB)  autocannon ${fmt(round.autocannon.rps)}/s (${fmt(round.autocannon.peakRssMb)} MB)` +
-          (round.wrk ? `  wrk ${fmt(round.wrk.rps)}/s (${fmt(round.wrk.peakRssMb)} MB)` : '') +
-          `  x autocannon ${fmt(round.ratioAutocannon, 2)}` +
-          (round.wrk ? `  x wrk ${fmt(round.ratioWrk, 2)}` : '') +
+        `  round ${r + 1}: zerodrop ${cell(round.zerodrop)} (${fmt(round.zerodrop.peakRssMb)} MB)  with undici ${cell(round.zerodropUndici)}  engine-only ${cell(round.engine)} (${fmt(round.engine.peakRssMb)} MB)  autocannon ${cell(round.autocannon)} (${fmt(round.autocannon.peakRssMb)} MB)` +
+          (round.wrk ? `  wrk ${cell(round.wrk)} (${fmt(round.wrk.peakRssMb)} MB)` : '') +
+          `  Node's floor ${cell(round.nodeFloor)}` +
+          `  x autocannon ${fmt(round.ratioAutocannon, 2)} (CPU ${fmt(round.cpuRatioAutocannon, 2)})` +
+          (round.wrk ? `  x wrk ${fmt(round.ratioWrk, 2)} (CPU ${fmt(round.cpuRatioWrk, 2)})` : '') +
           `  (load avg ${fmt(round.loadavg, 1)})`,
       );
     }
@@ -283,6 +323,14 @@ async function closedBench(targets) {
       wrkRps: machine.wrk ? median(rounds.map((r) => r.wrk.rps)) : null,
       ratioAutocannon: median(rounds.map((r) => r.ratioAutocannon)),
       ratioWrk: machine.wrk ? median(rounds.map((r) => r.ratioWrk)) : null,
+      cpuRatioAutocannon: median(rounds.map((r) => r.cpuRatioAutocannon)),
+      cpuRatioWrk: machine.wrk ? median(rounds.map((r) => r.cpuRatioWrk).filter((x) => x !== undefined)) : null,
+      zerodropCpuUsPerRequest: median(rounds.map((r) => r.zerodrop.cpuUsPerRequest)),
+      autocannonCpuUsPerRequest: median(rounds.map((r) => r.autocannon.cpuUsPerRequest)),
+      wrkCpuUsPerRequest: machine.wrk ? median(rounds.map((r) => r.wrk.cpuUsPerRequest)) : null,
+      nodeFloorRps: median(rounds.map((r) => r.nodeFloor.rps)),
+      nodeFloorCpuUsPerRequest: median(rounds.map((r) => r.nodeFloor.cpuUsPerRequest)),
+      targetCorePctWithZerodrop: median(rounds.map((r) => r.zerodrop.targetCorePct ?? 0)),
       zerodropPeakRssMb: Math.max(...rounds.map((r) => r.zerodrop.peakRssMb)),
       zerodropUndiciRps: median(rounds.map((r) => r.zerodropUndici.rps)),
       leanOverUndici: median(rounds.map((r) => r.zerodrop.rps / r.zerodropUndici.rps)),
@@ -297,6 +345,14 @@ async function closedBench(targets) {
         `; zerodrop/autocannon ${fmt(summary.ratioAutocannon, 2)} (target >= 1.10)` +
         (machine.wrk ? `, zerodrop/wrk ${fmt(summary.ratioWrk, 2)} (target >= 0.55)` : '') +
         `; peak RSS: zerodrop CLI ${fmt(summary.zerodropPeakRssMb)} MB, engine alone ${fmt(summary.engineOnlyPeakRssMb)} MB (target < 150)`,
+    );
+    console.log(
+      `  CPU per request (the client's core; the CLI's includes its start-up and reports): zerodrop ${fmt(summary.zerodropCpuUsPerRequest, 1)} us, autocannon ${fmt(summary.autocannonCpuUsPerRequest, 1)} us` +
+        (machine.wrk ? `, wrk ${fmt(summary.wrkCpuUsPerRequest, 1)} us` : '') +
+        `, Node's floor ${fmt(summary.nodeFloorCpuUsPerRequest, 1)} us (${fmt(summary.nodeFloorRps)}/s)` +
+        `; capacity ratios (their CPU per request over zerodrop's): x autocannon ${fmt(summary.cpuRatioAutocannon, 2)}` +
+        (machine.wrk ? `, x wrk ${fmt(summary.cpuRatioWrk, 2)}` : '') +
+        `; the target's core was ${fmt(summary.targetCorePctWithZerodrop)}% busy under zerodrop (near 100%: the target set the rate, and the rate ratios understate the client)`,
     );
     results[t.name] = { rounds, summary };
   }
@@ -402,6 +458,15 @@ async function engineOpen(url, rate) {
   return { ...j, achievedRps: j.sent / opts.duration, eventLoopUtilization: j.eventLoopUtilization[0] };
 }
 
+/** Rates at which the open-cost table also runs bench/node-floor.mjs: where wake-ups, not requests, set the cost. */
+const NODE_FLOOR_RATES = [100, 1000];
+
+/** The floor of any Node client at `rate` (bench/node-floor.mjs open: a timer, a write and a read a request, nothing else). */
+async function nodeFloor(url, rate) {
+  const r = await runMeasured(pin(CLIENT_CORE, [process.execPath, join(ROOT, 'bench', 'node-floor.mjs'), url, 'open', String(rate), String(opts.duration)]));
+  return JSON.parse(r.stdout);
+}
+
 /** The closed-model maximum of the CLI from the closed bench of this run, or measured now (engine alone, 64 connections). */
 async function closedMaxOf(target, closed) {
   const fromClosed = closed?.[target.name]?.summary.zerodropRps;
@@ -440,11 +505,13 @@ async function openCostBench(target, closed) {
     for (const rate of rates) {
       const z = await engineOpen(target.url, rate);
       const h = machine.hey ? await hey(target.url, rate) : null;
-      const x = { zerodrop: z, hey: h, ratioHey: h ? z.usPerRequest / h.cpuUsPerRequest : null, loadavg: loadavg()[0] };
+      const nf = NODE_FLOOR_RATES.includes(rate) ? await nodeFloor(target.url, rate) : null;
+      const x = { zerodrop: z, hey: h, nodeFloor: nf, ratioHey: h ? z.usPerRequest / h.cpuUsPerRequest : null, loadavg: loadavg()[0] };
       perRate.get(rate).push(x);
       console.log(
         `  round ${round + 1}, ${fmt(rate)}/s: zerodrop ${fmt(z.usPerRequest, 1)} us/request (${fmt(z.steadyCorePct ?? (z.usPerRequest * rate) / 1e4, 1)}% of a core), achieved ${fmt(z.achievedRps)}/s, lag p99 ${fmt(z.lagP99Ms, 2)} ms max ${fmt(z.lagMaxMs, 1)}, unsent ${fmt(z.unsent)}, ELU ${fmt(z.eventLoopUtilization, 2)}` +
           (h ? `; hey (-c ${h.connections}) ${fmt(h.cpuUsPerRequest, 1)} us/request, achieved ${fmt(h.rps)}/s; zerodrop / hey ${fmt(x.ratioHey, 2)}` : '') +
+          (nf ? `; Node's floor ${fmt(nf.steadyCorePct, 1)}% of a core` : '') +
           ` (load avg ${fmt(x.loadavg, 1)})`,
       );
     }
@@ -466,17 +533,18 @@ async function openCostBench(target, closed) {
       unsent: med(xs, (x) => x.zerodrop.unsent),
       eventLoopUtilization: med(xs, (x) => x.zerodrop.eventLoopUtilization),
       steadyCorePct: med(xs, (x) => x.zerodrop.steadyCorePct),
+      nodeFloorCorePct: med(xs, (x) => x.nodeFloor?.steadyCorePct),
       rounds: xs,
     };
   });
   console.log(`\n  open model, medians of ${opts.rounds} round(s) (zerodrop: engine, one worker; CPU per request in us; ELU: event-loop utilization)`);
-  console.log(`  | rate | zerodrop CPU/req | hey CPU/req | zerodrop / hey | wrk -c2 / -c4 CPU/req (floor) | zerodrop achieved | hey achieved | lag p99 | lag max | unsent | ELU | share of a core |`);
-  console.log(`  | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
+  console.log(`  | rate | zerodrop CPU/req | hey CPU/req | zerodrop / hey | wrk -c2 / -c4 CPU/req (floor) | zerodrop achieved | hey achieved | lag p99 | lag max | unsent | ELU | share of a core | Node's floor |`);
+  console.log(`  | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
   for (const r of rows) {
     console.log(
       `  | ${fmt(r.rate)}/s${r.halfOfClosedMax ? ' (50% of closed max)' : ''} | ${fmt(r.zerodropUsPerRequest, 1)} | ${fmt(r.heyUsPerRequest, 1)} | ${fmt(r.ratioHey, 2)} | ${floor ? `${fmt(floor.c2UsPerRequest, 1)} / ${fmt(floor.c4UsPerRequest, 1)}` : '-'} | ` +
         `${fmt(r.zerodropAchievedRps)}/s (${fmt(((r.zerodropAchievedRps - r.rate) / r.rate) * 100, 2)}%) | ${r.heyAchievedRps === null ? '-' : `${fmt(r.heyAchievedRps)}/s (${fmt(((r.heyAchievedRps - r.rate) / r.rate) * 100, 2)}%)`} | ` +
-        `${fmt(r.lagP99Ms, 2)} ms | ${fmt(r.lagMaxMs, 1)} ms | ${fmt(r.unsent)} | ${fmt(r.eventLoopUtilization, 2)} | ${fmt(r.steadyCorePct ?? (r.zerodropUsPerRequest * r.rate) / 1e4, 1)}% |`,
+        `${fmt(r.lagP99Ms, 2)} ms | ${fmt(r.lagMaxMs, 1)} ms | ${fmt(r.unsent)} | ${fmt(r.eventLoopUtilization, 2)} | ${fmt(r.steadyCorePct ?? (r.zerodropUsPerRequest * r.rate) / 1e4, 1)}% | ${r.nodeFloorCorePct === null ? '-' : `${fmt(r.nodeFloorCorePct, 1)}%`} |`,
     );
   }
   // CPU per request / 10 = % of a core per 1,000 requests/s (1,000 x us = ms of CPU a second).
@@ -484,7 +552,7 @@ async function openCostBench(target, closed) {
   const low = rows.find((r) => r.rate === 100);
   console.log(
     `  a run costs ${fmt(Math.min(...perThousand), 1)}-${fmt(Math.max(...perThousand), 1)}% of a core per 1,000 requests/s from 1,000/s up (CPU per request / 10)` +
-      (low ? `; at 100/s, ${fmt(low.steadyCorePct ?? (low.zerodropUsPerRequest * 100) / 1e4, 1)}% of a core` : ''),
+      (low ? `; at 100/s, ${fmt(low.steadyCorePct ?? (low.zerodropUsPerRequest * 100) / 1e4, 1)}% of a core (Node's floor: ${fmt(low.nodeFloorCorePct, 1)}%)` : ''),
   );
   save('open-cost', { target: target.name, closedMax: max, floor, rows });
   return rows;

@@ -31,6 +31,11 @@ describe('the benchmark harness (bench/run.mjs)', () => {
     expect(s.autocannonRps).toBeGreaterThan(0);
     expect(s.ratioAutocannon).toBeCloseTo(s.zerodropRps / s.autocannonRps, 6);
     expect(s.zerodropPeakRssMb).toBeGreaterThan(20);
+    // Node's floor (bench/node-floor.mjs) ran beside them, and every client's CPU per request is known.
+    expect(s.nodeFloorRps).toBeGreaterThan(0);
+    expect(s.nodeFloorCpuUsPerRequest).toBeGreaterThan(0);
+    expect(s.cpuRatioAutocannon).toBeCloseTo(s.autocannonCpuUsPerRequest / s.zerodropCpuUsPerRequest, 1);
+    expect(stdout).toMatch(/capacity ratios \(their CPU per request over zerodrop's\): x autocannon [\d.]+/);
     expect(stdout).toMatch(/zerodrop\/autocannon \d+\.\d\d \(target >= 1\.10\)/);
     if (closed.machine.wrk) {
       expect(s.ratioWrk).toBeGreaterThan(0);
@@ -50,6 +55,9 @@ describe('the benchmark harness (bench/run.mjs)', () => {
       expect(r.zerodropUsPerRequest).toBeGreaterThan(0);
       expect(r.zerodropAchievedRps).toBeGreaterThan(0);
       expect(r.lagP99Ms).not.toBeNull();
+      // Where wake-ups set the cost, Node's own floor runs in the same rounds.
+      if (r.rate === 100 || r.rate === 1000) expect(r.nodeFloorCorePct).toBeGreaterThan(0);
+      else expect(r.nodeFloorCorePct).toBeNull();
       if (closed.machine.hey) expect(r.ratioHey).toBeCloseTo(r.rounds[0].zerodrop.usPerRequest / r.rounds[0].hey.cpuUsPerRequest, 6);
       else expect(r.heyUsPerRequest).toBeNull();
     }
