@@ -190,7 +190,8 @@ describe('checkReachable: the lean client\'s check (node:http) and undici\'s agr
     const { certPem, keyPem } = pki.serving('DNS:localhost,IP:127.0.0.1');
     const seen: { authorization?: string; servername?: string }[] = [];
     const server = createHttpsServer({ cert: certPem, key: keyPem }, (req, res) => {
-      seen.push({ ...(req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }), servername: (req.socket as TLSSocket).servername || undefined });
+      const servername = (req.socket as TLSSocket).servername;
+      seen.push({ ...(req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }), ...(servername ? { servername } : {}) });
       res.end('ok');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
