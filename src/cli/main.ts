@@ -36,9 +36,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   let exitCode: ExitCode = EXIT.pass;
   // A long command runs after yargs is done, not inside its handler: right after starting a
   // command's handler yargs renders the command's whole help text (to show it if the handler
-  // fails), ~40 ms of CPU and a ~40 MB transient of string work that landed in the first
-  // half-second of a run's load and made most of its peak RSS (149-152 MB at full speed; ~130
-  // with the help rendered first, before the run allocates anything).
+  // fails), ~40 ms of CPU (the run command has ~80 options) that otherwise fell after the run
+  // had started its clock, in the time its reachability check and warmup are measured.
   let later: (() => Promise<ExitCode>) | undefined;
   const parser = yargs([...argv])
     .scriptName('zerodrop')

@@ -5,9 +5,8 @@ import { InvalidInputError, ProblemList } from '../errors.js';
 
 /**
  * protobufjs is loaded on the first gRPC call only (it is CommonJS, so a synchronous require
- * serves the synchronous checks): a plain HTTP run never needs its ~35 modules, which added
- * ~14 MB to the CLI's peak RSS when they were imported up front (measured at full speed: 135 ->
- * 150 MB).
+ * serves the synchronous checks): a plain HTTP run never needs its ~35 modules, which every run
+ * used to load at start.
  */
 const requireCjs = createRequire(import.meta.url);
 let protobufjs: typeof protobuf | undefined;

@@ -256,15 +256,16 @@ function sendRequestOnNodeHttp(opts: PreflightOptions, signal: AbortSignal): Pro
   const d = buildDispatchOptions({ ...opts, keepAlive: true });
   const tls = u.protocol === 'https:';
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-  const headers: [string, string][] = [];
+  // The same request as undici's: the scenario's headers plus Basic auth from the URL's credentials.
+  const headers: Record<string, string> = {};
   const flat = d.headers as string[];
-  for (let i = 0; i < flat.length; i += 2) headers.push([flat[i]!, flat[i + 1]!]);
+  for (let i = 0; i < flat.length; i += 2) headers[flat[i]!] = flat[i + 1]!;
   const o: RequestOptions & { ca?: string | Buffer; rejectUnauthorized?: boolean; servername?: string } = {
     host,
     port: Number(u.port || (tls ? 443 : 80)),
     method: d.method,
     path: d.path,
-    headers: Object.fromEntries(headers),
+    headers,
     agent: false,
   };
   if (tls) {
