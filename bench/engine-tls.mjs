@@ -9,11 +9,12 @@
 //
 // Needs nginx (with its ssl module: Debian's nginx-light has it), wrk, openssl and taskset
 // (`node scripts/ensure-system-deps.mjs bench` installs them), and a built dist/ (npm run build).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeSelfSignedCert, writeNginxConf } from './lib/nginx.mjs';
 import { cpuSeconds, has, waitForPort } from './lib/process.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -90,37 +91,8 @@ process.on('exit', () => {
 process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
 
-execFileSync(
-  'openssl',
-  ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
-  { stdio: 'ignore' },
-);
-writeFileSync(
-  join(dir, 'nginx.conf'),
-  `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 65s;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
-    listen 127.0.0.1:${opts.port} ssl;
-    ssl_certificate ${dir}/cert.pem;
-    ssl_certificate_key ${dir}/key.pem;
-    location / { default_type text/plain; return 200 "ok"; }
-  }
-}
-`,
-);
-const nginxArgv = pin(TARGET_CORE, ['nginx', '-c', join(dir, 'nginx.conf'), '-p', dir]);
+makeSelfSignedCert(dir, 'DNS:localhost,IP:127.0.0.1');
+const nginxArgv = pin(TARGET_CORE, ['nginx', '-c', writeNginxConf(dir, { listen: `127.0.0.1:${opts.port} ssl`, tls: true }), '-p', dir]);
 nginx = spawn(nginxArgv[0], nginxArgv.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
 await waitForPort(opts.port);
 // An IP address, as the other benches use (no resolver in the loop; the certificate names it too).

@@ -14,12 +14,13 @@
 //
 // Run by `node bench/run.mjs --only http2` (which passes --rounds and --duration on). Results are
 // printed and written as JSON under reports/bench/.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeSelfSignedCert, writeNginxConf } from './lib/nginx.mjs';
 import { cpuSeconds, has, waitForPort } from './lib/process.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -90,31 +91,9 @@ process.on('exit', cleanup);
 process.on('SIGINT', () => process.exit(130));
 
 async function startNginx(port) {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-  const conf = `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 65s;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
-    listen 127.0.0.1:${port} ssl http2;
-    ssl_certificate ${dir}/cert.pem;
-    ssl_certificate_key ${dir}/key.pem;
-    location / { default_type text/plain; return 200 "ok"; }
-  }
-}
-`;
-  writeFileSync(join(dir, 'nginx.conf'), conf);
-  nginx = spawn(...(([c, ...a]) => [c, a])(pin(0, ['nginx', '-c', join(dir, 'nginx.conf'), '-p', dir])), { stdio: ['ignore', 'ignore', 'inherit'] });
+  makeSelfSignedCert(dir, 'IP:127.0.0.1');
+  const conf = writeNginxConf(dir, { listen: `127.0.0.1:${port} ssl http2`, tls: true });
+  nginx = spawn(...(([c, ...a]) => [c, a])(pin(0, ['nginx', '-c', conf, '-p', dir])), { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPort(port);
   return `https://127.0.0.1:${port}/`;
 }

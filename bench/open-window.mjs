@@ -6,38 +6,18 @@
 // target core logs every request's time ($msec, ms resolution), or without nginx
 // bench/arrival-target.mjs (a Node target, slower: at 20,000/s it is the bottleneck) stamps it;
 // bench/arrival-shape.mjs says how evenly the arrivals fall into 1 ms and 10 ms buckets.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg, tmpdir } from 'node:os';
 import { arrivalShape } from './arrival-shape.mjs';
+import { writeNginxConf } from './lib/nginx.mjs';
 
 /** nginx that logs each request's time ($msec) and path: the arrivals after the last /__reset are the measured run's. */
 async function startLoggingNginx(h, port) {
   const dir = mkdtempSync(join(tmpdir(), 'zerodrop-bench-window-'));
   const log = join(dir, 'arrivals.log');
-  const conf = `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  log_format stamps '$msec $uri';
-  access_log ${log} stamps buffer=1m flush=100ms;
-  keepalive_requests 100000000;
-  keepalive_timeout 65s;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
-    listen 127.0.0.1:${port};
-    location / { default_type text/plain; return 200 "ok"; }
-  }
-}
-`;
-  writeFileSync(join(dir, 'nginx.conf'), conf);
-  h.startDaemon(h.pin(h.TARGET_CORE, ['nginx', '-c', join(dir, 'nginx.conf'), '-p', dir]));
+  const conf = writeNginxConf(dir, { listen: `127.0.0.1:${port}`, http: ["log_format stamps '$msec $uri';", `access_log ${log} stamps buffer=1m flush=100ms;`] });
+  h.startDaemon(h.pin(h.TARGET_CORE, ['nginx', '-c', conf, '-p', dir]));
   await h.waitForPort(port);
   return {
     url: `http://127.0.0.1:${port}/`,

@@ -24,6 +24,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeNginxConf } from './lib/nginx.mjs';
 import { cpuSeconds, has, waitForPort } from './lib/process.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -178,28 +179,8 @@ async function withTargetLoad(target, run) {
 
 async function startNginx(port) {
   const dir = mkdtempSync(join(tmpdir(), 'zerodrop-bench-nginx-'));
-  const conf = `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 65s;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
-    listen 127.0.0.1:${port};
-    location / { default_type text/plain; return 200 "ok"; }
-  }
-}
-`;
-  writeFileSync(join(dir, 'nginx.conf'), conf);
-  startDaemon(pin(TARGET_CORE, ['nginx', '-c', join(dir, 'nginx.conf'), '-p', dir]));
+  const conf = writeNginxConf(dir, { listen: `127.0.0.1:${port}` });
+  startDaemon(pin(TARGET_CORE, ['nginx', '-c', conf, '-p', dir]));
   await waitForPort(port);
   return { name: 'nginx', url: `http://127.0.0.1:${port}/`, dir, pids: () => nginxWorkers(dir) };
 }
