@@ -191,8 +191,10 @@ function http2ProbeClient(opts: PreflightOptions): Http2Client | LeanHttp2Client
 }
 
 /**
- * Sends the scenario's request once on a fresh connection. A request counts as sent when undici
- * hands it to an open connection (its onConnect), so a refused connect sends none.
+ * Sends the scenario's request once on a fresh connection, on the run's kind of client: node:http(s)
+ * for the lean HTTP/1.1 client (sendRequestOnNodeHttp), zerodrop's HTTP/2 client for HTTP/2 unless
+ * undici was asked for, else undici. A request counts as sent once written to an open connection
+ * (undici's onConnect, the socket's connect), so a refused connect sends none.
  */
 async function sendRequest(opts: PreflightOptions, signal: AbortSignal): Promise<Attempt> {
   if (opts.http2 !== true && clientKindOf(opts) === 'lean') return sendRequestOnNodeHttp(opts, signal);
