@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { errorCodeOf } from './classify.js';
 import { SESSION_CLOSED_CODE, h2ErrorName, judgeStreamEnd } from './http2-retry.js';
 import type { LaneDispatcher } from './target.js';
+import { SessionRing } from './http2-session-ring.js';
 
 /** What the client needs of a request slot (a Lane): undici's callback form plus retries. */
 export interface Http2Handler {
@@ -166,10 +167,9 @@ export class Http2Client implements LaneDispatcher {
   readonly #o: Http2ClientOptions;
   readonly #connectOptions: SecureClientSessionOptions;
   /** Session slots, taken in turn; a dead one is replaced when its turn comes. */
-  readonly #conns: Conn[] = [];
+  readonly #ring: SessionRing<Conn>;
   /** Every session not closed yet, the replaced ones draining their streams included (destroy ends them all). */
   readonly #all = new Set<Conn>();
-  #cursor = 0;
   /** Headers of every request (built once per dispatch options object). */
   #headersFor: Dispatcher.DispatchOptions | null = null;
   #headers: OutgoingHttpHeaders = {};
@@ -180,6 +180,7 @@ export class Http2Client implements LaneDispatcher {
   constructor(origin: string, o: Http2ClientOptions) {
     this.#origin = origin;
     this.#o = o;
+    this.#ring = new SessionRing(o.sessions, o.grow, () => this.#open());
     this.podHeader = o.podHeader;
     // noDelay: node:http2 leaves Nagle's algorithm on, and a small request then waits for the
     // server's delayed ACK (up to 40 ms): measured, 64 sessions of one stream each did 1,200 req/s.
@@ -217,7 +218,7 @@ export class Http2Client implements LaneDispatcher {
     if (this.#headersFor !== opts) this.#prepare(opts);
     // A session may turn out closed when the request is made: then take the next one.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const conn = this.#pick(avoid);
+      const conn = this.#ring.pick(avoid);
       let stream: ClientHttp2Stream;
       try {
         stream = conn.session.request(this.#headers, this.#body === null ? END_STREAM : WITH_BODY);
@@ -254,54 +255,6 @@ export class Http2Client implements LaneDispatcher {
     if (this.#body !== null) h['content-length'] = String(this.#body.length);
     this.#headers = h;
     this.#headersFor = opts;
-  }
-
-  /** The next session in turn with room for a stream, opening or replacing one when needed. */
-  #pick(avoid: Conn | null): Conn {
-    const conns = this.#conns;
-    // Every session slot is opened by the first requests, so the load is spread from the start.
-    if (conns.length < this.#o.sessions) {
-      const fresh = this.#open();
-      conns.push(fresh);
-      return fresh;
-    }
-    const n = conns.length;
-    let fallback: Conn | null = null;
-    for (let k = 0; k < n; k++) {
-      const i = (this.#cursor + k) % n;
-      const c = conns[i]!;
-      if (c.dead) {
-        // Its turn came: a new session takes its place (the old one drains on its own).
-        if (this.#o.grow && n > this.#o.sessions) continue;
-        const fresh = this.#open();
-        conns[i] = fresh;
-        if (avoid === null || fresh !== avoid) {
-          this.#cursor = (i + 1) % n;
-          return fresh;
-        }
-        continue;
-      }
-      if (c.active >= c.limit) continue;
-      if (c === avoid) {
-        fallback = c;
-        continue;
-      }
-      this.#cursor = (i + 1) % n;
-      return c;
-    }
-    // Every session is full (or dead, or the one to avoid).
-    if (n < this.#o.sessions || this.#o.grow || avoid !== null) {
-      const fresh = this.#open();
-      const dead = conns.findIndex((c) => c.dead);
-      if (dead >= 0) conns[dead] = fresh;
-      else conns.push(fresh);
-      return fresh;
-    }
-    if (fallback !== null) return fallback;
-    // More requests than sessions x streams (a timed-out stream not closed yet): the least busy one.
-    let best = conns[0]!;
-    for (const c of conns) if (c.active < best.active) best = c;
-    return best;
   }
 
   #open(): Conn {

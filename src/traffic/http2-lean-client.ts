@@ -5,6 +5,7 @@ import { encodeHeaderBlock } from './hpack.js';
 import { LeanH2Session } from './http2-lean-session.js';
 import type { H2Stream, SessionOwner, SessionTarget } from './http2-lean-session.js';
 import type { LaneDispatcher } from './target.js';
+import { SessionRing } from './http2-session-ring.js';
 
 /** One request slot's state, made once per handler and reused request after request (it is the slot's stream too). */
 class Call implements H2Stream {
@@ -47,10 +48,9 @@ export class LeanHttp2Client implements LaneDispatcher, SessionOwner {
   readonly #scheme: string;
   readonly #authority: string;
   /** Session slots, taken in turn; a dead one is replaced when its turn comes. */
-  readonly #conns: LeanH2Session[] = [];
+  readonly #ring: SessionRing<LeanH2Session>;
   /** Every session not closed yet, the replaced ones draining their streams included. */
   readonly #all = new Set<LeanH2Session>();
-  #cursor = 0;
   /** The request's header block and body (built once per dispatch options object). */
   #preparedFor: Dispatcher.DispatchOptions | null = null;
   #block: Buffer = Buffer.alloc(0);
@@ -61,6 +61,7 @@ export class LeanHttp2Client implements LaneDispatcher, SessionOwner {
   constructor(origin: string, o: Http2ClientOptions) {
     const u = new URL(origin);
     this.#o = o;
+    this.#ring = new SessionRing(o.sessions, o.grow, () => this.#open());
     this.podHeader = o.podHeader;
     this.#scheme = u.protocol.slice(0, -1);
     this.#authority = u.host;
@@ -120,55 +121,9 @@ export class LeanHttp2Client implements LaneDispatcher, SessionOwner {
     }
     call.block = this.#block;
     call.body = this.#body;
-    const session = this.#pick(avoid);
+    const session = this.#ring.pick(avoid);
     session.submit(call);
     if (session.connected) call.handler.onConnect(call.abort);
-  }
-
-  /** The next session in turn with room for a stream, opening or replacing one when needed. */
-  #pick(avoid: LeanH2Session | null): LeanH2Session {
-    const o = this.#o;
-    const conns = this.#conns;
-    // Every session slot is opened by the first requests, so the load is spread from the start.
-    if (conns.length < o.sessions) {
-      const fresh = this.#open();
-      conns.push(fresh);
-      return fresh;
-    }
-    const n = conns.length;
-    let fallback: LeanH2Session | null = null;
-    for (let k = 0; k < n; k++) {
-      const i = (this.#cursor + k) % n;
-      const c = conns[i]!;
-      if (c.dead) {
-        // Its turn came: a new session takes its place (the old one drains on its own).
-        if (o.grow && n > o.sessions) continue;
-        const fresh = this.#open();
-        conns[i] = fresh;
-        this.#cursor = (i + 1) % n;
-        return fresh;
-      }
-      if (c.active >= c.limit) continue;
-      if (c === avoid) {
-        fallback = c;
-        continue;
-      }
-      this.#cursor = (i + 1) % n;
-      return c;
-    }
-    // Every session is full (or dead, or the one to avoid).
-    if (o.grow || avoid !== null) {
-      const fresh = this.#open();
-      const dead = conns.findIndex((c) => c.dead);
-      if (dead >= 0) conns[dead] = fresh;
-      else conns.push(fresh);
-      return fresh;
-    }
-    if (fallback !== null) return fallback;
-    // More requests than sessions x streams (a cancelled stream not released yet): the least busy one.
-    let best = conns[0]!;
-    for (const c of conns) if (c.active < best.active) best = c;
-    return best;
   }
 
   #open(): LeanH2Session {
